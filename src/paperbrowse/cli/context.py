@@ -1,0 +1,44 @@
+"""What every command needs: the data sources, the catalog loaded once, the library path."""
+
+from __future__ import annotations
+
+import sys
+from functools import cached_property
+from pathlib import Path
+
+from ..core.catalog import Catalog, load_catalog
+from ..core.paths import data_sources, library_path
+from ..core.search import SearchIndex
+
+
+class CliError(Exception):
+    """A failure the user can act on: printed as one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Context:
+    def __init__(self, data: list[str] | None, library: str | None) -> None:
+        self.sources = data_sources(data)
+        self.library_file: Path = library_path(library)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return load_catalog(self.sources)
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        return SearchIndex(self.catalog)
+
+    def warn_problems(self) -> None:
+        """Commands other than validate work on the good records and say, once, what was skipped."""
+        errors = self.catalog.errors
+        if errors:
+            noun = "problem" if len(errors) == 1 else "problems"
+            print(
+                f"paperbrowse: warning: {len(errors)} {noun} in the data, bad records skipped"
+                " (run `paperbrowse validate` for details)",
+                file=sys.stderr,
+            )

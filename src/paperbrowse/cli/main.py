@@ -1,0 +1,79 @@
+"""The `paperbrowse` command: argument parsing and dispatch to the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from . import commands
+from .context import CliError, Context
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--data", action="append", metavar="PATH", default=default,
+        help="a record folder or file (repeatable; default: $PAPERBROWSE_DATA, else the shipped collection)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--library", metavar="FILE", default=default,
+        help="your stars, notes and tags (default: $PAPERBROWSE_LIBRARY, else library.toml in the user data folder)",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperbrowse",
+        description="A keyboard-driven terminal browser for research papers. Run without a command to open the browser.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperbrowse {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shared = argparse.ArgumentParser(add_help=False)
+    _global_options(shared, suppress=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[shared])
+
+    p = command("list", "list papers, grouped by category")
+    p.add_argument("--category", metavar="ID", help="only this category and its children")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = command("search", "search with the query language (see the README)")
+    p.add_argument("query", nargs="+", help="the query; several words are joined with spaces")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N results")
+    p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
+
+    p = command("show", "show one paper")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+
+    p = command("validate", "check record files; print FILE:LINE: message per problem")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the data in use)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings (unknown keys) too")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context = Context(data=args.data, library=args.library)
+    handler = commands.HANDLERS.get(args.command or "")
+    try:
+        if handler is None:
+            return commands.browse(context)
+        return handler(context, args)
+    except CliError as err:
+        print(f"paperbrowse: {err}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # `paperbrowse list | head`: the reader left, nothing to report
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

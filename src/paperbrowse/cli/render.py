@@ -1,0 +1,90 @@
+"""Human-readable CLI output: tables that fit the terminal, and a paper's details. Text is inert."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+from rich.cells import cell_len, set_cell_size
+
+from ..core.catalog import Catalog
+from ..core.records import Paper
+from ..core.safe_text import one_line, visible
+from ..core.search import NoUserState, UserState
+
+_STATUS_MARK = {"unread": " ", "reading": "~", "read": "✓"}
+
+
+def terminal_width() -> int:
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _cell(text: str, width: int) -> str:
+    text = one_line(text)
+    if cell_len(text) > width:
+        return set_cell_size(text, max(width - 1, 0)) + "…"
+    return set_cell_size(text, width)
+
+
+def paper_table(
+    papers: Sequence[Paper], user: UserState | None = None, scores: Sequence[float] | None = None
+) -> str:
+    """One row per paper: marks, id, year, title, first organisation; the title takes the slack."""
+    user = user or NoUserState()
+    width = terminal_width()
+    id_width = min(max((cell_len(one_line(p.id)) for p in papers), default=2), 24)
+    org_width = min(max((cell_len(one_line(p.orgs[0])) for p in papers if p.orgs), default=3), 22)
+    score_width = 6 if scores is not None else 0
+    fixed = 3 + id_width + 2 + 4 + 2 + 2 + org_width + score_width
+    title_width = max(width - fixed - 1, 16)
+    lines = []
+    header = "   " + _cell("ID", id_width) + "  YEAR  " + _cell("TITLE", title_width) + "  "
+    header += _cell("ORG", org_width) + ("  SCORE" if scores is not None else "")
+    lines.append(header.rstrip())
+    for index, paper in enumerate(papers):
+        star = "★" if user.is_starred(paper.id) else " "
+        mark = _STATUS_MARK.get(user.status(paper.id), " ")
+        row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.year:<4}  {_cell(paper.title, title_width)}  "
+        row += _cell(paper.orgs[0] if paper.orgs else "", org_width)
+        if scores is not None:
+            row += f"  {scores[index]:5.1f}"
+        lines.append(row.rstrip())
+    return "\n".join(lines)
+
+
+def paper_details(paper: Paper, catalog: Catalog, user: UserState | None = None, note: str = "") -> str:
+    user = user or NoUserState()
+    width = min(terminal_width(), 100)
+    category = catalog.categories.get(paper.category)
+    rows = [
+        ("Authors", ", ".join(paper.authors)),
+        ("Orgs", ", ".join(paper.orgs)),
+        ("Date", paper.date.isoformat()),
+        ("Venue", paper.venue),
+        ("Category", f"{category.name} ({paper.category})" if category else paper.category),
+        ("arXiv", paper.arxiv),
+        ("Link", paper.link),
+        ("PDF", paper.pdf),
+        ("Code", paper.code),
+        ("Tags", ", ".join([*paper.tags, *user.user_tags(paper.id)])),
+        ("Starred", "yes" if user.is_starred(paper.id) else ""),
+        ("Status", user.status(paper.id)),
+    ]
+    out = [one_line(paper.title), f"id: {one_line(paper.id)}", ""]
+    for label, value in rows:
+        if value:
+            out.append(_wrap(f"{label + ':':<10}", one_line(value), width, indent=10))
+    for label, text in (("Why it matters", paper.highlight), ("Summary", paper.summary),
+                        ("摘要", paper.summary_zh), ("Note", note)):  # fmt: skip
+        if text.strip():
+            out += ["", f"{label}:"]
+            out += [_wrap("  ", visible(par), width, indent=2) for par in text.strip().split("\n")]
+    return "\n".join(out)
+
+
+def _wrap(first: str, text: str, width: int, indent: int) -> str:
+    return textwrap.fill(
+        text, width=width, initial_indent=first, subsequent_indent=" " * indent,
+        break_long_words=True, break_on_hyphens=False,
+    ) or first.rstrip()  # fmt: skip

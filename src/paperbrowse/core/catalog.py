@@ -1,0 +1,147 @@
+"""The loaded collection: papers by id, the category tree, and the problems found on the way."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from .loader import FileRecords, find_files, parse_file
+from .problems import Problem
+from .records import Category, Paper
+
+
+def _where(record: Paper | Category) -> str:
+    return f"{record.source}:{record.line}" if record.line else record.source
+
+
+@dataclass(slots=True)
+class Catalog:
+    papers: list[Paper]
+    categories: dict[str, Category]
+    problems: list[Problem] = field(default_factory=list)
+    by_id: dict[str, Paper] = field(init=False)
+    children: dict[str | None, list[str]] = field(init=False)
+    _descendants: dict[str, frozenset[str]] = field(init=False)
+    _counts: Counter[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {paper.id: paper for paper in self.papers}
+        self.children = {}
+        for category in sorted(self.categories.values(), key=lambda c: (c.order, c.name.lower())):
+            self.children.setdefault(category.parent, []).append(category.id)
+        self._descendants = {}
+        for root in self.children.get(None, []):
+            self._collect(root)
+        self._counts = Counter(paper.category for paper in self.papers)
+
+    def _collect(self, category_id: str) -> frozenset[str]:
+        found = {category_id}
+        for child in self.children.get(category_id, []):
+            found |= self._collect(child)
+        self._descendants[category_id] = frozenset(found)
+        return self._descendants[category_id]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def descendants(self, category_id: str) -> frozenset[str]:
+        """The category and everything nested below it (empty when unknown)."""
+        return self._descendants.get(category_id, frozenset())
+
+    def count(self, category_id: str) -> int:
+        """Papers in a category and its children, from counts taken once at load."""
+        return sum(self._counts[c] for c in self.descendants(category_id))
+
+    def tree(self) -> list[tuple[int, Category]]:
+        """Every category depth-first in display order, with its depth."""
+        rows: list[tuple[int, Category]] = []
+
+        def visit(parent: str | None, depth: int) -> None:
+            for category_id in self.children.get(parent, []):
+                rows.append((depth, self.categories[category_id]))
+                visit(category_id, depth + 1)
+
+        visit(None, 0)
+        return rows
+
+    def in_display_order(self) -> list[Paper]:
+        """Papers grouped by category in tree order, newest first within each."""
+        rank = {category.id: index for index, (_, category) in enumerate(self.tree())}
+        return sorted(self.papers, key=lambda p: (rank.get(p.category, len(rank)), _newest_first(p)))
+
+
+def _newest_first(paper: Paper) -> tuple:
+    return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower())
+
+
+def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem] = ()) -> Catalog:
+    """Join per-file records, checking what only the whole collection can tell."""
+    problems: list[Problem] = list(extra_problems)
+    categories: dict[str, Category] = {}
+    for records in files:
+        problems.extend(records.problems)
+        for category in records.categories:
+            first = categories.get(category.id)
+            if first is not None:
+                problems.append(
+                    Problem(category.source, category.line,
+                            f"duplicate category id '{category.id}' (first defined at {_where(first)}; this one skipped)")
+                )  # fmt: skip
+                continue
+            categories[category.id] = category
+    categories = _fix_parents(categories, problems)
+    papers: list[Paper] = []
+    seen: dict[str, Paper] = {}
+    for records in files:
+        for paper in records.papers:
+            first = seen.get(paper.id)
+            if first is not None:
+                problems.append(
+                    Problem(paper.source, paper.line,
+                            f"duplicate id '{paper.id}' (first defined at {_where(first)}; this one skipped)")
+                )  # fmt: skip
+                continue
+            if paper.category not in categories:
+                known = ", ".join(sorted(categories)) or "none defined"
+                problems.append(
+                    Problem(paper.source, paper.line,
+                            f"paper '{paper.id}': unknown category '{paper.category}' (known: {known}; record skipped)")
+                )  # fmt: skip
+                continue
+            seen[paper.id] = paper
+            papers.append(paper)
+    return Catalog(papers, categories, problems)
+
+
+def _fix_parents(categories: dict[str, Category], problems: list[Problem]) -> dict[str, Category]:
+    """Unknown parents and cycles would hide categories: report them and make them roots."""
+    fixed = dict(categories)
+    for category in categories.values():
+        if category.parent is not None and category.parent not in categories:
+            problems.append(
+                Problem(category.source, category.line,
+                        f"category '{category.id}': unknown parent '{category.parent}' (shown at the top level)")
+            )  # fmt: skip
+            fixed[category.id] = replace(category, parent=None)
+    for category in list(fixed.values()):
+        seen = {category.id}
+        parent = category.parent
+        while parent is not None:
+            if parent in seen:
+                problems.append(
+                    Problem(category.source, category.line,
+                            f"category '{category.id}': parents form a cycle (shown at the top level)")
+                )  # fmt: skip
+                fixed[category.id] = replace(fixed[category.id], parent=None)
+                break
+            seen.add(parent)
+            parent = fixed[parent].parent
+    return fixed
+
+
+def load_catalog(sources: Iterable[str | os.PathLike[str]]) -> Catalog:
+    files, problems = find_files(sources)
+    return build_catalog([parse_file(path) for path in files], problems)

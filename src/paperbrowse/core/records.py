@@ -1,0 +1,206 @@
+"""Paper and category records, and the validation that turns a TOML table into one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .dates import PaperDate, type_name
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,199})$")
+ARXIV_PATTERN = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+
+PAPER_FIELDS = (
+    "id", "title", "authors", "date", "category", "orgs", "venue", "arxiv", "url", "pdf",
+    "code", "tags", "summary", "summary_zh", "highlight", "highlight_zh",
+)  # fmt: skip
+CATEGORY_FIELDS = ("id", "name", "name_zh", "parent", "order")
+REQUIRED_PAPER_FIELDS = ("id", "title", "authors", "date", "category")
+_STRING_FIELDS = ("venue", "summary", "summary_zh", "highlight", "highlight_zh")
+_LIST_FIELDS = ("orgs", "tags")
+_LINK_FIELDS = ("url", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    date: PaperDate
+    category: str
+    orgs: tuple[str, ...] = ()
+    venue: str = ""
+    arxiv: str = ""
+    url: str = ""
+    pdf: str = ""
+    code: str = ""
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    summary_zh: str = ""
+    highlight: str = ""
+    highlight_zh: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    source: str = field(default="", compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def link(self) -> str:
+        """The page a reader opens: the record's url, else its arXiv abstract page."""
+        if self.url:
+            return self.url
+        if self.arxiv:
+            return f"https://arxiv.org/abs/{self.arxiv}"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    name: str
+    name_zh: str = ""
+    parent: str | None = None
+    order: int = 0
+    source: str = field(default="", compare=False)
+    line: int | None = field(default=None, compare=False)
+
+
+class RecordError(Exception):
+    """A field that makes its record unusable; `key` names it so the loader can find its line."""
+
+    def __init__(self, key: str | None, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+@dataclass(slots=True)
+class Findings:
+    """What validating one record found: errors skip the record, warnings do not."""
+
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordError] = field(default_factory=list)
+
+
+def _text(table: Mapping[str, Any], key: str, findings: Findings, *, required: bool) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            findings.errors.append(RecordError(key, f"missing required field '{key}'"))
+        return ""
+    if not isinstance(value, str):
+        findings.errors.append(
+            RecordError(key, f"field '{key}' must be a string, not {type_name(value)}")
+        )
+        return ""
+    if required and not value.strip():
+        findings.errors.append(RecordError(key, f"field '{key}' is empty"))
+    return value
+
+
+def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required: bool):
+    value = table.get(key)
+    if value is None:
+        if required:
+            findings.errors.append(RecordError(key, f"missing required field '{key}'"))
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        findings.errors.append(
+            RecordError(key, f"field '{key}' must be an array of strings, not {type_name(value)}")
+        )
+        return ()
+    items = tuple(item for item in value if item.strip())
+    if required and not items:
+        findings.errors.append(RecordError(key, f"field '{key}' is empty"))
+    return items
+
+
+def check_link(value: str, *, allow_relative: bool = False) -> str | None:
+    """Why a link is unacceptable, or None. Only http(s) links ever reach a browser."""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        return None if urlsplit(value).netloc else "has no host"
+    if not scheme and allow_relative and not value.startswith(("//", "\\\\")):
+        return None
+    shown = f"'{scheme}:'" if scheme else "no scheme"
+    return f"has {shown}; only http:// and https:// links are allowed"
+
+
+def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
+    """Validate one `[[paper]]` table; the paper is None when any error makes it unusable."""
+    findings = Findings()
+    paper_id = _text(table, "id", findings, required=True)
+    if paper_id and (not ID_PATTERN.match(paper_id) or ".." in paper_id):
+        findings.errors.append(
+            RecordError(
+                "id",
+                f"id {paper_id!r} must be lowercase letters, digits, '-', '_' or '.'"
+                " (at most 200, no '..')",
+            )
+        )
+    title = _text(table, "title", findings, required=True)
+    authors = _strings(table, "authors", findings, required=True)
+    date = PaperDate(1000)
+    if "date" not in table:
+        findings.errors.append(RecordError("date", "missing required field 'date'"))
+    else:
+        try:
+            date = PaperDate.parse(table["date"])
+        except ValueError as err:
+            findings.errors.append(RecordError("date", f"bad date: {err}"))
+    category = _text(table, "category", findings, required=True)
+    values: dict[str, Any] = {key: _text(table, key, findings, required=False) for key in _STRING_FIELDS}
+    for key in _LIST_FIELDS:
+        values[key] = _strings(table, key, findings, required=False)
+    for key in (*_LINK_FIELDS, "pdf"):
+        link = _text(table, key, findings, required=False)
+        problem = check_link(link, allow_relative=key == "pdf") if link else None
+        if problem:
+            findings.errors.append(RecordError(key, f"link in '{key}' {problem}"))
+        values[key] = link
+    arxiv = _text(table, "arxiv", findings, required=False).strip()
+    if arxiv.lower().startswith("arxiv:"):
+        arxiv = arxiv[6:]
+    if arxiv and not ARXIV_PATTERN.match(arxiv):
+        findings.errors.append(
+            RecordError("arxiv", f"arxiv {arxiv!r} is not an arXiv id like 2302.13971 or hep-th/9901001")
+        )
+    extra = {key: value for key, value in table.items() if key not in PAPER_FIELDS}
+    for key in extra:
+        findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
+    if findings.errors:
+        return None, findings
+    paper = Paper(
+        id=paper_id, title=title, authors=authors, date=date, category=category, arxiv=arxiv,
+        extra=extra, **values,
+    )  # fmt: skip
+    return paper, findings
+
+
+def category_from_table(table: Mapping[str, Any]) -> tuple[Category | None, Findings]:
+    findings = Findings()
+    category_id = _text(table, "id", findings, required=True)
+    if category_id and not ID_PATTERN.match(category_id):
+        findings.errors.append(RecordError("id", f"category id {category_id!r} is not a valid slug"))
+    name = _text(table, "name", findings, required=True)
+    name_zh = _text(table, "name_zh", findings, required=False)
+    parent = _text(table, "parent", findings, required=False) or None
+    order = table.get("order", 0)
+    if not isinstance(order, int) or isinstance(order, bool):
+        findings.errors.append(RecordError("order", f"field 'order' must be an integer, not {type_name(order)}"))
+        order = 0
+    for key in table:
+        if key not in CATEGORY_FIELDS:
+            findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
+    if findings.errors:
+        return None, findings
+    return Category(category_id, name, name_zh, parent, order), findings
+
+
+Validator = Callable[[Mapping[str, Any]], tuple[Any, Findings]]
