@@ -7,13 +7,13 @@ import json
 import sys
 from collections.abc import Callable
 
-from rapidfuzz import process
-
 from ..core.catalog import load_catalog
+from ..core.library import Library
 from ..core.records import Paper
 from ..core.safe_text import one_line
 from ..core.serialize import paper_dict
 from .context import CliError, Context
+from .lookup import find_paper
 from .render import paper_details, paper_table
 
 
@@ -22,18 +22,13 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=True))
 
 
-def find_paper(context: Context, paper_id: str) -> Paper:
-    paper = context.catalog.by_id.get(paper_id)
-    if paper is not None:
-        return paper
-    close = [m[0] for m in process.extract(paper_id, list(context.catalog.by_id), limit=3, score_cutoff=60)]
-    hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-    raise CliError(f"no paper with id '{one_line(paper_id)}'{hint}")
-
-
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
+    library = context.library
     papers = context.catalog.in_display_order()
+    if args.starred:
+        order = {pid: i for i, pid in enumerate(library.starred_ids())}
+        papers = sorted((p for p in papers if p.id in order), key=lambda p: order[p.id])
     if args.category:
         wanted = context.catalog.descendants(args.category)
         if not wanted:
@@ -41,9 +36,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
             raise CliError(f"unknown category '{one_line(args.category)}' (known: {known})")
         papers = [p for p in papers if p.category in wanted]
     if args.json:
-        _print_json([paper_dict(p) for p in papers])
+        _print_json([paper_dict(p, library) for p in papers])
     else:
-        print(paper_table(papers))
+        print(paper_table(papers, library))
     return 0
 
 
@@ -51,13 +46,15 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
     if args.limit is not None and args.limit < 0:
         raise CliError("--limit must be zero or more", 2)
-    result = context.index.search(" ".join(args.query), limit=args.limit)
+    library = context.library
+    query = " ".join(args.query) + (" is:starred" if args.starred else "")
+    result = context.index.search(query, library, limit=args.limit)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     if args.json:
-        _print_json([{**paper_dict(h.paper), "score": h.score} for h in result.hits])
+        _print_json([{**paper_dict(h.paper, library), "score": h.score} for h in result.hits])
     elif result.hits:
-        print(paper_table([h.paper for h in result.hits], scores=[h.score for h in result.hits]))
+        print(paper_table([h.paper for h in result.hits], library, scores=[h.score for h in result.hits]))
     else:
         print("no papers match", file=sys.stderr)
     return 0
@@ -67,9 +64,9 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
     paper = find_paper(context, args.id)
     if args.json:
-        _print_json(paper_dict(paper))
+        _print_json({**paper_dict(paper, context.library), "note": context.library.note(paper.id)})
     else:
-        print(paper_details(paper, context.catalog))
+        print(paper_details(paper, context.catalog, context.library, context.library.note(paper.id)))
     return 0
 
 
@@ -86,10 +83,15 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 
 
 def browse(context: Context) -> int:
-    print(
-        "paperbrowse: the interactive browser is not built yet; see `paperbrowse --help` for the commands.",
-        file=sys.stderr,
-    )
+    """Open the Textual browser (imported here so the commands start without Textual)."""
+    from ..tui.app import PaperBrowseApp
+    from ..tui.session import Session
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
+    session = Session(context.catalog, Library.load(context.library_file), context.index)
+    collection = f"{len(context.catalog.papers)} papers"
+    PaperBrowseApp(session, collection).run()
     return 0
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..core.catalog import Catalog, load_catalog
+from ..core.library import Library
 from ..core.paths import data_sources, library_path
 from ..core.search import SearchIndex
 
@@ -31,6 +32,20 @@ class Context:
     @cached_property
     def index(self) -> SearchIndex:
         return SearchIndex(self.catalog)
+
+    @cached_property
+    def library(self) -> Library:
+        library = Library.load(self.library_file)
+        if library.error is not None:
+            print(f"paperbrowse: warning: library opened read-only: {library.error}", file=sys.stderr)
+        return library
+
+    def writable_library(self) -> Library:
+        """The library for a command that changes it; refuses when the file cannot be trusted."""
+        library = Library.load(self.library_file)
+        if library.error is not None:
+            raise CliError(f"{library.error}; refusing to write, the file is left as it is")
+        return library
 
     def warn_problems(self) -> None:
         """Commands other than validate work on the good records and say, once, what was skipped."""

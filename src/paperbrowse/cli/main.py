@@ -7,18 +7,21 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import commands
+from . import commands, export_command, library_commands
 from .context import CliError, Context
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # After the command, options land in their own names and are joined with the ones before
+    # it: argparse would otherwise let `list --data B` replace `--data A list`'s A.
     default = argparse.SUPPRESS if suppress else None
+    prefix = "sub_" if suppress else ""
     parser.add_argument(
-        "--data", action="append", metavar="PATH", default=default,
+        "--data", action="append", metavar="PATH", default=default, dest=f"{prefix}data",
         help="a record folder or file (repeatable; default: $PAPERBROWSE_DATA, else the shipped collection)",
     )  # fmt: skip
     parser.add_argument(
-        "--library", metavar="FILE", default=default,
+        "--library", metavar="FILE", default=default, dest=f"{prefix}library",
         help="your stars, notes and tags (default: $PAPERBROWSE_LIBRARY, else library.toml in the user data folder)",
     )  # fmt: skip
 
@@ -39,11 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("list", "list papers, grouped by category")
     p.add_argument("--category", metavar="ID", help="only this category and its children")
+    p.add_argument("--starred", action="store_true", help="only starred papers, in the order starred")
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
     p = command("search", "search with the query language (see the README)")
     p.add_argument("query", nargs="+", help="the query; several words are joined with spaces")
     p.add_argument("--limit", type=int, metavar="N", help="at most N results")
+    p.add_argument("--starred", action="store_true", help="only starred papers (same as is:starred)")
     p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
 
     p = command("show", "show one paper")
@@ -53,14 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("validate", "check record files; print FILE:LINE: message per problem")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the data in use)")
     p.add_argument("--strict", action="store_true", help="fail on warnings (unknown keys) too")
+    library_commands.add_parsers(command)
+    export_command.add_parser(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    context = Context(data=args.data, library=args.library)
-    handler = commands.HANDLERS.get(args.command or "")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "tag":
+        args.changes = [*args.changes, *extra]  # `-TAG` looks like an option to argparse
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
+    context = Context(data=data, library=getattr(args, "sub_library", None) or args.library)
+    handlers = {**commands.HANDLERS, **library_commands.HANDLERS, "export": export_command.cmd_export}
+    handler = handlers.get(args.command or "")
     try:
         if handler is None:
             return commands.browse(context)

@@ -33,22 +33,28 @@ def paper_table(
     """One row per paper: marks, id, year, title, first organisation; the title takes the slack."""
     user = user or NoUserState()
     width = terminal_width()
-    id_width = min(max((cell_len(one_line(p.id)) for p in papers), default=2), 24)
-    org_width = min(max((cell_len(one_line(p.orgs[0])) for p in papers if p.orgs), default=3), 22)
-    score_width = 6 if scores is not None else 0
-    fixed = 3 + id_width + 2 + 4 + 2 + 2 + org_width + score_width
-    title_width = max(width - fixed - 1, 16)
+    score_width = 7 if scores is not None else 0
+    fixed = 3 + 2 + 4 + 2 + score_width  # marks, gaps, year, score
+    id_width = min(max((cell_len(one_line(p.id)) for p in papers), default=2), 24, max(6, width // 4))
+    org_width = 0
+    if width >= 80:  # the organisation is the first column to go on a narrow terminal
+        org_width = min(max((cell_len(one_line(p.orgs[0])) for p in papers if p.orgs), default=3), 22)
+    title_width = width - fixed - id_width - (2 + org_width if org_width else 0)
+    if title_width < 12:
+        id_width = max(4, id_width - (12 - title_width))
+        title_width = width - fixed - id_width - (2 + org_width if org_width else 0)
     lines = []
     header = "   " + _cell("ID", id_width) + "  YEAR  " + _cell("TITLE", title_width) + "  "
-    header += _cell("ORG", org_width) + ("  SCORE" if scores is not None else "")
+    header += (_cell("ORG", org_width) + "  " if org_width else "") + ("SCORE" if scores is not None else "")
     lines.append(header.rstrip())
     for index, paper in enumerate(papers):
         star = "★" if user.is_starred(paper.id) else " "
         mark = _STATUS_MARK.get(user.status(paper.id), " ")
         row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.year:<4}  {_cell(paper.title, title_width)}  "
-        row += _cell(paper.orgs[0] if paper.orgs else "", org_width)
+        if org_width:
+            row += _cell(paper.orgs[0] if paper.orgs else "", org_width) + "  "
         if scores is not None:
-            row += f"  {scores[index]:5.1f}"
+            row += f"{scores[index]:5.1f}"
         lines.append(row.rstrip())
     return "\n".join(lines)
 

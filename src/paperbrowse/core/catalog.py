@@ -127,17 +127,20 @@ def _fix_parents(categories: dict[str, Category], problems: list[Problem]) -> di
             )  # fmt: skip
             fixed[category.id] = replace(category, parent=None)
     for category in list(fixed.values()):
-        seen = {category.id}
-        parent = category.parent
+        path = [category.id]
+        parent = fixed[category.id].parent
         while parent is not None:
-            if parent in seen:
+            if parent in path:
+                # Detach the category where the walk closed the loop: it is in the cycle, while
+                # the one we started from may merely hang below it.
+                looped = fixed[path[-1]]
                 problems.append(
-                    Problem(category.source, category.line,
-                            f"category '{category.id}': parents form a cycle (shown at the top level)")
+                    Problem(looped.source, looped.line,
+                            f"category '{looped.id}': parents form a cycle (shown at the top level)")
                 )  # fmt: skip
-                fixed[category.id] = replace(fixed[category.id], parent=None)
+                fixed[looped.id] = replace(looped, parent=None)
                 break
-            seen.add(parent)
+            path.append(parent)
             parent = fixed[parent].parent
     return fixed
 

@@ -40,9 +40,9 @@ class PaperDate:
         if not match:
             raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
         year, month, day = (int(g) if g else 0 for g in match.groups())
-        if month and not 1 <= month <= 12:
-            raise ValueError(f"{value!r} has no month {month}")
-        if day:
+        if match.group(2) is not None and not 1 <= month <= 12:
+            raise ValueError(f"{value!r} has no month {match.group(2)}")
+        if match.group(3) is not None:
             try:
                 dt.date(year, month, day)
             except ValueError as err:

@@ -85,16 +85,18 @@ def parse_text(text: str, name: str) -> FileRecords:
         result.problems.append(Problem(name, None, "TOML nesting is too deep"))
         return result
     spans = toml_lines.scan(text)
+    top_keys = toml_lines.scan_tables(text)
     for key, value in document.items():
+        key_line = top_keys[()].keys.get(key) or (top_keys[(key,)].line if (key,) in top_keys else None)
         validator = _TOP_LEVEL.get(key)
         if validator is None:
             result.problems.append(
-                Problem(name, None, f"unknown top-level key '{key}' (ignored)", "warning")
+                Problem(name, key_line, f"unknown top-level key '{key}' (ignored)", "warning")
             )
             continue
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             result.problems.append(
-                Problem(name, None, f"'{key}' must be an array of tables: write [[{key}]]")
+                Problem(name, key_line, f"'{key}' must be an array of tables: write [[{key}]]")
             )
             continue
         headers = spans.get(key, [])

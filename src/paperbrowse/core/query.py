@@ -114,8 +114,11 @@ def parse(source: str) -> Query:
 
 def _term(token: _Token, hints: list[str]) -> Term | None:
     if token.quoted:
+        name = token.field.lower()
+        if name in FILTERS:
+            return _filter(name, token.text, token.bang, hints, raw=f'{token.field}:"{token.text}"')
         if token.field:
-            return _filter(token.field, token.text, token.bang, hints, raw=f'{token.field}:"{token.text}"')
+            hints.append(f"'{token.field}:' is not a filter (known: {', '.join(f + ':' for f in FILTERS)}); searched as text")
         return Term("exact", token.text, negate=token.bang) if token.text else None
     text = token.text
     negate = text.startswith("!")

@@ -121,13 +121,21 @@ def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required
     return items
 
 
+_BAD_LINK_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f<>\"\\`{}|^]")
+
+
 def check_link(value: str, *, allow_relative: bool = False) -> str | None:
     """Why a link is unacceptable, or None. Only http(s) links ever reach a browser."""
     scheme = urlsplit(value).scheme.lower()
     if scheme in ("http", "https"):
+        if _BAD_LINK_CHARS.search(value):
+            return "contains spaces, quotes or control characters; percent-encode them"
         return None if urlsplit(value).netloc else "has no host"
-    if not scheme and allow_relative and not value.startswith(("//", "\\\\")):
-        return None
+    if not scheme and allow_relative:
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", value):
+            return "must be a path inside the data folder (relative, without '..')"
+        return "contains control characters" if re.search(r"[\x00-\x1f\x7f-\x9f]", value) else None
     shown = f"'{scheme}:'" if scheme else "no scheme"
     return f"has {shown}; only http:// and https:// links are allowed"
 
@@ -136,7 +144,7 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
     """Validate one `[[paper]]` table; the paper is None when any error makes it unusable."""
     findings = Findings()
     paper_id = _text(table, "id", findings, required=True)
-    if paper_id and (not ID_PATTERN.match(paper_id) or ".." in paper_id):
+    if paper_id and (not ID_PATTERN.fullmatch(paper_id) or ".." in paper_id):
         findings.errors.append(
             RecordError(
                 "id",
@@ -167,7 +175,7 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
     arxiv = _text(table, "arxiv", findings, required=False).strip()
     if arxiv.lower().startswith("arxiv:"):
         arxiv = arxiv[6:]
-    if arxiv and not ARXIV_PATTERN.match(arxiv):
+    if arxiv and not ARXIV_PATTERN.fullmatch(arxiv):
         findings.errors.append(
             RecordError("arxiv", f"arxiv {arxiv!r} is not an arXiv id like 2302.13971 or hep-th/9901001")
         )
@@ -186,7 +194,7 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
 def category_from_table(table: Mapping[str, Any]) -> tuple[Category | None, Findings]:
     findings = Findings()
     category_id = _text(table, "id", findings, required=True)
-    if category_id and not ID_PATTERN.match(category_id):
+    if category_id and not ID_PATTERN.fullmatch(category_id):
         findings.errors.append(RecordError("id", f"category id {category_id!r} is not a valid slug"))
     name = _text(table, "name", findings, required=True)
     name_zh = _text(table, "name_zh", findings, required=False)

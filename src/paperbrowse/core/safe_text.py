@@ -6,7 +6,10 @@ import re
 
 # C0 and C1 controls (ESC starts every escape sequence), DEL, and the bidi embedding, override
 # and isolate marks that can make text display in an order other than the one stored.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Line and paragraph separators and zero-width spaces are shown too: they hide or split text.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029\u200b\ufeff]"
+)
 _NAMES = {"\x1b": "\\e", "\r": "\\r", "\t": "\\t", "\x07": "\\a", "\x08": "\\b"}
 
 

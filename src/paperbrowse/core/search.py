@@ -258,7 +258,8 @@ def highlight_positions(query: Query | str, text: str) -> list[int]:
     """Indices of the characters in `text` (a title, say) that the query's terms matched."""
     query = parse(query) if isinstance(query, str) else query
     positions: set[int] = set()
-    lowered = text.lower()
+    # Lower-case one character at a time so positions stay aligned ('İ'.lower() is two chars).
+    lowered = "".join(char.lower()[:1] for char in text)
     for term in query.text_terms():
         hay = text if term.case_sensitive else lowered
         needle = term.text if term.case_sensitive else term.text.lower()

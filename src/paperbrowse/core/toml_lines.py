@@ -28,7 +28,7 @@ def scan(text: str) -> dict[str, list[TableSpan]]:
     spans: dict[str, list[TableSpan]] = {}
     current: TableSpan | None = None
     open_quote: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if open_quote is None:
             header = _HEADER.match(line)
             if header:
@@ -44,26 +44,64 @@ def scan(text: str) -> dict[str, list[TableSpan]]:
     return spans
 
 
+def _lines(text: str) -> list[str]:
+    """TOML lines: split on LF only (str.splitlines would also split on U+2028 inside strings)."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def _track_multiline(line: str, open_quote: str | None) -> str | None:
-    """Which multi-line string delimiter is still open after this line, if any."""
-    position = 0
-    while True:
-        if open_quote is None:
-            starts = [(line.find(q, position), q) for q in ('"""', "'''")]
-            starts = [(index, q) for index, q in starts if index >= 0]
-            if not starts:
-                return None
-            index, quote = min(starts)
-            if "#" in line[position:index]:
-                return None  # the delimiter sits in a comment
-            open_quote, position = quote, index + 3
+    """Which multi-line string delimiter is still open after this line, if any.
+
+    One-line strings are skipped whole, so a \'\'\' inside "..." (or \"\"\" inside '...') does not
+    count, and a comment ends the scan.
+    """
+    position, length = 0, len(line)
+    while position < length:
+        if open_quote is not None:
+            index = position
+            while True:
+                index = line.find(open_quote, index)
+                if index < 0:
+                    return open_quote
+                if open_quote == '"""' and _escaped(line, index):
+                    index += 1
+                    continue
+                break
+            end = index + 3
+            while end < length and line[end] == open_quote[0] and end - index < 5:
+                end += 1  # up to two quotes may close the string with the delimiter
+            open_quote, position = None, end
+            continue
+        char = line[position]
+        if char == "#":
+            return None
+        if line.startswith('"""', position) or line.startswith("'''", position):
+            open_quote, position = line[position : position + 3], position + 3
+        elif char == '"':
+            position = _string_end(line, position + 1, '"')
+        elif char == "'":
+            position = _string_end(line, position + 1, "'")
         else:
-            index = line.find(open_quote, position)
-            if index < 0:
-                return open_quote
-            while line.startswith(open_quote[0], index + 3):
-                index += 1  # up to two quotes may close the string with the delimiter
-            open_quote, position = None, index + 3
+            position += 1
+    return open_quote
+
+
+def _escaped(line: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and line[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _string_end(line: str, position: int, quote: str) -> int:
+    while True:
+        index = line.find(quote, position)
+        if index < 0:
+            return len(line)
+        if quote == '"' and _escaped(line, index):
+            position = index + 1
+            continue
+        return index + 1
 
 
 def error_position(err: tomllib.TOMLDecodeError, text: str) -> tuple[int, int | None]:
@@ -81,3 +119,38 @@ def error_message(err: tomllib.TOMLDecodeError) -> str:
     """The syntax error's text without the position, which the Problem carries separately."""
     message = getattr(err, "msg", None) or str(err)
     return _ERROR_AT.sub("", message).strip()
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_DOTTED_PART = re.compile(r"\s*(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.|$)")
+
+
+def _dotted(key: str) -> tuple[str, ...] | None:
+    parts, position = [], 0
+    while position < len(key):
+        match = _DOTTED_PART.match(key, position)
+        if not match:
+            return None
+        part = match.group(1)
+        parts.append(part[1:-1] if part[0] in "\"'" else part)
+        position = match.end()
+    return tuple(parts)
+
+
+def scan_tables(text: str) -> dict[tuple[str, ...], TableSpan]:
+    """Map each `[dotted.table]` header's key path to its line and key lines; () is the top."""
+    spans: dict[tuple[str, ...], TableSpan] = {(): TableSpan(1)}
+    current = spans[()]
+    open_quote: str | None = None
+    for number, line in enumerate(_lines(text), start=1):
+        if open_quote is None:
+            header = _TABLE_HEADER.match(line)
+            path = _dotted(header.group(1)) if header else None
+            if path is not None:
+                current = spans.setdefault(path, TableSpan(number))
+            else:
+                key = _KEY.match(line)
+                if key:
+                    current.keys.setdefault(key.group(1).strip("\"'"), number)
+        open_quote = _track_multiline(line, open_quote)
+    return spans

@@ -1,0 +1,53 @@
+"""`paperbrowse export`: the starred list (or a query's results) as Markdown, BibTeX, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.atomic import write_new
+from ..core.export import FORMATS, export
+from ..core.reading_list import export_items, select_papers
+from ..core.safe_text import visible
+from .context import CliError, Context
+
+
+def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    context.warn_problems()
+    query = " ".join(args.query)
+    if query and args.starred:
+        raise CliError("give either --starred or a query, not both", 2)
+    library = context.library
+    papers, hints = select_papers(context.index, library, query or None, sort=args.sort)
+    for hint in hints:
+        print(f"paperbrowse: hint: {hint}", file=sys.stderr)
+    text = export(export_items(papers, library), args.format, context.catalog)
+    if args.output is None:
+        if sys.stdout.isatty():
+            # On a terminal, record text must not act: show control characters instead.
+            text = visible(text.replace("\r\n", "\n"))
+        # Bytes, so that CSV's \r\n reaches the reader as written on every platform.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output)
+    try:
+        write_new(target, text.encode("utf-8"), force=args.force)
+    except FileExistsError:
+        raise CliError(f"{target} exists; add --force to overwrite it") from None
+    except OSError as err:
+        raise CliError(f"cannot write {target}: {err.strerror or err}") from None
+    print(f"wrote {len(papers)} papers to {target}", file=sys.stderr)
+    return 0
+
+
+def add_parser(command) -> None:
+    p = command("export", "export the starred list (default) or a query's results")
+    p.add_argument("query", nargs="*", help="a query instead of the starred list")
+    p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
+    p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
+    p.add_argument("--sort", choices=("starred", "date", "title", "rank"), help="order (default: starred order, or rank for a query)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE atomically (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")

@@ -1,0 +1,149 @@
+"""Commands that change the user's library: star, unstar, status, tag, note; and `library`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..core.library import STATUSES, Library, LibraryError
+from ..core.safe_text import one_line
+from .context import CliError, Context
+from .lookup import find_paper
+
+
+def _save(library: Library) -> None:
+    try:
+        library.save()
+    except LibraryError as err:
+        raise CliError(str(err)) from None
+
+
+def _known(context: Context, ids: list[str]) -> list[str]:
+    """Check every id before changing anything: one unknown id means nothing is written."""
+    return [find_paper(context, paper_id).id for paper_id in ids]
+
+
+def cmd_star(context: Context, args: argparse.Namespace) -> int:
+    ids = _known(context, args.ids)
+    library = context.writable_library()
+    for paper_id in ids:
+        library.star(paper_id, args.command == "star")
+    _save(library)
+    return 0
+
+
+def cmd_status(context: Context, args: argparse.Namespace) -> int:
+    (paper_id,) = _known(context, [args.id])
+    library = context.writable_library()
+    library.set_status(paper_id, args.status)
+    _save(library)
+    return 0
+
+
+def cmd_tag(context: Context, args: argparse.Namespace) -> int:
+    (paper_id,) = _known(context, [args.id])
+    if not args.changes:
+        raise CliError("name at least one change: +TAG to add, -TAG to remove", 2)
+    add, remove = [], []
+    for change in args.changes:
+        if change.startswith("-") and len(change) > 1:
+            remove.append(change[1:])
+        elif change.startswith("+") and len(change) > 1:
+            add.append(change[1:])
+        else:
+            raise CliError(f"write +TAG to add or -TAG to remove, not '{one_line(change)}'", 2)
+    library = context.writable_library()
+    library.edit_tags(paper_id, add=add, remove=remove)
+    _save(library)
+    tags = library.user_tags(paper_id)
+    print(one_line(", ".join(tags)) if tags else "(no tags of yours)")
+    return 0
+
+
+def cmd_note(context: Context, args: argparse.Namespace) -> int:
+    (paper_id,) = _known(context, [args.id])
+    if args.print:
+        note = context.library.note(paper_id)
+        print(note, end="" if not note or note.endswith("\n") else "\n")
+        return 0
+    library = context.writable_library()
+    if args.text is not None:
+        library.set_note(paper_id, args.text)
+    elif args.append is not None:
+        library.append_note(paper_id, args.append)
+    else:
+        library.set_note(paper_id, _edit(library.note(paper_id), paper_id))
+    _save(library)
+    return 0
+
+
+def _edit(text: str, paper_id: str) -> str:
+    """Run $VISUAL/$EDITOR on the note; on failure the draft file is kept and named."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", prefix=f"paperbrowse-{paper_id}-", suffix=".md", delete=False
+    )
+    with handle:
+        handle.write(text)
+    draft = Path(handle.name)
+    try:
+        result = subprocess.run([*shlex.split(editor), str(draft)], check=False)
+    except OSError as err:
+        draft.unlink(missing_ok=True)
+        raise CliError(f"cannot run the editor '{editor}': {err.strerror or err} (set $EDITOR)") from None
+    if result.returncode != 0:
+        raise CliError(f"the editor exited with status {result.returncode}; your draft is kept in {draft}")
+    edited = draft.read_text(encoding="utf-8", errors="surrogateescape")
+    draft.unlink(missing_ok=True)
+    return edited
+
+
+def cmd_library(context: Context, args: argparse.Namespace) -> int:
+    if args.action == "path":
+        print(context.library_file)
+        return 0
+    library = context.library
+    orphans = library.orphans(context.catalog.by_id)
+    for paper_id in orphans:
+        entry = library.entry(paper_id)
+        kept = [name for name, has in (("star", entry.starred), ("note", entry.note),
+                                       ("tags", entry.tags), (entry.status, entry.status != "unread")) if has]  # fmt: skip
+        print(f"{one_line(paper_id)}\t{', '.join(kept) or 'nothing'}")
+    if orphans:
+        print(f"{len(orphans)} entries name papers that are not in the data; they are kept.", file=sys.stderr)
+    return 0
+
+
+def add_parsers(command) -> None:
+    for name, verb in (("star", "star"), ("unstar", "unstar")):
+        p = command(name, f"{verb} papers")
+        p.add_argument("ids", nargs="+", metavar="ID")
+    p = command("status", "set a paper's reading status")
+    p.add_argument("id")
+    p.add_argument("status", choices=STATUSES)
+    p = command("tag", "add (+TAG) or remove (-TAG) your own tags")
+    p.add_argument("id")
+    p.add_argument("changes", nargs="*", metavar="+TAG|-TAG")
+    p = command("note", "edit a paper's note in $EDITOR (or --text, --append, --print)")
+    p.add_argument("id")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--text", metavar="T", help="replace the note with T")
+    group.add_argument("--append", metavar="T", help="append T as a new line")
+    group.add_argument("--print", action="store_true", help="print the note")
+    p = command("library", "about your library file: where it is, entries for unknown papers")
+    p.add_argument("action", choices=("orphans", "path"))
+
+
+HANDLERS = {
+    "star": cmd_star,
+    "unstar": cmd_star,
+    "status": cmd_status,
+    "tag": cmd_tag,
+    "note": cmd_note,
+    "library": cmd_library,
+}

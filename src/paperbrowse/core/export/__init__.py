@@ -1,0 +1,46 @@
+"""Exporting papers with the user's state: a Markdown reading list, BibTeX, CSV and JSON.
+
+Record text is untrusted: every format escapes or neutralises it so that no title, author or
+note can break out of its field, run a spreadsheet formula or plant a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..catalog import Catalog
+from ..records import Paper
+from .bibtex import to_bibtex
+from .csv_table import to_csv
+from .json_list import to_json
+from .markdown import to_markdown
+
+__all__ = ["FORMATS", "ExportItem", "export", "to_bibtex", "to_csv", "to_json", "to_markdown"]
+
+FORMATS = ("markdown", "bibtex", "csv", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportItem:
+    """One paper to export, with what the user's library says about it."""
+
+    paper: Paper
+    note: str = ""  # the user's Markdown note, any length
+    user_tags: tuple[str, ...] = ()
+    starred_at: datetime | None = None
+    status: str = "unread"  # unread | reading | read
+
+
+def export(items: Sequence[ExportItem], fmt: str, catalog: Catalog) -> str:
+    """The items, in the order given, as text in one of FORMATS; ValueError for any other."""
+    if fmt == "markdown":
+        return to_markdown(items, catalog)
+    if fmt == "bibtex":
+        return to_bibtex(items)
+    if fmt == "csv":
+        return to_csv(items)
+    if fmt == "json":
+        return to_json(items)
+    raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")

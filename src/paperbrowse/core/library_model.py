@@ -1,0 +1,70 @@
+"""What the user keeps per paper, and how two versions of it merge.
+
+Every field carries the time of its last change (`modified`), so when two running copies save,
+the newer change of each field of each paper wins and nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+STATUSES = ("unread", "reading", "read")
+FIELDS = ("starred", "note", "tags", "status", "last_opened")
+VERSION = 1
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    starred: bool = False
+    starred_at: dt.datetime | None = None
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    status: str = "unread"
+    history: tuple[tuple[dt.datetime, str], ...] = ()  # (when, status), oldest first
+    last_opened: dt.datetime | None = None
+    modified: Mapping[str, dt.datetime] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # keys we do not know, kept verbatim
+
+    def changed(self, name: str) -> dt.datetime:
+        return self.modified.get(name, EPOCH)
+
+
+@dataclass(slots=True)
+class LibraryData:
+    version: int = VERSION
+    entries: dict[str, Entry] = field(default_factory=dict)
+    state: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def merge_field(disk: Entry, ours: Entry, name: str) -> Entry:
+    """`disk` with our value of one field, unless the disk's change of that field is newer."""
+    history = tuple(sorted(set(disk.history) | set(ours.history)))
+    if ours.changed(name) < disk.changed(name):
+        return replace(disk, history=history) if name == "status" else disk
+    modified = {**disk.modified, name: ours.changed(name)}
+    if name == "starred":
+        return replace(disk, starred=ours.starred, starred_at=ours.starred_at, modified=modified)
+    if name == "status":
+        return replace(disk, status=ours.status, history=history, modified=modified)
+    return replace(disk, modified=modified, **{name: getattr(ours, name)})
+
+
+def merge(disk: LibraryData, ours: LibraryData, dirty: set[tuple[str, str]], state_dirty: bool) -> LibraryData:
+    """What to write: the file as it is now, with this session's changes laid over it."""
+    entries = dict(disk.entries)
+    for paper_id, name in sorted(dirty):
+        mine = ours.entries.get(paper_id)
+        if mine is None:
+            continue
+        entries[paper_id] = merge_field(entries.get(paper_id, Entry()), mine, name)
+    state = {**disk.state, **ours.state} if state_dirty else dict(disk.state)
+    return LibraryData(disk.version, entries, state, dict(disk.extra))

@@ -1,0 +1,135 @@
+"""The navigation tree: smart lists, the category tree and tags, each with its count.
+
+Each node carries the filter it stands for, in the query language (`cat:agents`, `is:starred`),
+so selecting a node is just another query for the search core.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ..core.catalog import Catalog
+from ..core.library import Library
+from ..core.safe_text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    key: str  # stable name, saved as the last category
+    filter: str  # query-language filter for the list
+    label: str
+
+
+def smart_nodes(catalog: Catalog, library: Library) -> list[tuple[Node, int]]:
+    ids = catalog.by_id
+    entries = {pid: e for pid, e in library.data.entries.items() if pid in ids}
+    starred = sum(1 for e in entries.values() if e.starred)
+    reading = sum(1 for e in entries.values() if e.status == "reading")
+    read = sum(1 for e in entries.values() if e.status == "read")
+    notes = sum(1 for e in entries.values() if e.note.strip())
+    return [
+        (Node("all", "", "All papers"), len(catalog.papers)),
+        (Node("starred", "is:starred", "Starred"), starred),
+        (Node("reading", "is:reading", "Reading"), reading),
+        (Node("unread", "is:unread", "Unread"), len(catalog.papers) - reading - read),
+        (Node("notes", "has:note", "With notes"), notes),
+    ]
+
+
+def tag_counts(catalog: Catalog, library: Library) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for paper in catalog.papers:
+        tags = {t.lower() for t in paper.tags} | {t.lower() for t in library.user_tags(paper.id)}
+        counts.update(tags)
+    return counts
+
+
+def _label(text: str, count: int) -> Text:
+    label = Text(one_line(text))  # a Text, never markup: category names come from files
+    label.append(f"  {count}", style="dim")
+    return label
+
+
+class CategoryTree(Tree[Node]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        node: Node
+
+    def __init__(self, catalog: Catalog, library: Library, *, id: str | None = None) -> None:
+        super().__init__(Text("Library"), id=id)
+        self.catalog = catalog
+        self.library = library
+        self.show_root = False
+        self.guide_depth = 2
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def rebuild(self, select: str | None = None) -> None:
+        """Recount everything (cheap: one pass over the papers) and keep the selection."""
+        keep = select or (self.cursor_node.data.key if self.cursor_node and self.cursor_node.data else "all")
+        self.clear()
+        for node, count in smart_nodes(self.catalog, self.library):
+            self.root.add_leaf(_label(node.label, count), node)
+        categories = self.root.add(Text("Categories", style="bold"), expand=True)
+        self._add_categories(categories, None)
+        tags = self.root.add(Text("Tags", style="bold"), expand=False)
+        for tag, count in sorted(tag_counts(self.catalog, self.library).items()):
+            tags.add_leaf(_label(f"#{tag}", count), Node(f"tag:{tag}", f'tag:"{tag}"', f"#{tag}"))
+        self.select_key(keep)
+
+    def refresh_counts(self) -> None:
+        """Stars, status or notes changed: relabel the smart nodes only."""
+        counts = {node.key: (node, count) for node, count in smart_nodes(self.catalog, self.library)}
+        for child in self.root.children:
+            if child.data is not None and child.data.key in counts:
+                node, count = counts[child.data.key]
+                child.set_label(_label(node.label, count))
+
+    def _add_categories(self, parent: TreeNode[Node], parent_id: str | None) -> None:
+        for category_id in self.catalog.children.get(parent_id, []):
+            category = self.catalog.categories[category_id]
+            node = Node(f"cat:{category_id}", f"cat:{category_id}", category.name)
+            label = _label(category.name, self.catalog.count(category_id))
+            if self.catalog.children.get(category_id):
+                branch = parent.add(label, node, expand=True)
+                self._add_categories(branch, category_id)
+            else:
+                parent.add_leaf(label, node)
+
+    def select_key(self, key: str) -> bool:
+        def walk(node: TreeNode[Node]):
+            for child in node.children:
+                yield child
+                yield from walk(child)
+
+        for node in walk(self.root):
+            if node.data is not None and node.data.key == key:
+                if node.parent is not None:
+                    node.parent.expand()
+                self.move_cursor(node)
+                return True
+        self.move_cursor(self.root.children[0] if self.root.children else None)
+        return False
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Node]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data))

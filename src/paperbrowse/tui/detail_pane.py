@@ -1,0 +1,97 @@
+"""The detail pane: everything about the selected paper, and the user's note as Markdown.
+
+Record text is untrusted: it is assembled into `Content` as plain text (never parsed as
+markup), with control characters made visible first.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from ..core.catalog import Catalog
+from ..core.library import Library
+from ..core.records import Paper
+from ..core.safe_text import one_line, visible
+
+_STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    BINDINGS = [
+        ("j", "scroll_down", "Scroll down"),
+        ("k", "scroll_up", "Scroll up"),
+    ]
+
+    def __init__(self, catalog: Catalog, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.catalog = catalog
+        self.library = library
+        self.paper: Paper | None = None
+        self.language = "en"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-head")
+        yield Static(id="detail-body")
+        yield Static(Content.styled("Note", "bold"), id="detail-note-title")
+        yield Markdown(id="detail-note", open_links=False)
+
+    def show(self, paper: Paper | None) -> None:
+        changed = paper is not self.paper
+        self.paper = paper
+        head = self.query_one("#detail-head", Static)
+        body = self.query_one("#detail-body", Static)
+        note_title = self.query_one("#detail-note-title", Static)
+        note = self.query_one("#detail-note", Markdown)
+        if paper is None:
+            head.update(Content.styled("No paper matches.", "dim italic"))
+            body.update("")
+            note_title.display = note.display = False
+            return
+        head.update(self._head(paper))
+        body.update(self._body(paper))
+        text = self.library.note(paper.id)
+        note_title.display = note.display = bool(text.strip())
+        note.update(visible(text))
+        if changed:
+            self.scroll_home(animate=False)
+
+    def _head(self, paper: Paper) -> Content:
+        category = self.catalog.categories.get(paper.category)
+        category_name = category.name if category else paper.category
+        if self.language == "zh" and category and category.name_zh:
+            category_name = category.name_zh
+        starred = self.library.is_starred(paper.id)
+        status = _STATUS[self.library.status(paper.id)]
+        rows = [
+            ("Authors", ", ".join(paper.authors)),
+            ("Orgs", ", ".join(paper.orgs)),
+            ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
+            ("Category", category_name),
+            ("arXiv", paper.arxiv),
+            ("Link", paper.link),
+            ("PDF", paper.pdf),
+            ("Code", paper.code),
+            ("Tags", "  ".join(f"#{t}" for t in paper.tags)),
+            ("My tags", "  ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
+        ]
+        parts: list[str | tuple[str, str]] = [(one_line(paper.title), "bold $accent"), "\n"]
+        parts += [("★ starred" if starred else "☆ not starred", "$warning" if starred else "dim"), "   "]
+        parts += [(status, "dim"), "\n\n"]
+        for label, value in rows:
+            if value:
+                parts += [(f"{label:<9}", "dim"), one_line(value), "\n"]
+        return Content.assemble(*parts)
+
+    def _body(self, paper: Paper) -> Content:
+        zh = self.language == "zh"
+        highlight = (paper.highlight_zh if zh else paper.highlight) or paper.highlight or paper.highlight_zh
+        summary = (paper.summary_zh if zh else paper.summary) or paper.summary or paper.summary_zh
+        parts: list[str | tuple[str, str]] = []
+        if highlight.strip():
+            parts += [("为何重要" if zh else "Why it matters", "bold"), "\n", (visible(highlight.strip()), "italic"), "\n\n"]
+        if summary.strip():
+            parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(summary.strip()), "\n"]
+        return Content.assemble(*parts)

@@ -1,0 +1,59 @@
+"""Choosing the format and file for exporting the starred list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, RadioButton, RadioSet
+
+from ..core.export import FORMATS
+
+EXTENSIONS = {"markdown": "md", "bibtex": "bib", "csv": "csv", "json": "json"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportChoice:
+    format: str
+    path: Path
+
+
+class ExportDialog(ModalScreen[ExportChoice | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, folder: Path, count: int) -> None:
+        super().__init__(classes="dialog-screen")
+        self.folder = folder
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="export-dialog"):
+            yield Label(f"Export the starred list ({self.count} papers)", classes="dialog-title")
+            with RadioSet(id="export-format"):
+                for index, name in enumerate(FORMATS):
+                    yield RadioButton(name, value=index == 0, name=name)
+            yield Input(str(self.folder / "paperbrowse-starred.md"), id="export-path")
+            yield Label("enter export · escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        path = Path(path_input.value or "paperbrowse-starred")
+        path_input.value = str(path.with_suffix("." + EXTENSIONS[self._format()]))
+
+    def _format(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return pressed.name if pressed is not None and pressed.name else FORMATS[0]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(ExportChoice(self._format(), Path(event.value.strip()).expanduser()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,313 @@
+"""The main screen: tree, search and list, details; every key acts through the core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Markdown
+
+from ..core.query import parse
+from ..core.records import check_link
+from ..core.safe_text import one_line
+from .category_tree import CategoryTree, Node
+from .detail_pane import DetailPane
+from .paper_list import PaperList
+from .search_box import SearchBox
+from .session import Session
+
+
+class MainScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        # A priority binding acts before the next key is routed: "/spec" typed fast lands in the box.
+        Binding("slash", "focus_search", "Search", tooltip="Search with the query language", priority=True),
+        Binding("s", "star", "Star"),
+        Binding("r", "cycle_status", "Status"),
+        Binding("n", "edit_note", "Note"),
+        Binding("t", "edit_tags", "Tags", show=False),
+        Binding("right_square_bracket", "next_unread", "Next unread", show=False),
+        Binding("left_square_bracket", "previous_unread", "Previous unread", show=False),
+        Binding("o", "open_link", "Open"),
+        Binding("y", "copy_bibtex", "BibTeX", show=False),
+        Binding("e", "export", "Export"),
+        Binding("L", "toggle_language", "中/EN", show=False),
+        Binding("c", "toggle_tree", "Categories", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("exclamation_mark", "problems", "Problems", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.node = Node("all", "", "All papers")
+        self._generation = 0
+        self._shown_generation = 0
+        self._deferred: list = []  # paper actions pressed while a search was still running
+        self._shown_text = ""
+        restored = session.library.state
+        self._restore_query = restored.get("query", "")
+        self._keep: str | None = restored.get("selected")
+        self._restore_node = restored.get("category", "all")
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        yield Header()
+        if session.library.read_only:
+            yield Label(
+                f"Read-only: {session.library.error}. Your library file is left untouched; nothing you change is saved.",
+                id="banner", markup=False,
+            )  # fmt: skip
+        with Horizontal(id="panes"):
+            yield CategoryTree(session.catalog, session.library, id="tree")
+            with Vertical(id="middle"):
+                yield SearchBox(placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred", id="search")
+                yield Label(id="count")
+                yield PaperList(id="papers")
+            yield DetailPane(session.catalog, session.library, id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        search = self.query_one("#search", SearchBox)
+        search.value = self._restore_query
+        search.results = self.query_one(PaperList)
+        tree = self.query_one(CategoryTree)
+        tree.call_after_refresh(tree.select_key, self._restore_node)
+        self.set_focus(self.query_one(PaperList))
+        problems = self.session.catalog.errors
+        if problems:
+            self.notify(
+                f"{len(problems)} problems in the data; bad records were skipped. Press ! for the list.",
+                title="Data problems", severity="warning", timeout=8,
+            )  # fmt: skip
+
+    # Searching: every keystroke starts a worker; a result older than the newest is dropped.
+    @property
+    def papers(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def current(self):
+        return self.papers.current
+
+    def run_search(self) -> None:
+        self._generation += 1
+        text = self.query_one("#search", SearchBox).value
+        self._search(self._generation, self.node, text)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, generation: int, node: Node, text: str) -> None:
+        papers, hints = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
+        self.app.call_from_thread(self._show_results, generation, papers, hints, text)
+
+    def _show_results(self, generation: int, papers, hints, text: str) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self._shown_generation = generation
+        # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
+        keep = self._keep or (self.current.id if self.current and text == self._shown_text else None)
+        self._keep = None
+        self._shown_text = text
+        self.papers.show(papers, parse(text), self.session.library, keep=keep)
+        total = len(self.session.catalog.papers)
+        count = Content.assemble((f"{len(papers)}", "bold"), f" / {total} papers")
+        if hints:
+            count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
+        self.query_one("#count", Label).update(count)
+        if not papers:
+            self.query_one(DetailPane).show(None)
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            action()
+
+    def _after_search(self, action) -> bool:
+        """Run a paper action once the list shows the newest results; True when deferred.
+
+        "/spec⏎s" typed fast must star the first hit for "spec", not the row the cursor was on
+        when the key arrived and the search was still running.
+        """
+        if self._shown_generation == self._generation:
+            return False
+        self._deferred.append(action)
+        return True
+
+    @on(SearchBox.Changed, "#search")
+    def _query_changed(self) -> None:
+        self.run_search()
+
+    @on(CategoryTree.Chosen)
+    def _node_chosen(self, event: CategoryTree.Chosen) -> None:
+        self.node = event.node
+        self.run_search()
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self.query_one(DetailPane).show(event.paper)
+
+    @on(PaperList.Opened)
+    def _opened(self, event: PaperList.Opened) -> None:
+        if self._after_search(self.papers.action_open):
+            return
+        self.session.opened(event.paper.id)
+        self.set_focus(self.query_one(DetailPane))
+
+    @on(Markdown.LinkClicked)
+    def _note_link(self, event: Markdown.LinkClicked) -> None:
+        if check_link(event.href) is None:
+            self.app.open_url(event.href)
+        else:
+            self.notify(f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False)
+
+    # Changes go through the session (the core library), then the screen redraws.
+    def refresh_paper(self, *, tags: bool = False) -> None:
+        self.papers.refresh_marks()
+        self.query_one(DetailPane).show(self.current)
+        tree = self.query_one(CategoryTree)
+        tree.rebuild() if tags else tree.refresh_counts()
+
+    def _paper_or_none(self, action=None):
+        if action is not None and self._after_search(action):
+            return None
+        paper = self.current
+        if paper is None:
+            self.notify("No paper selected.", severity="warning", markup=False)
+        return paper
+
+    def action_focus_search(self) -> None:
+        search = self.query_one("#search", SearchBox)
+        if search.has_focus:
+            search.insert_text_at_cursor("/")  # old-style arXiv ids contain one
+        else:
+            self.set_focus(search)
+
+    def action_star(self) -> None:
+        paper = self._paper_or_none(self.action_star)
+        if paper and self.session.change(lambda lib: lib.toggle_star(paper.id)):
+            self.refresh_paper()
+
+    def action_cycle_status(self) -> None:
+        paper = self._paper_or_none(self.action_cycle_status)
+        if paper and self.session.change(lambda lib: lib.cycle_status(paper.id)):
+            self.refresh_paper()
+
+    def _jump_unread(self, step: int) -> None:
+        papers, start = self.papers.papers, self.papers.cursor
+        index = start + step
+        while 0 <= index < len(papers):
+            if self.session.library.status(papers[index].id) == "unread":
+                self.papers.cursor = index
+                return
+            index += step
+        self.notify("No more unread papers in this list.", timeout=3, markup=False)
+
+    def action_next_unread(self) -> None:
+        if not self._after_search(self.action_next_unread):
+            self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        if not self._after_search(self.action_previous_unread):
+            self._jump_unread(-1)
+
+    def action_edit_note(self) -> None:
+        from .note_editor import NoteEditor
+
+        paper = self._paper_or_none(self.action_edit_note)
+        if paper is None or not self.session.writable():
+            return
+
+        def saved(text: str | None) -> None:
+            if text is not None and self.session.change(lambda lib: lib.set_note(paper.id, text)):
+                self.refresh_paper()
+
+        self.app.push_screen(NoteEditor(paper.title, self.session.library.note(paper.id)), saved)
+
+    def action_edit_tags(self) -> None:
+        from .tags_dialog import TagsDialog
+
+        paper = self._paper_or_none(self.action_edit_tags)
+        if paper is None or not self.session.writable():
+            return
+
+        def saved(tags: list[str] | None) -> None:
+            if tags is not None and self.session.change(lambda lib: lib.set_tags(paper.id, tags)):
+                self.refresh_paper(tags=True)
+
+        user_tags = list(self.session.library.user_tags(paper.id))
+        self.app.push_screen(TagsDialog(paper.title, user_tags, list(paper.tags)), saved)
+
+    def action_open_link(self) -> None:
+        paper = self._paper_or_none(self.action_open_link)
+        if paper is None:
+            return
+        url = paper.link
+        if not url or check_link(url) is not None:
+            self.notify("This paper has no http(s) link to open.", severity="warning", markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
+        if self.session.change(lambda lib: lib.link_opened(paper.id), quiet=True):
+            self.refresh_paper()
+
+    def action_copy_bibtex(self) -> None:
+        paper = self._paper_or_none(self.action_copy_bibtex)
+        if paper is not None:
+            self.app.copy_to_clipboard(self.session.bibtex(paper))
+            self.notify(f"BibTeX of {paper.id} copied to the clipboard.", timeout=3, markup=False)
+
+    def action_export(self) -> None:
+        from .export_dialog import ExportChoice, ExportDialog
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._export(choice.format, choice.path, force=False)
+
+        count = len(self.session.starred_papers())
+        self.app.push_screen(ExportDialog(Path.cwd(), count), chosen)
+
+    def _export(self, fmt: str, path: Path, *, force: bool) -> None:
+        from .confirm import Confirm
+
+        try:
+            count = self.session.export_starred(fmt, path, force=force)
+        except FileExistsError:
+            def answered(overwrite: bool | None) -> None:
+                if overwrite:
+                    self._export(fmt, path, force=True)
+
+            self.app.push_screen(Confirm(f"{path} exists. Overwrite it?", "Overwrite", "Cancel"), answered)
+            return
+        except OSError as err:
+            self.notify(f"Cannot write {path}: {err.strerror or err}", severity="error", timeout=10, markup=False)
+            return
+        self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
+
+    def action_toggle_language(self) -> None:
+        detail = self.query_one(DetailPane)
+        detail.language = "zh" if detail.language == "en" else "en"
+        detail.show(self.current)
+        self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
+
+    def action_toggle_tree(self) -> None:
+        self.toggle_class("show-tree")
+
+    def action_help(self) -> None:
+        from .help_screen import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_problems(self) -> None:
+        from .problems_screen import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(self.session.catalog.problems))
+
+    async def action_quit(self) -> None:
+        current = self.current
+        self.session.remember(self.node.key, self.query_one("#search", SearchBox).value, current.id if current else "")
+        if self.session.save_now():
+            self.app.exit()

@@ -1,0 +1,55 @@
+"""The note editor: a modal Markdown text area. ctrl+s saves; escape asks before discarding."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+from ..core.safe_text import one_line
+from .confirm import Confirm
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Dismisses with the new text, or None when the user leaves without saving."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.paper_title = title
+        self.original = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="note-dialog"):
+            yield Label(f"Note · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
+            yield TextArea(self.original, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+            yield Label("ctrl+s save · escape cancel · Markdown", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_save(self) -> None:
+        self.dismiss(self.text)
+
+    def action_cancel(self) -> None:
+        if self.text == self.original:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm("Discard the changes to this note?", "Discard", "Keep editing"), answered)

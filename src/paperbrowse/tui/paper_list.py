@@ -1,0 +1,199 @@
+"""The paper list: a Line API widget that renders only the rows on screen.
+
+One widget per row (ListView) stalls at a few hundred rows; here a row is drawn only when it
+is visible, so 100,000 results cost what 30 do. Matched title characters are computed per
+visible row, on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..core.query import Query
+from ..core.records import Paper
+from ..core.safe_text import one_line
+from ..core.search import NoUserState, UserState, highlight_positions
+
+STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
+
+
+class PaperList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--match",
+        "paper-list--star",
+        "paper-list--dim",
+    }
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "open", "Open", tooltip="Move into the details to read and scroll them"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        paper: Paper | None
+
+    @dataclass
+    class Opened(Message):
+        paper: Paper
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.papers: Sequence[Paper] = ()
+        self.query: Query = Query()
+        self.user: UserState = NoUserState()
+        self._positions: dict[int, list[int]] = {}
+
+    @property
+    def current(self) -> Paper | None:
+        return self.papers[self.cursor] if 0 <= self.cursor < len(self.papers) else None
+
+    def show(self, papers: Sequence[Paper], query: Query, user: UserState, keep: str | None = None) -> None:
+        """Replace the rows; keep the cursor on paper `keep` when it is still listed."""
+        self.papers, self.query, self.user = papers, query, user
+        self._positions.clear()
+        self.virtual_size = Size(self.size.width, len(papers))
+        target = 0
+        if keep is not None:
+            target = next((i for i, p in enumerate(papers) if p.id == keep), 0)
+        self.cursor = target
+        self.refresh()
+
+    def refresh_marks(self) -> None:
+        """Stars and status changed: redraw, nothing else moves."""
+        self.refresh()
+
+    def move_to(self, paper_id: str) -> bool:
+        for index, paper in enumerate(self.papers):
+            if paper.id == paper_id:
+                self.cursor = index
+                return True
+        return False
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.papers) - 1)) if self.papers else 0
+
+    def watch_cursor(self, value: int) -> None:
+        self.scroll_to_region_row(value)
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    def scroll_to_region_row(self, row: int) -> None:
+        height = max(self.scrollable_content_region.height, 1)
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.papers))
+        self.scroll_to_region_row(self.cursor)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.papers) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 1, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 1, 1)
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + round(self.scroll_y)
+        if 0 <= row < len(self.papers):
+            if row == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = row
+
+    def render_line(self, y: int) -> Strip:
+        row = y + round(self.scroll_y)
+        width = self.scrollable_content_region.width
+        if row >= len(self.papers):
+            return Strip.blank(width, self.rich_style)
+        paper = self.papers[row]
+        base = self.rich_style
+        if row == self.cursor:
+            base = base + self.get_component_rich_style("paper-list--cursor")
+        return Strip(self._row(paper, row, width, base)).adjust_cell_length(width, base)
+
+    def _row(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
+        star_style = base + self.get_component_rich_style("paper-list--star")
+        dim = base + self.get_component_rich_style("paper-list--dim")
+        star = "★" if self.user.is_starred(paper.id) else " "
+        mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
+        year = f"{paper.year:>4}"
+        org = one_line(paper.orgs[0]) if paper.orgs else ""
+        org_width = min(max(width // 4, 10), 24) if width >= 56 else 0
+        title_width = max(width - 3 - 6 - (2 + org_width if org_width else 0), 4)
+        segments = [Segment(star, star_style), Segment(f"{mark} ", dim)]
+        segments += self._title(paper, row, title_width, base)
+        segments.append(Segment(f"  {year}", dim))
+        if org_width:
+            segments.append(Segment("  " + _fit(org, org_width), dim))
+        return segments
+
+    def _title(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
+        title = one_line(paper.title)
+        if row not in self._positions:
+            same_length = len(title) == len(paper.title)
+            self._positions[row] = highlight_positions(self.query, title) if same_length else []
+        matched = set(self._positions[row])
+        match_style = base + self.get_component_rich_style("paper-list--match")
+        segments: list[Segment] = []
+        used = 0
+        for index, char in enumerate(title):
+            char_width = cell_len(char)
+            if used + char_width > width - (1 if index < len(title) - 1 else 0):
+                segments.append(Segment("…", base))
+                used += 1
+                break
+            segments.append(Segment(char, match_style if index in matched else base))
+            used += char_width
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return list(Segment.simplify(segments))
+
+
+def _fit(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    out, used = [], 0
+    for char in text:
+        if used + cell_len(char) > width - 1:
+            break
+        out.append(char)
+        used += cell_len(char)
+    return "".join(out) + "…" + " " * (width - used - 1)

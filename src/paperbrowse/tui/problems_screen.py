@@ -1,0 +1,39 @@
+"""The problems found while loading the records: file, line and message, one per row."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+
+from ..core.problems import Problem
+from ..core.safe_text import one_line
+
+
+class ProblemsScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,!", "close", "Close")]
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        with Vertical(classes="dialog wide", id="problems-dialog"):
+            yield Label(f"Problems in the data: {errors} errors, {len(self.problems) - errors} warnings", classes="dialog-title")
+            if self.problems:
+                yield OptionList(*(self._row(p) for p in self.problems), id="problems-list")
+            else:
+                yield Label("No problems: every record loaded.", id="problems-none")
+            yield Label("Bad records are skipped; fix the file and restart. escape to close", classes="dialog-hint")
+
+    @staticmethod
+    def _row(problem: Problem) -> Content:
+        style = "$error" if problem.severity == "error" else "$warning"
+        return Content.assemble((one_line(problem.location()), style), "  ", one_line(problem.message))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

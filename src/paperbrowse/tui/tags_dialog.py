@@ -1,0 +1,39 @@
+"""Editing the user's own tags of a paper: one line, comma- or space-separated."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from ..core.safe_text import one_line
+
+
+def split_tags(text: str) -> list[str]:
+    return [t.lstrip("#") for t in re.split(r"[,\s]+", text) if t.lstrip("#")]
+
+
+class TagsDialog(ModalScreen[list[str] | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, tags: list[str], record_tags: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.paper_title, self.tags, self.record_tags = title, tags, record_tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Your tags · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
+            if self.record_tags:
+                yield Label("The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)), markup=False, classes="dialog-hint")
+            yield Input(" ".join(self.tags), placeholder="to-read reproduce, thesis", id="tags-input")
+            yield Label("enter save · escape cancel · separate with spaces or commas", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(split_tags(event.value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
