@@ -202,6 +202,27 @@ def test_non_http_links_rejected(key, link):
     assert f"link in '{key}'" in findings.errors[0].message
 
 
+@pytest.mark.parametrize(
+    "link", ["https://x.org/a b", 'https://x.org/"q"', "https://x.org/<script>", "https://x.org/\x7f", "https://x.org/a\\b"]
+)
+def test_http_links_with_unsafe_characters_rejected(link):
+    assert check_link(link) is not None
+
+
+@pytest.mark.parametrize("path", ["papers/llama.pdf", "llama.pdf", "a/b/c.pdf"])
+def test_pdf_may_be_a_relative_path_inside_the_data_folder(path):
+    paper, findings = paper_from_table(table(pdf=path))
+    assert findings.errors == []
+    assert paper.pdf == path
+
+
+@pytest.mark.parametrize("path", ["../secret.pdf", "a/../../b.pdf", "/etc/passwd", "\\\\server\\share", "C:\\x.pdf", "a\\..\\..\\b.pdf"])
+def test_pdf_path_may_not_leave_the_data_folder(path):
+    paper, findings = paper_from_table(table(pdf=path))
+    assert paper is None
+    assert error_keys(findings) == ["pdf"]
+
+
 @pytest.mark.parametrize("key", ["url", "code"])
 def test_url_and_code_need_a_scheme(key):
     paper, findings = paper_from_table(table(**{key: "example.com/paper"}))
@@ -308,6 +329,8 @@ def test_problem_formatting():
         ("a\rb", "a\\rb"),
         ("\x00\x7f\x9b", "\\x00\\x7f\\x9b"),
         ("\u202eevil", "<U+202E>evil"),
+        ("a\u2028b\u2029c", "a<U+2028>b<U+2029>c"),
+        ("zero\u200bwidth\ufeff", "zero<U+200B>width<U+FEFF>"),
         ("plain 中文 text", "plain 中文 text"),
     ],
 )
@@ -331,7 +354,8 @@ def test_paper_dict_shape():
     assert data["date"] == "2023-02"
     assert data["year"] == 2023
     assert data["authors"] == ["Anonymous"] and data["orgs"] == ["Meta AI"] and data["tags"] == ["llm"]
-    assert data["url"] == "https://arxiv.org/abs/2302.13971"
+    assert data["url"] == ""
+    assert data["link"] == "https://arxiv.org/abs/2302.13971"
     with_user = paper_dict(paper, FakeUser(starred=["llama"], status={"llama": "read"}, notes=["llama"], tags={"llama": ["x"]}))
     assert with_user["starred"] is True
     assert with_user["status"] == "read"

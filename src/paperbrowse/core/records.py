@@ -121,6 +121,12 @@ def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required
     return items
 
 
+def is_web_link(value: str) -> bool:
+    """An http(s) URL with a host: the only links paperbrowse ever opens or exports as links."""
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 _BAD_LINK_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f<>\"\\`{}|^]")
 
 

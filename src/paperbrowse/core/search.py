@@ -31,6 +31,9 @@ FIELDS: tuple[tuple[str, float], ...] = (
 )
 _SUBSEQUENCE_FIELDS = ("title", "id")
 _SUBSEQUENCE_SCORE = 60.0
+# Scattered letters are how people type abbreviations ("fa2"); a long needle scattered over a
+# title is noise, and typos in long needles are rapidfuzz's job.
+_SUBSEQUENCE_MAX = 5
 _SEP = "\n"  # joins list fields so a prefix can anchor at any element
 
 
@@ -173,6 +176,8 @@ class SearchIndex:
             for i, score in matches:
                 if weight * score > found.get(i, -1.0):
                     found[i] = weight * score
+        if len(needle) > _SUBSEQUENCE_MAX:
+            return found
         pattern = _subsequence(needle)
         for name in _SUBSEQUENCE_FIELDS:
             hay = self._haystacks(term)[name]
@@ -290,7 +295,7 @@ def _term_positions(term: Term, hay: str, needle: str) -> Iterable[int]:
                 if op.tag == "equal"
                 for j in range(op.dest_start, op.dest_end)
             ]
-    match = _subsequence(needle).match(hay)
+    match = _subsequence(needle).match(hay) if len(needle) <= _SUBSEQUENCE_MAX else None
     if match:
         return [match.start(g) for g in range(1, (match.lastindex or 0) + 1)]
     return ()

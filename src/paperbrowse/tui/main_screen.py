@@ -116,7 +116,7 @@ class MainScreen(Screen[None]):
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
         total = len(self.session.catalog.papers)
-        count = Content.assemble((f"{len(papers)}", "bold"), f" / {total} papers")
+        count = Content(f"{len(papers)} of {total} papers")
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
         self.query_one("#count", Label).update(count)

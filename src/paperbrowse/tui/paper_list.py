@@ -43,7 +43,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "open", "Open", tooltip="Move into the details to read and scroll them"),
+        Binding("enter", "open", "Details", show=False, tooltip="Move into the details to read and scroll them"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -174,7 +174,15 @@ class PaperList(ScrollView, can_focus=True):
         match_style = base + self.get_component_rich_style("paper-list--match")
         segments: list[Segment] = []
         used = 0
-        for index, char in enumerate(title):
+        start = 0
+        if matched and cell_len(title[: max(matched) + 1]) > width - 1:
+            # The match is past the visible part of a long title: show the title's end, as fzf does.
+            start = len(title)
+            while start > 0 and cell_len(title[start - 1 :]) <= width - 1:
+                start -= 1
+            segments.append(Segment("…", base))
+            used = 1
+        for index, char in enumerate(title[start:], start=start):
             char_width = cell_len(char)
             if used + char_width > width - (1 if index < len(title) - 1 else 0):
                 segments.append(Segment("…", base))

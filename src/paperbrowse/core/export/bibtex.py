@@ -15,7 +15,7 @@ from string import ascii_lowercase
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..records import Paper, check_link
+from ..records import Paper, is_web_link
 from ..safe_text import one_line
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _author(name: str) -> str:
 def _url(url: str) -> str:
     """An http(s) URL percent-encoded so it holds no braces, spaces or backslashes, else ''."""
     url = url.strip()
-    return quote(url, safe=_URL_SAFE) if url and check_link(url) is None else ""
+    return quote(url, safe=_URL_SAFE) if url and is_web_link(url) else ""
 
 
 def _braced(value: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..catalog import Catalog
-from ..records import check_link
+from ..records import is_web_link
 from ..safe_text import one_line, visible
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def escape(text: str) -> str:
 def link(label: str, url: str) -> str:
     """`[label](<url>)` for an http(s) URL, else the URL as plain text."""
     url = url.strip()
-    if check_link(url) is not None:
+    if not is_web_link(url):
         return f"{label}: {escape(url)}"
     return f"[{label}](<{quote(url, safe=_URL_SAFE)}>)"
 

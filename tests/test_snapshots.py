@@ -1,0 +1,102 @@
+"""Layout snapshots (pytest-textual-snapshot) at 80x24 and 160x48.
+
+Update after an intended change with `pytest tests/test_snapshots.py --snapshot-update`, then
+look at the SVGs in tests/__snapshots__/ before committing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.library import Library
+from paperbrowse.core.paths import shipped
+from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.session import Session
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+BROKEN = """\
+[[paper]]
+id = "fine"
+title = "A fine paper"
+authors = ["A. Author"]
+date = 2023-05-01
+category = "foundation"
+
+[[paper]]
+id = "broken"
+title = "A broken paper"
+authors = ["B. Author"]
+date = "May 2023"
+category = "nowhere"
+"""
+
+
+def make_app(library: Path, sources: list[str] | None = None) -> PaperBrowseApp:
+    catalog = load_catalog(sources or [shipped("data")])
+    return PaperBrowseApp(Session(catalog, Library.load(library)), f"{len(catalog.papers)} papers")
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare, tmp_path, size):
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search_with_highlights_and_marks(snap_compare, tmp_path, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"decoding", "enter")
+        await settle(pilot)
+        await pilot.press("s", "j", "r", "k")
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_note_editor(snap_compare, tmp_path, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Read **section 3** first.")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, tmp_path, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_problems_screen(snap_compare, tmp_path, monkeypatch, size):
+    collection = tmp_path / "coll"
+    collection.mkdir()
+    (collection / "categories.toml").write_text((shipped("data") / "categories.toml").read_text("utf-8"), "utf-8")
+    (collection / "papers.toml").write_text(BROKEN, "utf-8")
+    monkeypatch.chdir(tmp_path)  # relative paths keep the snapshot the same on every machine
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+
+    app = make_app(tmp_path / "lib.toml", ["coll"])
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
