@@ -1,0 +1,101 @@
+"""End to end: the installed `paperbrowse` in a real terminal (tmux), driven by keystrokes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+def installed_paperbrowse() -> str:
+    script = Path(sys.executable).parent / "paperbrowse"
+    assert script.exists(), "install the project first: pip install -e '.[test]'"
+    return str(script)
+
+
+class Terminal:
+    """A tmux server of our own (its own socket), one window running one command."""
+
+    def __init__(self, socket: str, command: list[str], env: dict[str, str], size=(120, 32)) -> None:
+        self.base = ["tmux", "-L", socket, "-f", os.devnull]
+        exports = " ".join(f"{key}={value!r}" for key, value in env.items())
+        line = f"env {exports} " + " ".join(command)
+        subprocess.run([*self.base, "new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), line], check=True)
+
+    def screen(self) -> str:
+        result = subprocess.run([*self.base, "capture-pane", "-p", "-t", "e2e"], capture_output=True, text=True)
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*self.base, "send-keys", "-t", "e2e", *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
+
+    def running(self) -> bool:
+        return subprocess.run([*self.base, "has-session", "-t", "e2e"], capture_output=True).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal_factory(tmp_path):
+    made: list[Terminal] = []
+
+    def make(env: dict[str, str]) -> Terminal:
+        terminal = Terminal(f"paperbrowse-e2e-{os.getpid()}-{len(made)}", [installed_paperbrowse()], env)
+        made.append(terminal)
+        return terminal
+
+    yield make
+    for terminal in made:
+        terminal.close()
+
+
+def test_search_star_quit_saves_the_library(tmp_path, terminal_factory):
+    library = tmp_path / "library.toml"
+    env = {"PAPERBROWSE_LIBRARY": str(library), "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    terminal = terminal_factory(env)
+    terminal.wait_for("26 of 26 papers")
+
+    # Typed as one burst, as a fast typist would: the star must land on the first hit.
+    terminal.keys("/", "s", "p", "e", "c", "i", "n", "f", "Enter", "s")
+    screen = terminal.wait_for("1 of 26 papers")
+    assert "SpecInfer" in screen
+    terminal.wait_for("★ starred")
+
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.running(), "q did not quit"
+
+    saved = tomllib.loads(library.read_text("utf-8"))
+    assert saved["papers"]["specinfer"]["starred"] is True
+    assert saved["state"]["query"] == "specinf"
+    assert saved["state"]["selected"] == "specinfer"
+
+    # A second start restores the query and the paper.
+    terminal = terminal_factory(env)
+    screen = terminal.wait_for("1 of 26 papers")
+    assert "specinf" in screen and "SpecInfer" in screen
+    terminal.wait_for("★ starred")
+    terminal.keys("q")
