@@ -29,16 +29,17 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paperbrowse",
+        allow_abbrev=False,
         description="A keyboard-driven terminal browser for research papers. Run without a command to open the browser.",
     )
     parser.add_argument("--version", action="version", version=f"paperbrowse {__version__}")
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     _global_options(shared, suppress=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text, parents=[shared])
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[shared], allow_abbrev=False)
 
     p = command("list", "list papers, grouped by category")
     p.add_argument("--category", metavar="ID", help="only this category and its children")
@@ -63,11 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_TAG_MARK = "\x00"
+
+
+def _protect_tag_removals(argv: list[str]) -> list[str]:
+    """In `tag ID -hardware`, argparse would read `-h` (help) and `ardware`: mark such words."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 2 if argv[index] in ("--data", "--library") else 1  # skip the global options
+    if index >= len(argv) or argv[index] != "tag":
+        return argv
+    head, tail = argv[: index + 1], argv[index + 1 :]
+    protected, skip = [], False
+    for word in tail:
+        if skip or word in ("-h", "--help") or word.startswith("--") or not word.startswith("-") or word == "-":
+            protected.append(word)
+            skip = word in ("--data", "--library")
+        else:
+            protected.append(_TAG_MARK + word)
+    return head + protected
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = _protect_tag_removals(list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
     if args.command == "tag":
-        args.changes = [*args.changes, *extra]  # `-TAG` looks like an option to argparse
+        # `--TAG` words that argparse did not know come back as extras.
+        args.changes = [change.removeprefix(_TAG_MARK) for change in [*args.changes, *extra]]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None

@@ -55,6 +55,14 @@ def _replace_with(target: Path, data: bytes) -> None:
         raise
 
 
+def remove_leftovers(path: Path) -> None:
+    """Delete temporary files a killed writer left beside `path`; call it holding `locked(path)`."""
+    target = real_target(path)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
 def _fsync_folder(folder: Path) -> None:
     if os.name != "posix":
         return

@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from . import library_file
-from .atomic import atomic_write, locked
+from .atomic import atomic_write, locked, remove_leftovers
 from .library_file import LibraryFileError
-from .library_model import STATUSES, Entry, LibraryData, merge, merge_field, now
+from .library_model import (
+    _SURROGATE, STATUSES, Entry, LibraryData, append_text, edit_tag_list, merge, merge_field, now, unique_tags,
+)  # fmt: skip
 
 __all__ = ["STATUSES", "Entry", "Library", "LibraryError", "LibraryFileError", "clean_text"]
 
@@ -29,15 +31,7 @@ class LibraryError(Exception):
 
 def clean_text(text: str) -> str:
     """Text TOML can hold: lone surrogates (from undecodable input) become U+FFFD."""
-    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _read(path: Path) -> LibraryData:
@@ -69,6 +63,11 @@ class Library:
         self._counter = itertools.count(1)
         self._mutex = threading.RLock()  # guards data and the dirty marks, held only briefly
         self._save_lock = threading.Lock()  # one save at a time from this process
+        # (paper, field) -> the edits (an append, tags added or removed) made since the last
+        # save, replayed at save time on the value the file holds then, so that two copies
+        # appending to one note both keep their text. None: the value was replaced outright,
+        # and the newer replacement wins.
+        self._edits: dict[tuple[str, str], list[Callable] | None] = {}
 
     @classmethod
     def load(cls, path: Path | str) -> Library:
@@ -162,22 +161,34 @@ class Library:
     def set_note(self, paper_id: str, text: str) -> None:
         text = clean_text(text)
         if text != self.note(paper_id):
-            self._change(paper_id, "note", note=text)
+            with self._mutex:
+                self._edits[(paper_id, "note")] = None
+                self._change(paper_id, "note", note=text)
 
     def append_note(self, paper_id: str, text: str) -> None:
-        current = self.note(paper_id)
-        joiner = "" if not current or current.endswith("\n") else "\n"
-        self.set_note(paper_id, current + joiner + text)
+        self._edit(paper_id, "note", lambda note, added=clean_text(text): append_text(note, added))
 
     def set_tags(self, paper_id: str, tags: Iterable[str]) -> None:
-        cleaned = tuple(dict.fromkeys(clean_text(t).strip() for t in tags if t.strip()))
+        cleaned = unique_tags(tags)
         if cleaned != self.user_tags(paper_id):
-            self._change(paper_id, "tags", tags=cleaned)
+            with self._mutex:
+                self._edits[(paper_id, "tags")] = None
+                self._change(paper_id, "tags", tags=cleaned)
 
     def edit_tags(self, paper_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
-        removed = {t.strip().lower() for t in remove}
-        kept = [t for t in self.user_tags(paper_id) if t.lower() not in removed]
-        self.set_tags(paper_id, [*kept, *add])
+        add, remove = tuple(add), tuple(remove)
+        self._edit(paper_id, "tags", lambda tags: edit_tag_list(tags, add, remove))
+
+    def _edit(self, paper_id: str, name: str, edit: Callable) -> None:
+        with self._mutex:
+            current = getattr(self.entry(paper_id), name)
+            updated = edit(current)
+            if updated == current:
+                return
+            edits = self._edits.get((paper_id, name), [])
+            if edits is not None:
+                self._edits[(paper_id, name)] = [*edits, edit]
+            self._change(paper_id, name, **{name: updated})
 
     def mark_opened(self, paper_id: str) -> None:
         self._change(paper_id, "last_opened", last_opened=now())
@@ -200,6 +211,7 @@ class Library:
         with self._save_lock:
             with self._mutex:
                 dirty = dict(self._dirty)
+                edits = {key: list(self._edits[key] or []) for key in dirty if self._edits.get(key)}
                 state_dirty = self._state_dirty
                 ours = LibraryData(self.data.version, dict(self.data.entries), dict(self.data.state))
             if not dirty and not state_dirty:
@@ -209,6 +221,12 @@ class Library:
                 with locked(self.path):
                     disk = _read(self.path)
                     merged = merge(disk, ours, set(dirty), bool(state_dirty))
+                    for (paper_id, name), replay in edits.items():
+                        value = getattr(disk.entries.get(paper_id) or Entry(), name)
+                        for edit in replay:
+                            value = edit(value)
+                        merged.entries[paper_id] = replace(merged.entries[paper_id], **{name: value})
+                    remove_leftovers(self.path)
                     atomic_write(self.path, library_file.dump(merged), backup=True)
             except LibraryFileError as err:
                 raise LibraryError(f"{err} — not saving, so the file is left as it is") from None
@@ -219,6 +237,9 @@ class Library:
                 for key, number in dirty.items():
                     if self._dirty.get(key) == number:
                         del self._dirty[key]
+                        self._edits.pop(key, None)
+                    elif self._edits.get(key):
+                        self._edits[key] = self._edits[key][len(edits.get(key, [])) :]
                 if self._state_dirty == state_dirty:
                     self._state_dirty = 0
                 # Changes made while we were writing are newer than the file: keep them on top.

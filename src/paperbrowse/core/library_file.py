@@ -122,8 +122,8 @@ def dump(data: LibraryData) -> bytes:
         document["state"] = {k: data.state[k] for k in sorted(data.state)}
     document.update(data.extra)
     document["papers"] = {pid: _entry_table(data.entries[pid]) for pid in sorted(data.entries)}
-    # Multi-line strings read back "\r\n" as "\n": only use them when no note holds a "\r".
-    multiline = not any("\r" in e.note for e in data.entries.values())
+    # Multi-line strings read back "\r\n" as "\n": only use them when no string holds a "\r".
+    multiline = not _has_carriage_return(document)
     return tomli_w.dumps(document, multiline_strings=multiline).encode("utf-8")
 
 
@@ -146,3 +146,13 @@ def _entry_table(entry: Entry) -> dict[str, Any]:
     if entry.modified:
         table["modified"] = {k: entry.modified[k] for k in sorted(entry.modified)}
     return table
+
+
+def _has_carriage_return(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\r" in value
+    if isinstance(value, dict):
+        return any(_has_carriage_return(k) or _has_carriage_return(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_carriage_return(v) for v in value)
+    return False

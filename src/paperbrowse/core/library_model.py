@@ -7,7 +7,8 @@ the newer change of each field of each paper wins and nothing else is touched.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +16,7 @@ STATUSES = ("unread", "reading", "read")
 FIELDS = ("starred", "note", "tags", "status", "last_opened")
 VERSION = 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def now() -> dt.datetime:
@@ -68,3 +70,24 @@ def merge(disk: LibraryData, ours: LibraryData, dirty: set[tuple[str, str]], sta
         entries[paper_id] = merge_field(entries.get(paper_id, Entry()), mine, name)
     state = {**disk.state, **ours.state} if state_dirty else dict(disk.state)
     return LibraryData(disk.version, entries, state, dict(disk.extra))
+
+
+def append_text(note: str, text: str) -> str:
+    """A note with `text` added as a new line."""
+    joiner = "" if not note or note.endswith("\n") else "\n"
+    return note + joiner + text
+
+
+def unique_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags stripped, without blanks or case-variant repeats; the first spelling is kept."""
+    seen: dict[str, str] = {}
+    for tag in tags:
+        cleaned = _SURROGATE.sub("\ufffd", tag).strip()
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return tuple(seen.values())
+
+
+def edit_tag_list(tags: tuple[str, ...], add: Iterable[str], remove: Iterable[str]) -> tuple[str, ...]:
+    removed = {t.strip().casefold() for t in remove}
+    return unique_tags([*(t for t in tags if t.casefold() not in removed), *add])
