@@ -6,7 +6,8 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from ..core.catalog import Catalog, load_catalog
+from ..core.cache import load_catalog_cached
+from ..core.catalog import Catalog
 from ..core.library import Library
 from ..core.paths import data_sources, library_path
 from ..core.search import SearchIndex
@@ -27,7 +28,7 @@ class Context:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return load_catalog(self.sources)
+        return load_catalog_cached(self.sources)
 
     @cached_property
     def index(self) -> SearchIndex:

@@ -75,24 +75,38 @@ class SearchResult:
     total: int  # papers searched
 
 
-def _field_text(paper: Paper, name: str) -> str:
-    value = getattr(paper, name)
-    return _SEP.join(value) if isinstance(value, tuple) else value
-
-
 class SearchIndex:
+    """The papers' searchable text, prepared once: a keystroke only scans it."""
+
     def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None) -> None:
         self.catalog = catalog
         self.papers: list[Paper] = list(papers if papers is not None else catalog.in_display_order())
-        self.text: dict[str, list[str]] = {}
-        self.lower: dict[str, list[str]] = {}
-        for name, _ in FIELDS:
-            values = [_field_text(p, name) for p in self.papers]
-            self.text[name] = values
-            self.lower[name] = [v.lower() for v in values]
-        self.venue_lower = [p.venue.lower() for p in self.papers]
-        self.tag_sets = [frozenset(t.lower() for t in p.tags) for p in self.papers]
-        self.recency = {i: _recency_rank(p) for i, p in enumerate(self.papers)}
+        papers = self.papers
+        join = _SEP.join
+        # One comprehension per field: a generic getattr loop costs seconds at 100,000 papers.
+        self.text: dict[str, list[str]] = {
+            "title": [p.title for p in papers],
+            "id": [p.id for p in papers],
+            "arxiv": [p.arxiv for p in papers],
+            "tags": [join(p.tags) for p in papers],
+            "authors": [join(p.authors) for p in papers],
+            "orgs": [join(p.orgs) for p in papers],
+            "summary": [p.summary for p in papers],
+        }
+        self.lower: dict[str, list[str]] = {name: [v.lower() for v in values] for name, values in self.text.items()}
+        self._recency: list[int] | None = None
+
+    @property
+    def recency(self) -> list[int]:
+        """Each paper's place when sorted newest first (then by title), computed on first use."""
+        if self._recency is None:
+            papers = self.papers
+            order = sorted(range(len(papers)), key=lambda i: _recency_rank(papers[i]))
+            rank = [0] * len(papers)
+            for place, index in enumerate(order):
+                rank[index] = place
+            self._recency = rank
+        return self._recency
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -123,7 +137,8 @@ class SearchIndex:
             if not scores:
                 break
         divisor = max(text_groups, 1)
-        order = sorted(scores, key=lambda i: (-round(scores[i] / divisor, 6), self.recency[i]))
+        recency = self.recency
+        order = sorted(scores, key=lambda i: (-round(scores[i] / divisor, 6), recency[i]))
         if limit is not None:
             order = order[:limit]
         hits = [Hit(self.papers[i], round(scores[i] / divisor, 2)) for i in order]
@@ -203,11 +218,13 @@ class SearchIndex:
             hay = self._haystacks(term)["orgs" if term.name == "org" else "authors"]
             return lambda i: value in hay[i]
         if term.name == "venue":
-            hay = [p.venue for p in papers] if term.case_sensitive else self.venue_lower
-            return lambda i: value in hay[i]
+            if term.case_sensitive:
+                return lambda i: value in papers[i].venue
+            return lambda i: value in papers[i].venue.lower()
         if term.name == "tag":
             wanted_tag = term.text.lower()
-            return lambda i: wanted_tag in self.tag_sets[i] or wanted_tag in (
+            tags = self.lower["tags"]
+            return lambda i: _in_list(tags[i], wanted_tag, start=True, whole=True) or wanted_tag in (
                 t.lower() for t in user.user_tags(papers[i].id)
             )
         if term.name == "has":
@@ -231,7 +248,10 @@ def _fuzzy_cutoff(needle: str) -> float:
     return 78.0
 
 
-def _in_list(hay: str, needle: str, *, start: bool) -> bool:
+def _in_list(hay: str, needle: str, *, start: bool, whole: bool = False) -> bool:
+    """Whether a list item (items joined by _SEP) starts with, ends with or is the needle."""
+    if whole:
+        return (_SEP + hay + _SEP).find(_SEP + needle + _SEP) >= 0
     if start:
         return (_SEP + hay).find(_SEP + needle) >= 0
     return (hay + _SEP).find(needle + _SEP) >= 0
@@ -241,7 +261,7 @@ _EXACT_TESTS = {
     "exact": lambda hay, needle: needle in hay,
     "prefix": lambda hay, needle: _in_list(hay, needle, start=True),
     "suffix": lambda hay, needle: _in_list(hay, needle, start=False),
-    "whole": lambda hay, needle: (_SEP + hay + _SEP).find(_SEP + needle + _SEP) >= 0,
+    "whole": lambda hay, needle: _in_list(hay, needle, start=True, whole=True),
 }
 
 _SUBSEQUENCE_CACHE: dict[str, re.Pattern[str]] = {}
