@@ -31,6 +31,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.library = library
         self.paper: Paper | None = None
         self.language = "en"
+        self._note_shown = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
@@ -52,9 +53,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         head.update(self._head(paper))
         body.update(self._body(paper))
-        text = self.library.note(paper.id)
+        text = visible(self.library.note(paper.id))
         note_title.display = note.display = bool(text.strip())
-        note.update(visible(text))
+        if text != self._note_shown:  # Markdown rebuilds its widgets on update: only when it changed
+            self._note_shown = text
+            note.update(text)
         if changed:
             self.scroll_home(animate=False)
 

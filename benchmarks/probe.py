@@ -1,0 +1,61 @@
+"""One timed start, run as its own process by benchmarks/run.py.
+
+    python benchmarks/probe.py app DATA_DIR     paperbrowse until its list first shows papers
+    python benchmarks/probe.py bare             a bare Textual app until its empty screen shows
+    python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
+
+Each exits as soon as its screen is up (headless), so the caller's wall clock around the
+process measures start to first interactive screen, imports included.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def run_app(data: str) -> None:
+    from paperbrowse.cli.context import Context
+    from paperbrowse.core.library import Library
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.main_screen import MainScreen
+    from paperbrowse.tui.session import Session
+
+    shown = MainScreen._show_results
+
+    def show_then_exit(self, *args, **kwargs):
+        shown(self, *args, **kwargs)
+        self.app.exit()
+
+    MainScreen._show_results = show_then_exit
+    context = Context(data=[data], library=None)
+    session = Session(context.catalog, Library.load(context.library_file), context.index)
+    PaperBrowseApp(session, "probe").run(headless=True, size=(120, 40))
+
+
+def run_bare() -> None:
+    from textual.app import App
+
+    class Bare(App[None]):
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.exit)
+
+    Bare().run(headless=True, size=(120, 40))
+
+
+def run_tomllib(data: str) -> None:
+    import tomllib
+
+    for path in sorted(Path(data).rglob("*.toml")):
+        with open(path, "rb") as handle:
+            tomllib.load(handle)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "app":
+        run_app(sys.argv[2])
+    elif mode == "bare":
+        run_bare()
+    else:
+        run_tomllib(sys.argv[2])

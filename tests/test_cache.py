@@ -1,0 +1,105 @@
+"""The parsed-file cache: the same catalog as parsing, and never trusted once the file changes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from paperbrowse.core import cache
+from paperbrowse.core.cache import load_catalog_cached
+from paperbrowse.core.catalog import load_catalog
+
+CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
+
+
+def paper(paper_id: str, title: str) -> str:
+    return (
+        f'[[paper]]\nid = "{paper_id}"\ntitle = "{title}"\nauthors = ["A. Author"]\n'
+        f'date = 2023-05-01\ncategory = "ml"\nweird = 1\n'
+    )
+
+
+@pytest.fixture
+def collection(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text(CATEGORIES)
+    (folder / "a.toml").write_text(paper("one", "First") + "\n" + paper("two", "Second"))
+    (folder / "bad.toml").write_text("[[paper]\n")
+    return folder
+
+
+def snapshot(catalog):
+    return (
+        [(p, p.source, p.line, dict(p.extra)) for p in catalog.papers],
+        sorted(catalog.categories),
+        [str(problem) for problem in catalog.problems],
+    )
+
+
+def test_cached_catalog_equals_parsed_catalog(collection, tmp_path):
+    store = tmp_path / "cache"
+    first = load_catalog_cached([collection], store)
+    assert list(store.glob("*.pickle")), "the first load fills the cache"
+    second = load_catalog_cached([collection], store)
+    assert snapshot(first) == snapshot(second) == snapshot(load_catalog([collection]))
+
+
+def test_a_cache_hit_does_not_parse(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    monkeypatch.setattr(cache, "parse_file", lambda path: pytest.fail(f"parsed {path} again"))
+    assert len(load_catalog_cached([collection], store).papers) == 2
+
+
+def test_an_edited_file_is_parsed_again_even_with_the_same_size(collection, tmp_path):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    target = collection / "a.toml"
+    text = target.read_text()
+    stat = target.stat()
+    target.write_text(text.replace("First", "Fresh"))  # same length
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
+    titles = {p.title for p in load_catalog_cached([collection], store).papers}
+    assert "Fresh" in titles and "First" not in titles
+
+
+def test_a_deleted_file_is_gone(collection, tmp_path):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "a.toml").unlink()
+    assert load_catalog_cached([collection], store).papers == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_a_damaged_cache_entry_is_rebuilt(collection, tmp_path, damage):
+    store = tmp_path / "cache"
+    expected = snapshot(load_catalog_cached([collection], store))
+    for entry in store.glob("*.pickle"):
+        entry.write_bytes(damage)
+    assert snapshot(load_catalog_cached([collection], store)) == expected
+    assert snapshot(load_catalog_cached([collection], store)) == expected
+
+
+def test_problems_name_the_file_as_reached_now(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    monkeypatch.chdir(collection.parent)
+    catalog = load_catalog_cached(["data"], store)
+    assert any(p.file == os.path.join("data", "bad.toml") for p in catalog.problems)
+    assert {p.source for p in catalog.papers} == {os.path.join("data", "a.toml")}
+
+
+def test_the_cache_can_be_turned_off(collection, monkeypatch, tmp_path):
+    monkeypatch.setenv("PAPERBROWSE_CACHE", "0")
+    assert cache.cache_folder() is None
+    assert len(load_catalog_cached([collection]).papers) == 2
+    monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "elsewhere"))
+    assert cache.cache_folder() == tmp_path / "elsewhere"
+
+
+def test_an_unwritable_cache_still_loads(collection, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    assert len(load_catalog_cached([collection], blocker).papers) == 2
