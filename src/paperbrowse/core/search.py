@@ -137,11 +137,12 @@ class SearchIndex:
             if not scores:
                 break
         divisor = max(text_groups, 1)
+        final = {i: round(score / divisor, 2) for i, score in scores.items()}
         recency = self.recency
-        order = sorted(scores, key=lambda i: (-round(scores[i] / divisor, 6), recency[i]))
+        order = sorted(final, key=lambda i: (-final[i], recency[i]))
         if limit is not None:
             order = order[:limit]
-        hits = [Hit(self.papers[i], round(scores[i] / divisor, 2)) for i in order]
+        hits = [Hit(self.papers[i], final[i]) for i in order]
         return SearchResult(hits, tuple(dict.fromkeys(hints)), len(self.papers))
 
     # Each term maps the candidates it accepts to a score; negated terms accept with score 0.
@@ -171,23 +172,31 @@ class SearchIndex:
         return found
 
     def _fuzzy(self, term: Term, candidates: list[int]) -> dict[int, float]:
+        """Substring or typo-tolerant match, best-weighted field first.
+
+        A field is only scanned for the papers it could still improve: a title hit beats any
+        summary hit, so a paper found in its title is not looked for in its summary. Summaries
+        (long text) take exact substrings only: rapidfuzz over them costs more than all the
+        other fields together, and a typo is caught where it matters, in the title.
+        """
         needle = term.text if term.case_sensitive else term.text.lower()
         cutoff = _fuzzy_cutoff(needle)
+        haystacks = self._haystacks(term)
         found: dict[int, float] = {}
         for name, weight in FIELDS:
-            hay = self._haystacks(term)[name]
-            if cutoff >= 100:
-                matches = ((i, 100.0) for i in candidates if needle in hay[i])
+            ceiling = weight * 100
+            todo = [i for i in candidates if found.get(i, -1.0) < ceiling] if found else candidates
+            hay = haystacks[name]
+            if cutoff >= 100 or name == "summary":
+                matches = [(i, 100.0) for i in todo if needle in hay[i]]
             else:
-                choices = {i: hay[i] for i in candidates}
-                field_cutoff = max(cutoff, 90) if name == "summary" else cutoff
-                matches = (
+                matches = [
                     (key, score)
                     for _, score, key in process.extract(
-                        needle, choices, scorer=fuzz.partial_ratio,
-                        score_cutoff=field_cutoff, limit=None,
+                        needle, {i: hay[i] for i in todo}, scorer=fuzz.partial_ratio,
+                        score_cutoff=cutoff, limit=None,
                     )
-                )  # fmt: skip
+                ]  # fmt: skip
             for i, score in matches:
                 if weight * score > found.get(i, -1.0):
                     found[i] = weight * score
@@ -195,7 +204,7 @@ class SearchIndex:
             return found
         pattern = _subsequence(needle)
         for name in _SUBSEQUENCE_FIELDS:
-            hay = self._haystacks(term)[name]
+            hay = haystacks[name]
             weight = dict(FIELDS)[name]
             for i in candidates:
                 if i not in found and pattern.match(hay[i]):
