@@ -10,6 +10,7 @@ from collections.abc import Callable
 from ..core.catalog import load_catalog
 from ..core.library import Library
 from ..core.records import Paper
+from ..core.related import related
 from ..core.safe_text import one_line
 from ..core.serialize import paper_dict
 from .context import CliError, Context
@@ -63,10 +64,17 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
     paper = find_paper(context, args.id)
+    catalog = context.catalog
+    similar = related(catalog, paper.id)
     if args.json:
-        _print_json({**paper_dict(paper, context.library), "note": context.library.note(paper.id)})
+        _print_json({
+            **paper_dict(paper, context.library),
+            "note": context.library.note(paper.id),
+            "built_on_by": [other.id for other in catalog.built_on_by(paper.id)],
+            "related": [{"id": r.paper.id, "score": r.score} for r in similar],
+        })  # fmt: skip
     else:
-        print(paper_details(paper, context.catalog, context.library, context.library.note(paper.id)))
+        print(paper_details(paper, catalog, context.library, context.library.note(paper.id), similar))
     return 0
 
 

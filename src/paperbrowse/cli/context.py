@@ -23,8 +23,9 @@ class CliError(Exception):
 
 class Context:
     def __init__(self, data: list[str] | None, library: str | None) -> None:
-        self.sources = data_sources(data)
         self.library_file: Path = library_path(library)
+        # The default data include the papers folder beside the library in use (--library too).
+        self.sources = data_sources(data, library=self.library_file)
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..core.library import STATUSES, Library, LibraryError
+from ..core.paths import user_papers_folder
 from ..core.safe_text import one_line
 from .context import CliError, Context
 from .lookup import find_paper
@@ -107,6 +108,9 @@ def cmd_library(context: Context, args: argparse.Namespace) -> int:
     if args.action == "path":
         print(context.library_file)
         return 0
+    if args.action == "papers":
+        print(user_papers_folder(context.library_file))
+        return 0
     library = context.library
     orphans = library.orphans(context.catalog.by_id)
     for paper_id in orphans:
@@ -135,8 +139,8 @@ def add_parsers(command) -> None:
     group.add_argument("--text", metavar="T", help="replace the note with T")
     group.add_argument("--append", metavar="T", help="append T as a new line")
     group.add_argument("--print", action="store_true", help="print the note")
-    p = command("library", "about your library file: where it is, entries for unknown papers")
-    p.add_argument("action", choices=("orphans", "path"))
+    p = command("library", "about your library file: where it is, your papers folder, entries for unknown papers")
+    p.add_argument("action", choices=("orphans", "path", "papers"))
 
 
 HANDLERS = {

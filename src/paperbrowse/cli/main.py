@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import commands, export_command, library_commands
+from . import add_commands, commands, export_command, library_commands
 from .context import CliError, Context
 
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on warnings (unknown keys) too")
     library_commands.add_parsers(command)
     export_command.add_parser(command)
+    add_commands.add_parsers(command)
     return parser
 
 
@@ -96,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
     context = Context(data=data, library=getattr(args, "sub_library", None) or args.library)
-    handlers = {**commands.HANDLERS, **library_commands.HANDLERS, "export": export_command.cmd_export}
+    handlers = {
+        **commands.HANDLERS, **library_commands.HANDLERS, **add_commands.HANDLERS, "export": export_command.cmd_export,
+    }  # fmt: skip
     handler = handlers.get(args.command or "")
     try:
         if handler is None:

@@ -10,6 +10,7 @@ from rich.cells import cell_len, set_cell_size
 
 from ..core.catalog import Catalog
 from ..core.records import Paper
+from ..core.related import Related
 from ..core.safe_text import one_line, visible
 from ..core.search import NoUserState, UserState
 
@@ -59,7 +60,9 @@ def paper_table(
     return "\n".join(lines)
 
 
-def paper_details(paper: Paper, catalog: Catalog, user: UserState | None = None, note: str = "") -> str:
+def paper_details(
+    paper: Paper, catalog: Catalog, user: UserState | None = None, note: str = "", related: Sequence[Related] = ()
+) -> str:
     user = user or NoUserState()
     width = min(terminal_width(), 100)
     category = catalog.categories.get(paper.category)
@@ -86,6 +89,20 @@ def paper_details(paper: Paper, catalog: Catalog, user: UserState | None = None,
         if text.strip():
             out += ["", f"{label}:"]
             out += [_wrap("  ", visible(par), width, indent=2) for par in text.strip().split("\n")]
+    builds_on = [(p.id, "", p.title) for p in catalog.builds_on(paper)]
+    builds_on += [(other, "", "(not in the data)") for other in paper.builds_on if other not in catalog.by_id]
+    links = (
+        ("Builds on", builds_on),
+        ("Built on by", [(p.id, "", p.title) for p in catalog.built_on_by(paper.id)]),
+        ("Related", [(r.paper.id, f"{r.score:.2f}  ", r.paper.title) for r in related]),
+    )
+    for label, items in links:
+        if items:
+            id_width = max(cell_len(one_line(paper_id)) for paper_id, _, _ in items)
+            out += ["", f"{label}:"]
+            for paper_id, score, title in items:
+                first = f"  {_cell(paper_id, id_width)}  {score}"
+                out.append(_wrap(first, one_line(title), width, indent=cell_len(first)))
     return "\n".join(out)
 
 

@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .loader import FileRecords, find_files, parse_file
 from .problems import Problem
@@ -21,8 +22,15 @@ class Catalog:
     papers: list[Paper]
     categories: dict[str, Category]
     problems: list[Problem] = field(default_factory=list)
+    # Where the records came from, so that the same collection can be loaded again after a
+    # paper was added; empty for a catalog built in memory.
+    sources: tuple[str, ...] = ()
     by_id: dict[str, Paper] = field(init=False)
     children: dict[str | None, list[str]] = field(init=False)
+    # Derived data other core modules compute once per catalog (related papers), keyed by
+    # module: a catalog never changes after loading, so neither does what is derived from it.
+    derived: dict[str, Any] = field(init=False, repr=False, compare=False)
+    _built_on_by: dict[str, list[str]] = field(init=False)
     _descendants: dict[str, frozenset[str]] = field(init=False)
     _counts: Counter[str] = field(init=False)
 
@@ -35,6 +43,12 @@ class Catalog:
         for root in self.children.get(None, []):
             self._collect(root)
         self._counts = Counter(paper.category for paper in self.papers)
+        self.derived = {}
+        self._built_on_by = {}
+        for paper in self.papers:
+            for other in paper.builds_on:
+                if other in self.by_id:
+                    self._built_on_by.setdefault(other, []).append(paper.id)
 
     def _collect(self, category_id: str) -> frozenset[str]:
         found = {category_id}
@@ -54,6 +68,15 @@ class Catalog:
     def count(self, category_id: str) -> int:
         """Papers in a category and its children, from counts taken once at load."""
         return sum(self._counts[c] for c in self.descendants(category_id))
+
+    def builds_on(self, paper: Paper) -> list[Paper]:
+        """The papers of this collection that `paper` names in `builds_on`, in its order."""
+        return [self.by_id[other] for other in paper.builds_on if other in self.by_id]
+
+    def built_on_by(self, paper_id: str) -> list[Paper]:
+        """The papers that name this one in their `builds_on`, oldest first."""
+        found = [self.by_id[other] for other in self._built_on_by.get(paper_id, [])]
+        return sorted(found, key=lambda p: (p.date, p.title.lower()))
 
     def tree(self) -> list[tuple[int, Category]]:
         """Every category depth-first in display order, with its depth."""
@@ -113,6 +136,13 @@ def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem
                 continue
             seen[paper.id] = paper
             papers.append(paper)
+    for paper in papers:
+        for other in paper.builds_on:
+            if other not in seen:
+                problems.append(
+                    Problem(paper.source, paper.line,
+                            f"paper '{paper.id}': builds_on names '{other}', which is not in the data (kept)", "warning")
+                )  # fmt: skip
     return Catalog(papers, categories, problems)
 
 
@@ -146,5 +176,8 @@ def _fix_parents(categories: dict[str, Category], problems: list[Problem]) -> di
 
 
 def load_catalog(sources: Iterable[str | os.PathLike[str]]) -> Catalog:
+    sources = [str(source) for source in sources]
     files, problems = find_files(sources)
-    return build_catalog([parse_file(path) for path in files], problems)
+    catalog = build_catalog([parse_file(path) for path in files], problems)
+    catalog.sources = tuple(sources)
+    return catalog

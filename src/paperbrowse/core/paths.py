@@ -20,13 +20,32 @@ def shipped(name: str) -> Path:
     return _PACKAGE.parent.parent / name
 
 
-def data_sources(cli: Sequence[str] | None, env: Mapping[str, str] | None = None) -> list[str]:
-    """--data options win, then PAPERBROWSE_DATA (os.pathsep-separated), then the shipped set."""
+def data_sources(
+    cli: Sequence[str] | None, env: Mapping[str, str] | None = None, *, library: Path | None = None
+) -> list[str]:
+    """--data options win, then PAPERBROWSE_DATA (os.pathsep-separated), each meaning exactly
+    what it names; else the shipped set plus the user's own papers folder, when there is one.
+
+    The papers folder sits beside the library file: pass `library` (the resolved --library);
+    without it the library's default location (PAPERBROWSE_LIBRARY, else the platform's) is used.
+    """
     env = os.environ if env is None else env
     if cli:
         return list(cli)
     from_env = [part for part in env.get("PAPERBROWSE_DATA", "").split(os.pathsep) if part]
-    return from_env or [str(shipped("data"))]
+    if from_env:
+        return from_env
+    sources = [str(shipped("data"))]
+    own = user_papers_folder(library if library is not None else library_path(None, env))
+    if own.is_dir():
+        sources.append(str(own))
+    return sources
+
+
+def user_papers_folder(library: Path) -> Path:
+    """Where `add` and `import` write: `papers/` beside the library file (its real location,
+    so a symlinked library keeps its papers next to the file it points to)."""
+    return Path(os.path.realpath(library)).parent / "papers"
 
 
 def library_path(cli: str | None, env: Mapping[str, str] | None = None) -> Path:

@@ -15,7 +15,7 @@ ARXIV_PATTERN = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{
 
 PAPER_FIELDS = (
     "id", "title", "authors", "date", "category", "orgs", "venue", "arxiv", "url", "pdf",
-    "code", "tags", "summary", "summary_zh", "highlight", "highlight_zh",
+    "code", "tags", "summary", "summary_zh", "highlight", "highlight_zh", "builds_on",
 )  # fmt: skip
 CATEGORY_FIELDS = ("id", "name", "name_zh", "parent", "order")
 REQUIRED_PAPER_FIELDS = ("id", "title", "authors", "date", "category")
@@ -42,6 +42,7 @@ class Paper:
     summary_zh: str = ""
     highlight: str = ""
     highlight_zh: str = ""
+    builds_on: tuple[str, ...] = ()  # ids of papers this one builds on; unknown ids are kept
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False)
     line: int | None = field(default=None, compare=False)
@@ -185,6 +186,7 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
         findings.errors.append(
             RecordError("arxiv", f"arxiv {arxiv!r} is not an arXiv id like 2302.13971 or hep-th/9901001")
         )
+    values["builds_on"] = _paper_ids(table, paper_id, findings)
     extra = {key: value for key, value in table.items() if key not in PAPER_FIELDS}
     for key in extra:
         findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
@@ -195,6 +197,21 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
         extra=extra, **values,
     )  # fmt: skip
     return paper, findings
+
+
+def _paper_ids(table: Mapping[str, Any], paper_id: str, findings: Findings) -> tuple[str, ...]:
+    """`builds_on`: ids of other papers. Whether they exist only the whole collection can tell
+    (a warning from the catalog); here only what can never name a paper is a warning."""
+    ids = _strings(table, "builds_on", findings, required=False)
+    kept: list[str] = []
+    for other in dict.fromkeys(item.strip() for item in ids):
+        if other == paper_id:
+            findings.warnings.append(RecordError("builds_on", f"builds_on names the paper itself ('{other}'; ignored)"))
+        elif not ID_PATTERN.fullmatch(other) or ".." in other:
+            findings.warnings.append(RecordError("builds_on", f"builds_on: {other!r} is not a paper id (ignored)"))
+        else:
+            kept.append(other)
+    return tuple(kept)
 
 
 def category_from_table(table: Mapping[str, Any]) -> tuple[Category | None, Findings]:

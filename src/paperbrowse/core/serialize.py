@@ -28,6 +28,7 @@ def paper_dict(paper: Paper, user: UserState | None = None) -> dict[str, Any]:
         "summary_zh": paper.summary_zh,
         "highlight": paper.highlight,
         "highlight_zh": paper.highlight_zh,
+        "builds_on": list(paper.builds_on),
     }
     if user is not None:
         data["starred"] = user.is_starred(paper.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -23,6 +24,8 @@ COMMANDS = [
     ("Copy BibTeX", "Copy the selected paper's BibTeX (y)", "copy_bibtex"),
     ("Export starred list", "Markdown, BibTeX, CSV or JSON (e)", "export"),
     ("Toggle summary language", "English / 中文 (L)", "toggle_language"),
+    ("Add paper", "From arXiv (id or link) or by hand (a)", "add_paper"),
+    ("Go to the most related paper", "The first of the related papers in the details (1)", "first_related"),
     ("Search", "Focus the search box (/)", "focus_search"),
     ("Show problems", "Problems found in the data (!)", "problems"),
     ("Show keys", "Every key (?)", "help"),
@@ -39,6 +42,14 @@ class PaperBrowseApp(App[None]):
         session.app = self
         self.sub_title = collection
 
+    async def action_quit(self) -> None:
+        """ctrl+q (Textual's own binding) quits the way q does: state remembered, saves flushed."""
+        main = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(main, MainScreen):
+            await main.action_quit()
+        else:
+            self.exit()
+
     def get_default_screen(self) -> Screen:
         return MainScreen(self.session)
 
@@ -46,4 +57,4 @@ class PaperBrowseApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, help_text, action in COMMANDS:
-                yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
+                yield SystemCommand(title, help_text, partial(screen.run_command, action))

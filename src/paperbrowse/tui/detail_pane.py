@@ -1,22 +1,33 @@
-"""The detail pane: everything about the selected paper, and the user's note as Markdown.
+"""The detail pane: everything about the selected paper, links to other papers, and the
+user's note as Markdown.
 
 Record text is untrusted: it is assembled into `Content` as plain text (never parsed as
-markup), with control characters made visible first.
+markup), with control characters made visible first. A link to another paper carries its
+click action as style metadata holding only a number, never record text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Markdown, Static
 
 from ..core.catalog import Catalog
 from ..core.library import Library
 from ..core.records import Paper
+from ..core.related import LIMIT, is_ready, related
 from ..core.safe_text import one_line, visible
 
 _STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
+# Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
+# nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
+RELATED_KEYS = range(1, LIMIT + 1)
+LINEAGE_KEYS = range(LIMIT + 1, 10)
+Part = str | tuple[str, str | Style]  # what Content.assemble takes
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -31,11 +42,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.library = library
         self.paper: Paper | None = None
         self.language = "en"
+        self.links: dict[int, str] = {}  # link number -> paper id, for keys and clicks
         self._note_shown = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
         yield Static(id="detail-body")
+        yield Static(id="detail-links")
         yield Static(Content.styled("Note", "bold"), id="detail-note-title")
         yield Markdown(id="detail-note", open_links=False)
 
@@ -46,13 +59,20 @@ class DetailPane(VerticalScroll, can_focus=True):
         body = self.query_one("#detail-body", Static)
         note_title = self.query_one("#detail-note-title", Static)
         note = self.query_one("#detail-note", Markdown)
+        links = self.query_one("#detail-links", Static)
         if paper is None:
             head.update(Content.styled("No paper matches.", "dim italic"))
             body.update("")
+            links.update("")
+            links.display = False
+            self.links = {}
             note_title.display = note.display = False
             return
         head.update(self._head(paper))
         body.update(self._body(paper))
+        content = self._links(paper)
+        links.update(content)
+        links.display = bool(content.plain)  # no empty section, nor its margin
         text = visible(self.library.note(paper.id))
         note_title.display = note.display = bool(text.strip())
         if text != self._note_shown:  # Markdown rebuilds its widgets on update: only when it changed
@@ -98,3 +118,40 @@ class DetailPane(VerticalScroll, can_focus=True):
         if summary.strip():
             parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(summary.strip()), "\n"]
         return Content.assemble(*parts)
+
+    def _links(self, paper: Paper) -> Content:
+        """Related papers (keys 1-5), then what it builds on and what builds on it (6-9)."""
+        self.links = {}
+        zh = self.language == "zh"
+        sections: list[list[Part]] = []
+        if is_ready(self.catalog):
+            found = [r.paper for r in related(self.catalog, paper.id)]
+            if found:
+                sections.append(self._section("相关论文" if zh else "Related", found, iter(RELATED_KEYS)))
+        else:
+            # The index is being built in the background (see MainScreen), which shows the
+            # pane again when it is ready.
+            waiting = "正在查找相关论文…" if zh else "finding related papers…"
+            sections.append([("相关论文" if zh else "Related", "bold"), "\n", (waiting, "dim italic"), "\n"])
+        keys = iter(LINEAGE_KEYS)  # shared: "built on by" numbers continue after "builds on"
+        for title, papers in (
+            ("基于" if zh else "Builds on", self.catalog.builds_on(paper)),
+            ("后续工作" if zh else "Built on by", self.catalog.built_on_by(paper.id)),
+        ):
+            if papers:
+                sections.append(self._section(title, papers, keys))
+        parts: list[Part] = []
+        for section in sections:
+            parts += ["\n", *section] if parts else section
+        return Content.assemble(*parts)
+
+    def _section(self, title: str, papers: list[Paper], keys: Iterator[int]) -> list[Part]:
+        parts: list[Part] = [(title, "bold"), "\n"]
+        for paper in papers:
+            key = next(keys, None)
+            number = key if key is not None else 100 + len(self.links)  # beyond 9: mouse only
+            self.links[number] = paper.id
+            click = Style.from_meta({"@click": f"screen.follow_link({number})"})
+            parts += [(f" {key} " if key is not None else " · ", "bold $accent"), " "]
+            parts += [(one_line(paper.title), click), "\n"]
+        return parts

@@ -32,6 +32,11 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("e", "export the starred list (Markdown, BibTeX, CSV, JSON)"),
         ("L", "summaries in English / Chinese"),
     ]),
+    ("Growing the collection", [
+        ("a", "add a paper: an arXiv id or link, or title, authors, year, category by hand"),
+        ("1 … 5", "go to a related paper (the details list the five nearest)"),
+        ("6 … 9", "follow a builds-on / built-on-by link (or click any link)"),
+    ]),
     ("App", [
         ("?", "this help"),
         ("!", "problems found in the data"),

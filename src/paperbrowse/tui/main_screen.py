@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,14 +13,20 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown
 
+from ..core.catalog import Catalog
 from ..core.query import parse
 from ..core.records import check_link
+from ..core.related import related_index
 from ..core.safe_text import one_line
+from ..core.search import SearchIndex
 from .category_tree import CategoryTree, Node
 from .detail_pane import DetailPane
 from .paper_list import PaperList
 from .search_box import SearchBox
 from .session import Session
+
+if TYPE_CHECKING:
+    from .add_worker import AddRequest, AddResult
 
 
 class MainScreen(Screen[None]):
@@ -29,17 +36,21 @@ class MainScreen(Screen[None]):
         Binding("slash", "focus_search", "Search", tooltip="Search with the query language", priority=True),
         Binding("s", "star", "Star"),
         Binding("r", "cycle_status", "Status"),
-        Binding("n", "edit_note", "Note"),
-        Binding("t", "edit_tags", "Tags", show=False),
+        # Keys that open a text dialog act at once too, so the text typed after them lands in
+        # the dialog; in the search box they are just letters (see _typed_in_search).
+        Binding("n", "edit_note", "Note", priority=True),
+        Binding("t", "edit_tags", "Tags", show=False, priority=True),
         Binding("right_square_bracket", "next_unread", "Next unread", show=False),
         Binding("left_square_bracket", "previous_unread", "Previous unread", show=False),
         Binding("o", "open_link", "Open"),
         Binding("y", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export"),
+        Binding("e", "export", "Export", priority=True),
         Binding("L", "toggle_language", "中/EN", show=False),
         Binding("c", "toggle_tree", "Categories", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("exclamation_mark", "problems", "Problems", show=False),
+        Binding("a", "add_paper", "Add", show=False, tooltip="Add a paper from arXiv or by hand", priority=True),
+        *(Binding(str(n), f"follow_link({n})", f"Link {n}", show=False) for n in range(1, 10)),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -80,6 +91,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(CategoryTree)
         tree.call_after_refresh(tree.select_key, self._restore_node)
         self.set_focus(self.query_one(PaperList))
+        self._prepare_related(self.session.catalog)
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -164,6 +176,84 @@ class MainScreen(Screen[None]):
         else:
             self.notify(f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False)
 
+    # Links between papers: related ones (1-5), builds on / built on by (6-9), or a click.
+    @work(thread=True, group="related", exit_on_error=False)
+    def _prepare_related(self, catalog: Catalog) -> None:
+        """Build the related-papers index off the UI thread (seconds for a huge collection)."""
+        related_index(catalog)
+        self.app.call_from_thread(self._related_ready, catalog)
+
+    def _related_ready(self, catalog: Catalog) -> None:
+        detail = self.query_one(DetailPane)
+        if detail.catalog is catalog:
+            detail.show(detail.paper)
+
+    def action_follow_link(self, number: int) -> None:
+        paper_id = self.query_one(DetailPane).links.get(number)
+        if paper_id is None:
+            self.notify(f"No link {number} in the details of this paper.", timeout=3, markup=False)
+            return
+        self.select_paper(paper_id)
+
+    def action_first_related(self) -> None:
+        self.action_follow_link(1)
+
+    def select_paper(self, paper_id: str) -> None:
+        """Put the cursor on a paper; when the node or the search hides it, show all papers."""
+        if self.papers.move_to(paper_id):
+            return
+        # The events these changes post start searches of their own; each is newer, so the
+        # paper to keep waits for whichever result is shown last.
+        self._keep = paper_id
+        self.query_one("#search", SearchBox).value = ""
+        self.query_one(CategoryTree).select_key("all")
+        self.node = Node("all", "", "All papers")
+        self.run_search()
+
+    # Growing the collection: the core adds the paper, then the catalog is loaded again.
+    def action_add_paper(self) -> None:
+        from .add_dialog import AddDialog
+
+        if self._typed_in_search("a"):
+            return
+        def chosen(request: AddRequest | None) -> None:
+            if request is not None:
+                if request.arxiv:
+                    self.notify(f"Asking arXiv about {one_line(request.arxiv)}…", timeout=4, markup=False)
+                self._add(request)
+
+        self.app.push_screen(AddDialog(self.session.catalog), chosen)
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def _add(self, request: AddRequest) -> None:
+        from .add_worker import AddResult, add_paper
+
+        try:
+            result = add_paper(request, self.session.catalog, self.session.library.path)
+        except Exception as err:  # noqa: BLE001 - a bug here must not take the session down
+            result = AddResult(f"Not added: {type(err).__name__}: {err}", failed=True)
+        self.app.call_from_thread(self._added, result)
+
+    def _added(self, result: AddResult) -> None:
+        if result.catalog is not None:
+            self.use_catalog(result.catalog, result.index)
+        severity = "error" if result.failed else "information"
+        self.notify(result.message, title="Add paper", severity=severity, timeout=8, markup=False)
+        if result.paper_id:
+            self.select_paper(result.paper_id)
+
+    def use_catalog(self, catalog: Catalog, index: SearchIndex) -> None:
+        """Show a reloaded collection everywhere: the list, the tree, the details, the title."""
+        self.session.replace_catalog(catalog, index)
+        tree = self.query_one(CategoryTree)
+        tree.catalog = catalog
+        tree.rebuild()
+        detail = self.query_one(DetailPane)
+        detail.catalog = catalog
+        self.app.sub_title = f"{len(catalog.papers)} papers"
+        self._prepare_related(catalog)
+        self.run_search()
+
     # Changes go through the session (the core library), then the screen redraws.
     def refresh_paper(self, *, tags: bool = False) -> None:
         self.papers.refresh_marks()
@@ -179,12 +269,27 @@ class MainScreen(Screen[None]):
             self.notify("No paper selected.", severity="warning", markup=False)
         return paper
 
-    def action_focus_search(self) -> None:
+    def run_command(self, action: str) -> None:
+        """A command palette entry: never a letter of the query, so leave the search box first."""
+        if self.focused is self.query_one("#search", SearchBox):
+            self.set_focus(self.papers)
+        getattr(self, f"action_{action}")()
+
+    def _typed_in_search(self, char: str) -> bool:
+        """A priority key pressed in the search box is a letter of the query: type it there.
+
+        It is queued behind the letters already on their way to the box, so the order holds.
+        (`self.focused`, not `has_focus`, which lags until the box handles its Focus event.)
+        """
         search = self.query_one("#search", SearchBox)
-        if search.has_focus:
-            search.insert_text_at_cursor("/")  # old-style arXiv ids contain one
-        else:
-            self.set_focus(search)
+        if self.focused is not search:
+            return False
+        search.call_later(search.insert_text_at_cursor, char)
+        return True
+
+    def action_focus_search(self) -> None:
+        if not self._typed_in_search("/"):  # old-style arXiv ids contain a "/"
+            self.set_focus(self.query_one("#search", SearchBox))
 
     def action_star(self) -> None:
         paper = self._paper_or_none(self.action_star)
@@ -217,6 +322,8 @@ class MainScreen(Screen[None]):
     def action_edit_note(self) -> None:
         from .note_editor import NoteEditor
 
+        if self._typed_in_search("n"):
+            return
         paper = self._paper_or_none(self.action_edit_note)
         if paper is None or not self.session.writable():
             return
@@ -230,6 +337,8 @@ class MainScreen(Screen[None]):
     def action_edit_tags(self) -> None:
         from .tags_dialog import TagsDialog
 
+        if self._typed_in_search("t"):
+            return
         paper = self._paper_or_none(self.action_edit_tags)
         if paper is None or not self.session.writable():
             return
@@ -263,6 +372,8 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         from .export_dialog import ExportChoice, ExportDialog
 
+        if self._typed_in_search("e"):
+            return
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self._export(choice.format, choice.path, force=False)

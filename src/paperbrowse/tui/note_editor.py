@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -35,6 +36,13 @@ class NoteEditor(ModalScreen[str | None]):
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor(area.document.end)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `n` arrive before the text area has the focus: keep them.
+        area = self.query_one(TextArea)
+        if event.is_printable and event.character:  # the editor stops the keys it gets itself
+            area.insert(event.character)
+            event.stop()
 
     @property
     def text(self) -> str:

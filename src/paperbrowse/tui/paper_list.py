@@ -59,7 +59,7 @@ class PaperList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.papers: Sequence[Paper] = ()
-        self.query: Query = Query()
+        self.search_query: Query = Query()  # not `query`: that would hide Widget.query()
         self.user: UserState = NoUserState()
         self._positions: dict[int, list[int]] = {}
 
@@ -69,7 +69,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def show(self, papers: Sequence[Paper], query: Query, user: UserState, keep: str | None = None) -> None:
         """Replace the rows; keep the cursor on paper `keep` when it is still listed."""
-        self.papers, self.query, self.user = papers, query, user
+        self.papers, self.search_query, self.user = papers, query, user
         self._positions.clear()
         self.virtual_size = Size(self.size.width, len(papers))
         target = 0
@@ -169,7 +169,7 @@ class PaperList(ScrollView, can_focus=True):
         title = one_line(paper.title)
         if row not in self._positions:
             same_length = len(title) == len(paper.title)
-            self._positions[row] = highlight_positions(self.query, title) if same_length else []
+            self._positions[row] = highlight_positions(self.search_query, title) if same_length else []
         matched = set(self._positions[row])
         match_style = base + self.get_component_rich_style("paper-list--match")
         segments: list[Segment] = []

@@ -19,7 +19,9 @@ class SearchBox(Input):
     ]
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id)
+        # Coming back to the search refines the query: selecting it all would make the next
+        # key replace it.
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self.results: Widget | None = None  # where enter, down and escape send the focus
 
     def action_to_results(self) -> None:
@@ -27,5 +29,6 @@ class SearchBox(Input):
             self.screen.set_focus(self.results)
 
     def action_clear_search(self) -> None:
-        self.value = ""
+        # Letters typed just before escape are still queued for this box: clear after them.
+        self.call_later(setattr, self, "value", "")
         self.action_to_results()

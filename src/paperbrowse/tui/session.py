@@ -33,6 +33,10 @@ class Session:
         self.app: App | None = None
         self._quit_unsaved = False
 
+    def replace_catalog(self, catalog: Catalog, index: SearchIndex) -> None:
+        """The collection was reloaded (a paper was added): everything reads the new one."""
+        self.catalog, self.index = catalog, index
+
     # Reading.
     def list_papers(self, node_filter: str, text: str, *, star_order: bool = False):
         result = self.index.search(f"{node_filter} {text}".strip(), self.library)
@@ -61,7 +65,13 @@ class Session:
         return True
 
     def change(self, apply: Callable[[Library], object], *, quiet: bool = False) -> bool:
-        """Apply a change through the core and save it in the background."""
+        """Apply a change through the core and save it in the background.
+
+        `quiet`: a side effect of another action (opening a link marks it read): on a
+        read-only library it is skipped without an error.
+        """
+        if quiet and self.library.read_only:
+            return False
         if not self.writable():
             return False
         apply(self.library)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -31,6 +32,13 @@ class TagsDialog(ModalScreen[list[str] | None]):
                 yield Label("The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)), markup=False, classes="dialog-hint")
             yield Input(" ".join(self.tags), placeholder="to-read reproduce, thesis", id="tags-input")
             yield Label("enter save · escape cancel · separate with spaces or commas", classes="dialog-hint")
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `t` arrive before the input has the focus: keep them.
+        field = self.query_one(Input)
+        if event.is_printable and event.character:  # the editor stops the keys it gets itself
+            field.insert_text_at_cursor(event.character)
+            event.stop()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(split_tags(event.value))

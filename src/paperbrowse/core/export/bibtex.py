@@ -8,13 +8,13 @@ biblatex reads them verbatim.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from itertools import count, product
 from string import ascii_lowercase
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ..citation_key import key_base
 from ..records import Paper, is_web_link
 from ..safe_text import one_line
 
@@ -31,10 +31,6 @@ _JOURNAL = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_STOPWORDS = frozenset(
-    "a an the on of in for to and or with from at by as is are into towards toward via".split()
-)
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
     "$": r"\$", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
@@ -58,25 +54,9 @@ def entry_type(venue: str) -> str:
     return "misc"
 
 
-def _ascii_words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return [word for word in (re.sub(r"[^a-z0-9]", "", raw) for raw in folded.split()) if word]
-
-
-def _last_name(author: str) -> str:
-    if one_line(author).lower() == "others":
-        return ""
-    family = author.split(",")[0] if "," in author else author
-    # The last word of letters only, skipping "Jr." and "3rd"; "Last, First" names the family first.
-    words = [w for w in _ascii_words(family) if w.isalpha() and w not in _NAME_SUFFIXES]
-    return words[-1] if words else ""
-
-
 def base_key(paper: Paper) -> str:
     """`touvron2023llama`: first author's last name, year, first significant title word."""
-    name = _last_name(paper.authors[0]) if paper.authors else ""
-    word = next((w for w in _ascii_words(paper.title) if w not in _STOPWORDS), "")
-    return f"{name or 'anon'}{paper.year}{word}"
+    return key_base(paper.authors, paper.year, paper.title)
 
 
 def _suffixes() -> Iterator[str]:

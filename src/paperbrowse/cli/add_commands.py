@@ -1,0 +1,100 @@
+"""Commands that grow the collection: `add` (from arXiv) and `import` (from a BibTeX file).
+
+Both write one file per paper into the user's papers folder, beside the library file. What
+was added goes to stdout (id and title, one per line); what was skipped and why, to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.adding import AddError, Added, Adder, Duplicate, Failed, Outcome, add_arxiv, add_drafts
+from ..core.bibtex_import import read_bibtex_file
+from ..core.paths import user_papers_folder
+from ..core.safe_text import one_line
+from ..core.user_papers import INBOX
+from .context import CliError, Context
+
+
+def _adder(context: Context, category: str) -> Adder:
+    adder = Adder(user_papers_folder(context.library_file), context.catalog, category)
+    try:
+        adder.prepare()
+    except AddError as err:
+        raise CliError(str(err)) from None
+    return adder
+
+
+def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
+    for outcome in outcomes:
+        origin = one_line(outcome.origin)
+        if isinstance(outcome, Added):
+            print(f"{outcome.paper.id}\t{one_line(outcome.paper.title)}")
+        elif isinstance(outcome, Duplicate):
+            existing = outcome.existing.id
+            print(f"paperbrowse: {origin}: already in the collection as '{existing}' (skipped)", file=sys.stderr)
+        else:
+            print(f"paperbrowse: {origin}: {one_line(outcome.message)}", file=sys.stderr)
+    added = sum(isinstance(o, Added) for o in outcomes)
+    duplicates = sum(isinstance(o, Duplicate) for o in outcomes)
+    failed = sum(isinstance(o, Failed) for o in outcomes)
+    noun = "paper" if added == 1 else "papers"
+    summary = f"{added} {noun} added to {adder.folder}"
+    if duplicates:
+        summary += f", {duplicates} already there"
+    if failed:
+        summary += f", {failed} failed"
+    print(f"paperbrowse: {summary}", file=sys.stderr)
+    if added and not _in_use(context, adder.folder):
+        print(
+            f"paperbrowse: note: {adder.folder} is not among the data in use (--data or PAPERBROWSE_DATA);"
+            " name it there too to see these papers",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+def _in_use(context: Context, folder: Path) -> bool:
+    target = folder.resolve()
+    for source in context.sources:
+        path = Path(source).resolve()
+        if path == target or path in target.parents:
+            return True
+    return False
+
+
+def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    adder = _adder(context, args.category)
+    return _report(context, adder, add_arxiv(args.ids, adder))
+
+
+def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        found = read_bibtex_file(path)
+    except OSError as err:
+        raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
+    for problem in found.problems:
+        print(one_line(str(problem)), file=sys.stderr)
+    if not found.papers and not found.problems:
+        raise CliError(f"{one_line(str(path))} holds no BibTeX entries")
+    adder = _adder(context, args.category)
+    code = _report(context, adder, add_drafts(found.papers, adder))
+    broken = any(problem.severity == "error" for problem in found.problems)
+    return 1 if broken else code
+
+
+def add_parsers(command) -> None:
+    p = command("add", "add papers from arXiv to your papers folder (by id or URL)")
+    p.add_argument("ids", nargs="+", metavar="ARXIV_ID_OR_URL",
+                   help="2302.13971, hep-th/9901001, arxiv.org/abs/... links")  # fmt: skip
+    p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
+    p = command("import", "add the entries of a BibTeX file to your papers folder")
+    p.add_argument("file", metavar="FILE.bib")
+    p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
+
+
+HANDLERS = {"add": cmd_add, "import": cmd_import}

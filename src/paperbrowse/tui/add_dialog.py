@@ -1,0 +1,114 @@
+"""Adding a paper: an arXiv id or URL, or its title, authors, year and category typed by hand.
+
+The dialog only checks what was typed; the main screen does the adding through the core
+(the same `Adder` the `add` command uses), in a worker, since arXiv is a network away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from ..core.arxiv_id import parse_arxiv_id
+from ..core.catalog import Catalog
+from ..core.safe_text import one_line
+from ..core.user_papers import INBOX, INBOX_CATEGORY
+from .add_worker import AddRequest
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """`Ada Lovelace, Alan Turing`; with a `;` anywhere, `Lovelace, Ada; Turing, Alan`."""
+    separator = ";" if ";" in text else ","
+    return tuple(name for name in (" ".join(part.split()) for part in re.split(separator, text)) if name)
+
+
+def category_options(catalog: Catalog) -> list[tuple[str, str]]:
+    """(label, id) in tree order, nested ones indented; the inbox first, made on first use."""
+    options = [("  " * depth + one_line(category.name), category.id) for depth, category in catalog.tree()]
+    if INBOX not in catalog.categories:
+        options.insert(0, (INBOX_CATEGORY.name, INBOX))
+    return options
+
+
+class AddDialog(ModalScreen[AddRequest | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(classes="dialog-screen")
+        self.options = category_options(catalog)
+
+    def compose(self) -> ComposeResult:
+        # Compact one-line fields in a label | field grid: the whole form fits an 80x24 terminal.
+        inbox = INBOX if any(value == INBOX for _, value in self.options) else self.options[0][1]
+        with Vertical(classes="dialog", id="add-dialog"):
+            yield Label("Add a paper", classes="dialog-title")
+            with Grid(id="add-form"):
+                yield Label("arXiv")
+                yield Input(placeholder="2302.13971, hep-th/9901001 or an arxiv.org link", id="add-arxiv", compact=True)
+                yield Label("")
+                yield Label("or by hand:", classes="add-or")
+                yield Label("Title")
+                yield Input(placeholder="the paper's title", id="add-title", compact=True)
+                yield Label("Authors")
+                yield Input(placeholder="Ada Lovelace, Alan Turing", id="add-authors", compact=True)
+                yield Label("Year")
+                yield Input(placeholder="2024", id="add-year", max_length=4, restrict=r"[0-9]*", compact=True)
+                yield Label("Category")
+                yield Select(self.options, value=inbox, allow_blank=False, id="add-category", compact=True)
+            yield Label("", id="add-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="add-cancel", compact=True)
+                yield Button("Add", id="add-ok", variant="primary", compact=True)
+            yield Label("enter add · tab next field · escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-arxiv", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "add-ok":
+            self._submit()
+        else:
+            self.action_cancel()
+
+    def _submit(self) -> None:
+        request, problem = self.request()
+        if request is None:
+            error = self.query_one("#add-error", Label)
+            error.update(problem)
+            error.display = True
+        else:
+            self.dismiss(request)
+
+    def request(self) -> tuple[AddRequest | None, str]:
+        """What was asked for, or why it cannot be added as typed."""
+        value = self.query_one("#add-category", Select).value
+        category = value if isinstance(value, str) else INBOX
+        arxiv = self.query_one("#add-arxiv", Input).value.strip()
+        if arxiv:
+            if parse_arxiv_id(arxiv) is None:
+                return None, "Not an arXiv id or link (like 2302.13971 or arxiv.org/abs/2302.13971)."
+            return AddRequest(category, arxiv=arxiv), ""
+        title = " ".join(self.query_one("#add-title", Input).value.split())
+        authors = split_authors(self.query_one("#add-authors", Input).value)
+        year = self.query_one("#add-year", Input).value.strip()
+        if not title:
+            return None, "Give an arXiv id, or at least a title, authors and a year."
+        if not authors:
+            return None, "Name at least one author."
+        if not re.fullmatch(r"\d{4}", year) or not 1000 <= int(year) <= dt.date.today().year + 1:
+            return None, "The year must have four digits."
+        return AddRequest(category, title=title, authors=authors, year=int(year)), ""
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,65 @@
+"""The work behind `a`, run in a thread: add through the core, then load the collection again.
+
+No Textual here: the main screen runs this in a worker and shows the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.adding import AddError, Added, Adder, Duplicate, add_arxiv
+from ..core.catalog import Catalog, load_catalog
+from ..core.dates import PaperDate
+from ..core.new_paper import NewPaper
+from ..core.paths import user_papers_folder
+from ..core.related import related_index
+from ..core.safe_text import one_line
+from ..core.search import SearchIndex
+
+
+@dataclass(frozen=True, slots=True)
+class AddRequest:
+    """What the add dialog asks for."""
+
+    category: str
+    arxiv: str = ""  # set: fetch from arXiv; else the fields below
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    year: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    message: str
+    failed: bool = False
+    paper_id: str = ""  # the paper to select: the new one, or the one already there
+    catalog: Catalog | None = None  # the reloaded collection, when a paper was added
+    index: SearchIndex | None = None
+
+
+def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddResult:
+    folder = user_papers_folder(library_file)
+    adder = Adder(folder, catalog, request.category)
+    try:
+        adder.prepare()
+    except AddError as err:
+        return AddResult(str(err), failed=True)
+    if request.arxiv:
+        (outcome,) = add_arxiv([request.arxiv], adder)
+    else:
+        paper = NewPaper(request.title, request.authors, PaperDate(request.year), origin="the browser")
+        outcome = adder.add(paper)
+    if isinstance(outcome, Duplicate):
+        existing = outcome.existing
+        message = f"Already in the collection: {one_line(existing.title)} ({existing.id})."
+        return AddResult(message, paper_id=existing.id)
+    if not isinstance(outcome, Added):
+        return AddResult(f"Not added: {one_line(outcome.message)}", failed=True)
+    # The new file's folder joins the sources: it may be new, or not among --data.
+    fresh = load_catalog([*catalog.sources, str(folder)])
+    index = SearchIndex(fresh)
+    related_index(fresh)  # here in the worker, not on the UI thread at the first keypress
+    paper = outcome.paper
+    message = f"Added {paper.id}: {one_line(paper.title)}\n{outcome.path}"
+    return AddResult(message, paper_id=paper.id, catalog=fresh, index=index)

@@ -1,0 +1,279 @@
+"""`paperbrowse import FILE.bib`: BibTeX entries become records; broken entries are reported
+with their line and skipped; LaTeX becomes plain text."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, write_text
+from paperbrowse.cli.main import main
+from paperbrowse.core.bibtex_import import parse_bibtex, read_bibtex_file
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.dates import PaperDate
+from paperbrowse.core.latex_text import latex_to_text
+from paperbrowse.core.paths import shipped, user_papers_folder
+
+GOOD = r"""
+@article{touvron2023llama,
+  title   = {{LLaMA}: Open and Efficient Foundation Language Models},
+  author  = {Touvron, Hugo and Lavril, Thibaut and Lacroix, Timoth{\'e}e and others},
+  journal = {arXiv preprint arXiv:2302.13971},
+  year    = {2023},
+  month   = feb,
+  abstract = {We introduce {LLaMA}, a collection of foundation language models
+              ranging from 7B to 65B parameters.},
+  keywords = {llm, open-weights; pretraining}
+}
+
+@inproceedings{dao2022flashattention,
+  title     = "Flash{A}ttention: Fast \& Memory-Efficient Exact Attention with {IO}-Awareness",
+  author    = "Tri Dao and Daniel Y. Fu and Stefano Ermon and Atri Rudra and Christopher R{\'e}",
+  booktitle = {Advances in Neural Information Processing Systems},
+  year      = 2022,
+  doi       = {10.48550/arXiv.2205.14135},
+}
+
+@misc{vaswani2017attention,
+  title         = {Attention Is All You Need},
+  author        = {Vaswani, Ashish and Shazeer, Noam and Parmar, Niki},
+  year          = {2017},
+  eprint        = {1706.03762v7},
+  archivePrefix = {arXiv},
+  url           = {https://arxiv.org/abs/1706.03762},
+  note          = {50% of the citations in the field}
+}
+"""
+
+BROKEN = r"""
+@article{ok1,
+  title  = {A Good Paper},
+  author = {Ada Lovelace},
+  year   = {2021}
+}
+
+@article{unclosed,
+  title  = {An Unclosed Brace,
+  author = {Bea Broken},
+  year   = {2021}
+
+@article{notitle,
+  author = {Nora Notitle},
+  year   = {2021}
+}
+
+@article{noauthor,
+  title  = {Nobody Wrote This},
+  year   = {2021}
+}
+
+@article{badyear,
+  title  = {A Paper From Some Day},
+  author = {Yan Year},
+  year   = {someday}
+}
+
+@article{ok1,
+  title  = {The Same Key Again},
+  author = {Ada Lovelace},
+  year   = {2022}
+}
+
+@article{twotitles,
+  title  = {One Title},
+  title  = {Another Title},
+  author = {Tim Twice},
+  year   = {2021}
+}
+
+@book{ok2,
+  title  = {Another Good One},
+  editor = {Ed Itor},
+  year   = {2020}
+}
+"""
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def papers() -> Path:
+    return user_papers_folder(Path(os.environ["PAPERBROWSE_LIBRARY"]))
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    """A collection with categories and one unrelated paper."""
+    root = tmp_path / "data"
+    write_text(root / "categories.toml", CATEGORIES_TOML)
+    write_text(root / "p.toml", paper_toml("vit", title="An Image is Worth 16x16 Words", category="vision"))
+    return root
+
+
+def bib(tmp_path: Path, text: str, name: str = "refs.bib") -> Path:
+    return write_text(tmp_path / name, text)
+
+
+def record(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["paper"][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading entries.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_entries_become_drafts_with_latex_cleaned() -> None:
+    found = parse_bibtex(dedent(GOOD), "refs.bib")
+    assert found.problems == []
+    llama, flash, attention = found.papers
+    assert llama.title == "LLaMA: Open and Efficient Foundation Language Models"
+    assert llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Timothée Lacroix", "others")
+    assert llama.date == PaperDate(2023, 2)
+    assert llama.arxiv == "2302.13971" and llama.venue == ""  # "arXiv preprint" is no venue
+    assert llama.summary == "We introduce LLaMA, a collection of foundation language models ranging from 7B to 65B parameters."
+    assert llama.tags == ("llm", "open-weights", "pretraining")
+    assert llama.origin == f"refs.bib:{line_of(GOOD, '@article{touvron2023llama')}"
+    assert flash.title == "FlashAttention: Fast & Memory-Efficient Exact Attention with IO-Awareness"
+    assert flash.authors[-1] == "Christopher Ré"
+    assert flash.venue == "Advances in Neural Information Processing Systems"
+    assert flash.url == "https://doi.org/10.48550/arXiv.2205.14135"
+    assert flash.date == PaperDate(2022)
+    assert attention.arxiv == "1706.03762" and attention.url == "https://arxiv.org/abs/1706.03762"
+    assert attention.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar")
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        ("{{LLaMA}}", "LLaMA"),
+        (r"Fast \& Cheap", "Fast & Cheap"),
+        (r"M{\"u}ller", "Müller"),
+        (r"Na\"{\i}ve Bayes", "Naïve Bayes"),
+        (r"50\% faster", "50% faster"),
+        ("50% faster", "50% faster"),  # a bare % would start a LaTeX comment
+        (r"\textit{Attention} Is {All} You Need", "Attention Is All You Need"),
+        ("A -- B", "A – B"),
+        ("Line\n   broken", "Line broken"),
+        (r"{\"O}zt{\"u}rk", "Öztürk"),
+    ],
+)
+def test_latex_to_text(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+def test_broken_entries_are_reported_with_their_line_and_skipped() -> None:
+    found = parse_bibtex(dedent(BROKEN), "refs.bib")
+    assert [p.title for p in found.papers] == ["A Good Paper", "Another Good One"]
+    assert found.papers[1].authors == ("Ed Itor",)  # an editor stands in for missing authors
+    problems = [(p.line, p.message) for p in found.problems]
+    assert problems[0][0] == line_of(BROKEN, "@article{unclosed")
+    assert problems[0][1].startswith("cannot read this entry: ") and problems[0][1].endswith("(entry skipped)")
+    assert problems[1:] == [
+        (line_of(BROKEN, "@article{notitle"), "entry 'notitle': no title (entry skipped)"),
+        (line_of(BROKEN, "@article{noauthor"), "entry 'noauthor': no author (entry skipped)"),
+        (line_of(BROKEN, "year   = {someday}"), "entry 'badyear': the year 'someday' is not a year (entry skipped)"),
+        (line_of(BROKEN, "@article{ok1", 2), "entry key 'ok1' is used twice (entry skipped)"),
+        (line_of(BROKEN, "@article{twotitles"), "entry has the field 'title' twice (entry skipped)"),
+    ]
+    assert all(p.file == "refs.bib" and p.severity == "error" for p in found.problems)
+
+
+def test_a_latin_1_file_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "old.bib"
+    path.write_bytes("@misc{x, title={Caf\xe9 Society}, author={Jos\xe9 P\xe9rez}, year=1999}\n".encode("latin-1"))
+    found = read_bibtex_file(path)
+    assert [p.title for p in found.papers] == ["Café Society"]
+    assert found.papers[0].authors == ("José Pérez",)
+    assert [(p.line, p.severity) for p in found.problems] == [(1, "warning")]
+
+
+# ---------------------------------------------------------------------------------------------
+# `paperbrowse import`.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_import_writes_one_file_per_entry(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+    code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)), "--data", str(empty))
+    assert code == 0, err
+    assert [line.split("\t")[0] for line in out.splitlines()] == [
+        "touvron2023llama", "dao2022flashattention", "vaswani2017attention",
+    ]  # fmt: skip
+    assert "3 papers added" in err
+    llama = record(papers / "touvron2023llama.toml")
+    assert llama["title"] == "LLaMA: Open and Efficient Foundation Language Models"
+    assert llama["date"] == "2023-02" and llama["category"] == "inbox" and llama["arxiv"] == "2302.13971"
+    header = (papers / "touvron2023llama.toml").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("# Added by paperbrowse on ") and header.endswith(f"refs.bib:{line_of(GOOD, '@article{touvron')}.")
+    catalog = load_catalog([empty, papers])
+    assert catalog.problems == []
+    assert {"touvron2023llama", "dao2022flashattention", "vaswani2017attention"} <= set(catalog.by_id)
+
+
+def test_broken_entries_make_the_command_fail_after_importing_the_rest(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+    path = bib(tmp_path, BROKEN)
+    code, out, err = run(capsys, "import", str(path), "--data", str(empty))
+    assert code == 1
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["lovelace2021good", "itor2020another"]
+    assert f"{path}:{line_of(BROKEN, '@article{notitle')}: entry 'notitle': no title (entry skipped)" in err
+    assert f"{path}:{line_of(BROKEN, '@article{unclosed')}: cannot read this entry" in err
+    assert "2 papers added" in err
+
+
+def test_papers_already_in_the_collection_are_skipped(capsys, tmp_path: Path, papers: Path) -> None:
+    code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)))  # the shipped data have LLaMA
+    assert code == 0
+    assert "touvron2023llama" not in out
+    assert f"{tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}: already in the collection as 'llama' (skipped)" in err
+    code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)))  # again: everything is there
+    assert code == 0 and out == ""
+    assert "0 papers added" in err and "3 already there" in err
+
+
+def test_same_author_year_and_word_get_distinct_ids(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+    text = """
+    @misc{a, title={Scaling Laws One}, author={Kaplan, Jared}, year=2020}
+    @misc{b, title={Scaling Laws Two}, author={Kaplan, Jared}, year=2020}
+    """
+    code, out, _ = run(capsys, "import", str(bib(tmp_path, text)), "--data", str(empty))
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["kaplan2020scaling", "kaplan2020scaling-2"]
+
+
+def test_a_file_that_cannot_be_read(capsys, tmp_path: Path) -> None:
+    code, out, err = run(capsys, "import", str(tmp_path / "missing.bib"))
+    assert code == 1 and "cannot read" in err and "No such file" in err
+
+
+def test_a_file_without_entries(capsys, tmp_path: Path) -> None:
+    code, out, err = run(capsys, "import", str(bib(tmp_path, "% just a comment\n")))
+    assert code == 1 and "holds no BibTeX entries" in err
+
+
+def test_the_exported_starred_list_imports_back(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+    """Export and import agree: what paperbrowse writes as BibTeX it reads back the same."""
+    shipped_ids = ["llama", "flm-101b", "lets-verify", "qwen-vl", "kosmos2"]
+    assert run(capsys, "star", *shipped_ids)[0] == 0
+    exported = tmp_path / "starred.bib"
+    assert run(capsys, "export", "--starred", "--format", "bibtex", "-o", str(exported))[0] == 0
+    assert len(bibtexparser.parse_file(str(exported)).entries) == 5
+    code, out, err = run(capsys, "import", str(exported), "--data", str(empty))
+    assert code == 0, err
+    original = load_catalog([shipped("data")])
+    imported = {p.arxiv: p for p in load_catalog([empty, papers]).papers if p.category == "inbox"}
+    for paper_id in shipped_ids:
+        paper = original.by_id[paper_id]
+        copy = imported[paper.arxiv]
+        assert copy.title == paper.title
+        assert copy.authors == paper.authors
+        assert copy.year == paper.year

@@ -1,0 +1,107 @@
+"""Shared helpers for the Textual tests (Pilot and snapshot): build the app, let it settle.
+
+Kept small and stable on purpose; other test modules import from here:
+
+    app = make_app([shipped("data")], tmp_path / "library.toml")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+
+`run(app, scenario)` does the same from a synchronous test (no pytest-asyncio here), `plain`
+and `list_rows` read what a widget shows, `burst` sends keys as fast as a paste.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.pilot import Pilot
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.library import Library
+from paperbrowse.core.paths import shipped
+from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.session import Session
+
+SIZE = (160, 48)
+SHIPPED_COUNT = 26
+
+
+def make_app(
+    data: Sequence[Path | str] | None,
+    library: Path | str,
+    collection: str | None = None,
+) -> PaperBrowseApp:
+    """A `PaperBrowseApp` on the records in `data` (None: the shipped collection) and the
+    library file `library` (need not exist yet), built the way `paperbrowse` builds it."""
+    sources = [str(p) for p in data] if data else [str(shipped("data"))]
+    catalog = load_catalog(sources)
+    if collection is None:
+        collection = f"{len(catalog.papers)} papers"
+    return PaperBrowseApp(Session(catalog, Library.load(Path(library))), collection)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the app finish what the last input started: screen switches, search and save
+    workers, and the messages they post back to the UI thread."""
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(10):  # a worker's result may start another worker (a search, then a save)
+        if all(worker.is_finished for worker in app.workers):
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def run(app: PaperBrowseApp, scenario: Callable[[Pilot], Awaitable[None]], *, size: tuple[int, int] = SIZE) -> None:
+    """Run `scenario(pilot)` on `app` (settled first) from a plain, synchronous test."""
+
+    async def main() -> None:
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await settle(pilot)
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+def plain(widget: Widget) -> str:
+    """What a Static or Label shows, as plain text (no styles, markup never interpreted)."""
+    return str(widget.render())
+
+
+def list_rows(paper_list: ScrollView) -> list[str]:
+    """The visible rows of the paper list as the terminal shows them."""
+    height = paper_list.scrollable_content_region.height
+    return ["".join(seg.text for seg in paper_list.render_line(y)) for y in range(height)]
+
+
+def _key_event(key: str) -> events.Key:
+    """The Key event a terminal sends for `key` (a character or a key name), as Pilot makes it."""
+    if len(key) == 1:
+        return events.Key(key if key.isalnum() else _character_to_key(key), key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = None
+    return events.Key(key, char)
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Send keys back to back, as a fast typist or a paste does (Pilot's `press` waits for the
+    app to go idle after every key), then let the app settle.
+
+    Textual runs a widget's (non-priority) key bindings only after the key has bubbled up, so
+    in one burst a binding key (ctrl+u, backspace) can act after characters sent later: mix
+    them only where the app promises an order (its priority bindings, as in `/spec⏎s`).
+    """
+    for key in keys:
+        event = _key_event(key)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+    await settle(pilot)
