@@ -19,7 +19,7 @@ from textual.widgets import Markdown, Static
 from ..core.catalog import Catalog
 from ..core.library import Library
 from ..core.records import Paper
-from ..core.related import LIMIT, is_ready, related
+from ..core.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related
 from ..core.safe_text import one_line, visible
 
 _STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
@@ -130,8 +130,11 @@ class DetailPane(VerticalScroll, can_focus=True):
                 sections.append(self._section("相关论文" if zh else "Related", found, iter(RELATED_KEYS)))
         else:
             # The index is being built in the background (see MainScreen), which shows the
-            # pane again when it is ready.
-            waiting = "正在查找相关论文…" if zh else "finding related papers…"
+            # pane again when it is ready; a very large collection waits for R.
+            if len(self.catalog.papers) > AUTO_BUILD_UP_TO:
+                waiting = "按 R 查找相关论文" if zh else "press R to find related papers"
+            else:
+                waiting = "正在查找相关论文…" if zh else "finding related papers…"
             sections.append([("相关论文" if zh else "Related", "bold"), "\n", (waiting, "dim italic"), "\n"])
         keys = iter(LINEAGE_KEYS)  # shared: "built on by" numbers continue after "builds on"
         for title, papers in (

@@ -31,6 +31,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("y", "copy its BibTeX to the clipboard"),
         ("e", "export the starred list (Markdown, BibTeX, CSV, JSON)"),
         ("L", "summaries in English / Chinese"),
+        ("R", "find related papers (automatic up to 20,000 papers)"),
     ]),
     ("Growing the collection", [
         ("a", "add a paper: an arXiv id or link, or title, authors, year, category by hand"),

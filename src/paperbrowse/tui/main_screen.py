@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Label, Markdown
 from ..core.catalog import Catalog
 from ..core.query import parse
 from ..core.records import check_link
-from ..core.related import related_index
+from ..core.related import AUTO_BUILD_UP_TO, related_index
 from ..core.safe_text import one_line
 from ..core.search import SearchIndex
 from .category_tree import CategoryTree, Node
@@ -47,6 +47,7 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export", priority=True),
         Binding("L", "toggle_language", "中/EN", show=False),
         Binding("c", "toggle_tree", "Categories", show=False),
+        Binding("R", "find_related", "Related", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("exclamation_mark", "problems", "Problems", show=False),
         Binding("a", "add_paper", "Add", show=False, tooltip="Add a paper from arXiv or by hand", priority=True),
@@ -91,7 +92,8 @@ class MainScreen(Screen[None]):
         tree = self.query_one(CategoryTree)
         tree.call_after_refresh(tree.select_key, self._restore_node)
         self.set_focus(self.query_one(PaperList))
-        self._prepare_related(self.session.catalog)
+        if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
+            self._prepare_related(self.session.catalog)
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -188,6 +190,12 @@ class MainScreen(Screen[None]):
         if detail.catalog is catalog:
             detail.show(detail.paper)
 
+    def action_find_related(self) -> None:
+        """Build the related-papers index on request (a large collection skips it at start)."""
+        catalog = self.session.catalog
+        self.notify(f"Finding related papers among {len(catalog.papers):,}…", timeout=5, markup=False)
+        self._prepare_related(catalog)
+
     def action_follow_link(self, number: int) -> None:
         paper_id = self.query_one(DetailPane).links.get(number)
         if paper_id is None:
@@ -251,7 +259,8 @@ class MainScreen(Screen[None]):
         detail = self.query_one(DetailPane)
         detail.catalog = catalog
         self.app.sub_title = f"{len(catalog.papers)} papers"
-        self._prepare_related(catalog)
+        if len(catalog.papers) <= AUTO_BUILD_UP_TO:
+            self._prepare_related(catalog)
         self.run_search()
 
     # Changes go through the session (the core library), then the screen redraws.
