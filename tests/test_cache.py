@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -27,7 +28,16 @@ def collection(tmp_path):
     (folder / "categories.toml").write_text(CATEGORIES)
     (folder / "a.toml").write_text(paper("one", "First") + "\n" + paper("two", "Second"))
     (folder / "bad.toml").write_text("[[paper]\n")
+    age(folder)
     return folder
+
+
+def age(folder, seconds: float = 60.0) -> None:
+    """Date the files a minute back: a file changed within the last two seconds is never
+    cached (a same-size rewrite in the same timestamp tick would keep its key)."""
+    for path in folder.iterdir():
+        stamp = time.time() - seconds
+        os.utime(path, (stamp, stamp))
 
 
 def snapshot(catalog):
@@ -103,3 +113,11 @@ def test_an_unwritable_cache_still_loads(collection, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder should be")
     assert len(load_catalog_cached([collection], blocker).papers) == 2
+
+
+def test_a_file_changed_just_now_is_not_cached(collection, tmp_path):
+    store = tmp_path / "cache"
+    (collection / "a.toml").write_text(paper("one", "First"))  # fresh: inside the racy window
+    load_catalog_cached([collection], store)
+    cached = {path.name for path in store.glob("*.pickle")}
+    assert len(cached) == 2  # categories.toml and bad.toml, not the file written just now

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..core.atomic import write_new
 from ..core.export import FORMATS, export
 from ..core.reading_list import export_items, select_papers
-from ..core.safe_text import visible
+from ..core.safe_text import one_line, visible
 from .context import CliError, Context
 
 
@@ -21,7 +21,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     library = context.library
     papers, hints = select_papers(context.index, library, query or None, sort=args.sort)
     for hint in hints:
-        print(f"paperbrowse: hint: {hint}", file=sys.stderr)
+        print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     text = export(export_items(papers, library), args.format, context.catalog)
     if args.output is None:
         if sys.stdout.isatty():

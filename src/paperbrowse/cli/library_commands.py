@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.library import STATUSES, Library, LibraryError
 from ..core.paths import user_papers_folder
-from ..core.safe_text import one_line
+from ..core.safe_text import one_line, visible
 from .context import CliError, Context
 from .lookup import find_paper
 
@@ -70,6 +70,8 @@ def cmd_note(context: Context, args: argparse.Namespace) -> int:
     (paper_id,) = _known(context, [args.id])
     if args.print:
         note = context.library.note(paper_id)
+        if sys.stdout.isatty():
+            note = visible(note)  # shown, never obeyed; piped to a file, the note stays exact
         print(note, end="" if not note or note.endswith("\n") else "\n")
         return 0
     library = context.writable_library()
@@ -104,12 +106,22 @@ def _edit(text: str, paper_id: str) -> str:
     return edited
 
 
+def _print_path(path: Path) -> None:
+    """A path for a script: its exact bytes when piped; on a terminal, shown inertly."""
+    if sys.stdout.isatty():
+        print(visible(str(path)))
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(os.fsencode(path) + b"\n")
+        sys.stdout.flush()
+
+
 def cmd_library(context: Context, args: argparse.Namespace) -> int:
     if args.action == "path":
-        print(context.library_file)
+        _print_path(context.library_file)
         return 0
     if args.action == "papers":
-        print(user_papers_folder(context.library_file))
+        _print_path(user_papers_folder(context.library_file))
         return 0
     library = context.library
     orphans = library.orphans(context.catalog.by_id)

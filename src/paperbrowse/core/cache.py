@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
@@ -40,6 +41,10 @@ def cache_folder() -> Path | None:
     if setting == "0":
         return None
     return Path(setting) if setting else Path(platformdirs.user_cache_dir(APP_NAME)) / "records"
+
+
+_MTIME = 4  # the position of st_mtime_ns in a key
+_RACY_NS = 2_000_000_000  # coarse file systems keep whole seconds (FAT: two)
 
 
 def _key(path: Path) -> tuple:
@@ -93,8 +98,14 @@ def load_file(path: Path, folder: Path | None) -> FileRecords:
         if stored_key == key:
             return _unpack(packed, str(path))
     records = parse_file(path)
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
+    if time.time_ns() - key[_MTIME] < _RACY_NS:
+        # Changed within the timestamp's resolution of now: a same-size rewrite in the same
+        # tick would keep this key ("racy git"), so such a file is parsed again next time.
+        return records
+    # A cache that cannot be written (no room, a file in the way, a record nested too deep to
+    # pickle) only costs speed: the records are returned all the same.
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write(entry, pickle.dumps((key, _pack(records)), protocol=pickle.HIGHEST_PROTOCOL))
     return records
 

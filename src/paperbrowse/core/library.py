@@ -21,6 +21,7 @@ from .library_file import LibraryFileError
 from .library_model import (
     _SURROGATE, STATUSES, Entry, LibraryData, append_text, edit_tag_list, merge, merge_field, now, unique_tags,
 )  # fmt: skip
+from .safe_text import one_line
 
 __all__ = ["STATUSES", "Entry", "Library", "LibraryError", "LibraryFileError", "clean_text"]
 
@@ -232,7 +233,11 @@ class Library:
                 raise LibraryError(f"{err} — not saving, so the file is left as it is") from None
             except OSError as err:
                 reason = err.strerror or str(err)
-                raise LibraryError(f"cannot save {self.path}: {reason} (your change is kept in memory)") from None
+                raise LibraryError(one_line(f"cannot save {self.path}: {reason} (your change is kept in memory)")) from None
+            except (RecursionError, ValueError, TypeError) as err:
+                # tomli-w cannot write it (nesting too deep for the interpreter, say): the file
+                # on disk was not touched, and the change stays in memory.
+                raise LibraryError(one_line(f"cannot save {self.path}: {err} (your change is kept in memory)")) from None
             with self._mutex:
                 for key, number in dirty.items():
                     if self._dirty.get(key) == number:

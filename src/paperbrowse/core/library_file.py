@@ -11,6 +11,7 @@ import tomli_w
 
 from . import toml_lines
 from .dates import type_name
+from .safe_text import one_line
 from .library_model import STATUSES, VERSION, Entry, LibraryData
 
 _ENTRY_KEYS = ("starred", "starred_at", "note", "tags", "status", "history", "last_opened", "modified")
@@ -22,7 +23,8 @@ class LibraryFileError(Exception):
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
         where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+        # Messages quote keys from the file itself: made inert here, once, for every screen.
+        super().__init__(one_line(f"{where}: {message}"))
         self.path, self.line, self.message = path, line, message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -100,13 +101,27 @@ def parse_text(text: str, name: str) -> FileRecords:
             )
             continue
         headers = spans.get(key, [])
-        located = headers if len(headers) == len(value) else [None] * len(value)
+        if len(headers) == len(value):
+            located = headers
+        else:  # an inline array, `paper = [{ ... }]`: find each table by its id, else the key's line
+            located = [_inline_span(text, table, key_line) for table in value]
         target = result.papers if key == "paper" else result.categories
         for table, span in zip(value, located):
             record = _validate(validator, table, span, name, result.problems, key)
             if record is not None:
                 target.append(record)
     return result
+
+
+def _inline_span(text: str, table: dict, fallback: int | None) -> toml_lines.TableSpan | None:
+    line = fallback
+    if isinstance(table.get("id"), str):
+        pattern = re.compile(r"\bid\s*=\s*[\"']" + re.escape(table["id"]) + r"[\"']")
+        for number, content in enumerate(text.split("\n"), start=1):
+            if pattern.search(content):
+                line = number
+                break
+    return toml_lines.TableSpan(line) if line is not None else None
 
 
 def _validate(

@@ -4,6 +4,7 @@
     ^gpt           prefix           decoding$   suffix
     !survey        exclude (exact)  a | b       either term
     "two words"    exact phrase     cat:agents  field filter (also !cat:agents)
+    "say \\"hi\\""   a quote inside a phrase: backslash-escaped
 
 Smart case: a term is case-sensitive only when it contains an upper-case letter.
 """
@@ -72,12 +73,7 @@ def _tokenize(source: str, hints: list[str]) -> list[_Token]:
             index += 1
         word = source[start:index]
         if index < length and source[index] == '"':
-            close = source.find('"', index + 1)
-            if close < 0:
-                hints.append('unclosed quote: the rest of the query is one phrase')
-                close = length
-            phrase = source[index + 1 : close]
-            index = close + 1
+            phrase, index = _phrase(source, index + 1, hints)
             bang = word.startswith("!")
             prefix = word[1:] if bang else word
             field_name = prefix[:-1] if prefix.endswith(":") else ""
@@ -87,6 +83,31 @@ def _tokenize(source: str, hints: list[str]) -> list[_Token]:
             continue
         tokens.append(_Token(word))
     return tokens
+
+
+def _phrase(source: str, index: int, hints: list[str]) -> tuple[str, int]:
+    """A quoted phrase from `index` (just past its quote) and the index after it.
+
+    Inside quotes a backslash escapes a quote or a backslash, so any text can be searched for.
+    """
+    chars: list[str] = []
+    while index < len(source):
+        char = source[index]
+        if char == "\\" and index + 1 < len(source) and source[index + 1] in '"\\':
+            chars.append(source[index + 1])
+            index += 2
+        elif char == '"':
+            return "".join(chars), index + 1
+        else:
+            chars.append(char)
+            index += 1
+    hints.append("unclosed quote: the rest of the query is one phrase")
+    return "".join(chars), index
+
+
+def quote(text: str) -> str:
+    """`text` as a quoted phrase of the query language, whatever it holds."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def parse(source: str) -> Query:

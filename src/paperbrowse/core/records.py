@@ -122,10 +122,18 @@ def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required
     return items
 
 
+def _split(value: str):
+    """urlsplit, or None for what it cannot even split (`https://[oops` raises ValueError)."""
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None
+
+
 def is_web_link(value: str) -> bool:
     """An http(s) URL with a host: the only links paperbrowse ever opens or exports as links."""
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    parts = _split(value)
+    return parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 _BAD_LINK_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f<>\"\\`{}|^]")
@@ -133,11 +141,14 @@ _BAD_LINK_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f<>\"\\`{}|^]")
 
 def check_link(value: str, *, allow_relative: bool = False) -> str | None:
     """Why a link is unacceptable, or None. Only http(s) links ever reach a browser."""
-    scheme = urlsplit(value).scheme.lower()
+    parts = _split(value)
+    if parts is None:
+        return "is not a valid URL"
+    scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if _BAD_LINK_CHARS.search(value):
             return "contains spaces, quotes or control characters; percent-encode them"
-        return None if urlsplit(value).netloc else "has no host"
+        return None if parts.netloc else "has no host"
     if not scheme and allow_relative:
         parts = value.replace("\\", "/").split("/")
         if value.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", value):

@@ -8,7 +8,7 @@ import re
 # and isolate marks that can make text display in an order other than the one stored.
 # Line and paragraph separators and zero-width spaces are shown too: they hide or split text.
 _UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029\u200b\ufeff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029\u200b\ufeff\ud800-\udfff]"
 )
 _NAMES = {"\x1b": "\\e", "\r": "\\r", "\t": "\\t", "\x07": "\\a", "\x08": "\\b"}
 
@@ -18,6 +18,8 @@ def _show(match: re.Match[str]) -> str:
     if char in _NAMES:
         return _NAMES[char]
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # an undecodable byte (surrogateescape), as bytes are shown
     return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
 
 

@@ -137,6 +137,16 @@ def _dotted(key: str) -> tuple[str, ...] | None:
     return tuple(parts)
 
 
+def _key_name(raw: str) -> str:
+    """A key as TOML reads it: quotes removed, and escapes (`"\\u001b"`) decoded."""
+    if raw.startswith('"') and "\\" in raw:
+        try:
+            return next(iter(tomllib.loads(f"{raw} = 0")))
+        except (tomllib.TOMLDecodeError, StopIteration):
+            return raw.strip('"')
+    return raw.strip("\"'")
+
+
 def scan_tables(text: str) -> dict[tuple[str, ...], TableSpan]:
     """Map each `[dotted.table]` header's key path to its line and key lines; () is the top."""
     spans: dict[tuple[str, ...], TableSpan] = {(): TableSpan(1)}
@@ -147,10 +157,13 @@ def scan_tables(text: str) -> dict[tuple[str, ...], TableSpan]:
             header = _TABLE_HEADER.match(line)
             path = _dotted(header.group(1)) if header else None
             if path is not None:
+                for end in range(1, len(path)):  # `[a.b]` alone also defines table `a`
+                    spans.setdefault(path[:end], TableSpan(number))
+                    spans[path[:end]].keys.setdefault(path[end], number)
                 current = spans.setdefault(path, TableSpan(number))
             else:
                 key = _KEY.match(line)
                 if key:
-                    current.keys.setdefault(key.group(1).strip("\"'"), number)
+                    current.keys.setdefault(_key_name(key.group(1)), number)
         open_quote = _track_multiline(line, open_quote)
     return spans

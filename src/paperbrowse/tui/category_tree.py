@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from ..core.catalog import Catalog
 from ..core.library import Library
+from ..core.query import quote
 from ..core.safe_text import one_line
 
 
@@ -87,7 +88,7 @@ class CategoryTree(Tree[Node]):
         self._add_categories(categories, None)
         tags = self.root.add(Text("Tags", style="bold"), expand=False)
         for tag, count in sorted(tag_counts(self.catalog, self.library).items()):
-            tags.add_leaf(_label(f"#{tag}", count), Node(f"tag:{tag}", f'tag:"{tag}"', f"#{tag}"))
+            tags.add_leaf(_label(f"#{tag}", count), Node(f"tag:{tag}", f"tag:{quote(tag)}", f"#{tag}"))
         self.select_key(keep)
 
     def refresh_counts(self) -> None:
@@ -117,9 +118,13 @@ class CategoryTree(Tree[Node]):
 
         for node in walk(self.root):
             if node.data is not None and node.data.key == key:
-                if node.parent is not None:
+                if node.parent is not None and not node.parent.is_expanded:
+                    # The tree lays out the branch's lines on its next refresh: until then the
+                    # node has no line, and the cursor would land on the first node instead.
                     node.parent.expand()
-                self.move_cursor(node)
+                    self.call_after_refresh(self.move_cursor, node)
+                else:
+                    self.move_cursor(node)
                 return True
         self.move_cursor(self.root.children[0] if self.root.children else None)
         return False

@@ -30,6 +30,26 @@ LINEAGE_KEYS = range(LIMIT + 1, 10)
 Part = str | tuple[str, str | Style]  # what Content.assemble takes
 
 
+# A record or note can be huge (a 1 MB title, a 10 MB note): the details show a readable
+# beginning, as the list row does, so moving onto such a paper never freezes the browser.
+TITLE_LIMIT = 500
+FIELD_LIMIT = 2_000
+TEXT_LIMIT = 20_000
+NOTE_LIMIT = 50_000
+LIST_LIMIT = 50
+
+
+def _cut(text: str, limit: int, more: str = "") -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters{more})"
+
+
+def _first(items: tuple[str, ...], limit: int) -> str:
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} … and {len(items) - limit:,} more"
+
+
 class DetailPane(VerticalScroll, can_focus=True):
     BINDINGS = [
         ("j", "scroll_down", "Scroll down"),
@@ -73,7 +93,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         content = self._links(paper)
         links.update(content)
         links.display = bool(content.plain)  # no empty section, nor its margin
-        text = visible(self.library.note(paper.id))
+        text = visible(_cut(self.library.note(paper.id), NOTE_LIMIT, "; n opens all of it"))
         note_title.display = note.display = bool(text.strip())
         if text != self._note_shown:  # Markdown rebuilds its widgets on update: only when it changed
             self._note_shown = text
@@ -89,23 +109,23 @@ class DetailPane(VerticalScroll, can_focus=True):
         starred = self.library.is_starred(paper.id)
         status = _STATUS[self.library.status(paper.id)]
         rows = [
-            ("Authors", ", ".join(paper.authors)),
-            ("Orgs", ", ".join(paper.orgs)),
+            ("Authors", _first(paper.authors, LIST_LIMIT)),
+            ("Orgs", _first(paper.orgs, LIST_LIMIT)),
             ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
             ("Category", category_name),
             ("arXiv", paper.arxiv),
             ("Link", paper.link),
             ("PDF", paper.pdf),
             ("Code", paper.code),
-            ("Tags", "  ".join(f"#{t}" for t in paper.tags)),
-            ("My tags", "  ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
+            ("Tags", " ".join(f"#{t}" for t in paper.tags)),
+            ("My tags", " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
         ]
-        parts: list[str | tuple[str, str]] = [(one_line(paper.title), "bold $accent"), "\n"]
+        parts: list[str | tuple[str, str]] = [(one_line(_cut(paper.title, TITLE_LIMIT)), "bold $accent"), "\n"]
         parts += [("★ starred" if starred else "☆ not starred", "$warning" if starred else "dim"), "   "]
         parts += [(status, "dim"), "\n\n"]
         for label, value in rows:
             if value:
-                parts += [(f"{label:<9}", "dim"), one_line(value), "\n"]
+                parts += [(f"{label:<9}", "dim"), one_line(_cut(value, FIELD_LIMIT)), "\n"]
         return Content.assemble(*parts)
 
     def _body(self, paper: Paper) -> Content:
@@ -114,9 +134,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         summary = (paper.summary_zh if zh else paper.summary) or paper.summary or paper.summary_zh
         parts: list[str | tuple[str, str]] = []
         if highlight.strip():
-            parts += [("为何重要" if zh else "Why it matters", "bold"), "\n", (visible(highlight.strip()), "italic"), "\n\n"]
+            parts += [("为何重要" if zh else "Why it matters", "bold"), "\n", (visible(_cut(highlight.strip(), TEXT_LIMIT)), "italic"), "\n\n"]
         if summary.strip():
-            parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(summary.strip()), "\n"]
+            parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(_cut(summary.strip(), TEXT_LIMIT)), "\n"]
         return Content.assemble(*parts)
 
     def _links(self, paper: Paper) -> Content:
@@ -156,5 +176,5 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.links[number] = paper.id
             click = Style.from_meta({"@click": f"screen.follow_link({number})"})
             parts += [(f" {key} " if key is not None else " · ", "bold $accent"), " "]
-            parts += [(one_line(paper.title), click), "\n"]
+            parts += [(one_line(_cut(paper.title, TITLE_LIMIT)), click), "\n"]
         return parts

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from ..core.safe_text import one_line
+from ..core.safe_text import one_line, visible
 from .confirm import Confirm
 
 
@@ -24,7 +24,9 @@ class NoteEditor(ModalScreen[str | None]):
     def __init__(self, title: str, text: str) -> None:
         super().__init__(classes="dialog-screen")
         self.paper_title = title
-        self.original = text
+        # Control and bidi characters are shown as escapes (\e, <U+202E>), never sent to the
+        # terminal; a note saved from here keeps what was shown.
+        self.original = visible(text)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
@@ -49,6 +51,9 @@ class NoteEditor(ModalScreen[str | None]):
         return self.query_one(TextArea).text
 
     def action_save(self) -> None:
+        if self.text == self.original:
+            self.dismiss(None)  # unchanged: the stored note (control characters and all) stays
+            return
         self.dismiss(self.text)
 
     def action_cancel(self) -> None:

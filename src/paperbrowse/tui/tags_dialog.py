@@ -30,7 +30,7 @@ class TagsDialog(ModalScreen[list[str] | None]):
             yield Label(f"Your tags · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
             if self.record_tags:
                 yield Label("The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)), markup=False, classes="dialog-hint")
-            yield Input(" ".join(self.tags), placeholder="to-read reproduce, thesis", id="tags-input")
+            yield Input(self.shown, placeholder="to-read reproduce, thesis", id="tags-input")
             yield Label("enter save · escape cancel · separate with spaces or commas", classes="dialog-hint")
 
     def on_key(self, event: events.Key) -> None:
@@ -40,8 +40,13 @@ class TagsDialog(ModalScreen[list[str] | None]):
             field.insert_text_at_cursor(event.character)
             event.stop()
 
+    @property
+    def shown(self) -> str:
+        """The tags as the input shows them: control characters made visible, never obeyed."""
+        return one_line(" ".join(self.tags))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(split_tags(event.value))
+        self.dismiss(None if event.value == self.shown else split_tags(event.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
