@@ -87,10 +87,10 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         search = self.query_one("#search", SearchBox)
-        search.value = self._restore_query
+        with search.prevent(SearchBox.Changed):  # the restored node's search will use it
+            search.value = self._restore_query
         search.results = self.query_one(PaperList)
-        tree = self.query_one(CategoryTree)
-        tree.call_after_refresh(tree.select_key, self._restore_node)
+        self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.query_one(PaperList))
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self._prepare_related(self.session.catalog)
@@ -157,8 +157,19 @@ class MainScreen(Screen[None]):
 
     @on(CategoryTree.Chosen)
     def _node_chosen(self, event: CategoryTree.Chosen) -> None:
+        # One search at start, for the restored node: the tree's own first highlight (All
+        # papers) would cost a whole extra search on a large collection.
+        if self._restore_node is not None:
+            if event.node.key != self._restore_node:
+                return
+            self._restore_node = None
         self.node = event.node
         self.run_search()
+
+    def _restore_node_selection(self) -> None:
+        if not self.query_one(CategoryTree).select_key(self._restore_node or "all"):
+            self._restore_node = None  # that node is gone (a category removed): show everything
+            self.run_search()
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
