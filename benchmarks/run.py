@@ -38,16 +38,24 @@ def collection(size: int, root: Path) -> Path:
     return folder
 
 
-def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of one child process."""
-    with tempfile.TemporaryFile() as errors:
+def timed_process(args: list[str], env: dict[str, str], *, reports: bool = False) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one child process.
+
+    With `reports`, the child (probe.py) prints its own time from spawn to its screen being up;
+    otherwise the wall clock runs until the process ends.
+    """
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
         start = time.perf_counter()
-        process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        spawned = {**env, "PB_SPAWNED_AT": repr(time.time())}
+        process = subprocess.Popen(args, env=spawned, stdout=output if reports else subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         if status != 0:
             errors.seek(0)
             raise RuntimeError(f"{args} failed: {errors.read().decode(errors='replace')[-2000:]}")
+        if reports:
+            output.seek(0)
+            elapsed = float(output.read().decode().split()[-1])
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -186,15 +194,15 @@ def measure(size: int, root: Path, repeat: int) -> dict[str, str]:
     python = sys.executable
     probe = [python, str(HERE / "probe.py")]
     warm, memory, cold, floor_app, floor_toml, cli = [], [], [], [], [], []
-    timed_process([*probe, "app", str(data)], env)  # fills the cache
+    timed_process([*probe, "app", str(data)], env, reports=True)  # fills the cache
     for run in range(repeat):
-        seconds, peak = timed_process([*probe, "app", str(data)], env)
+        seconds, peak = timed_process([*probe, "app", str(data)], env, reports=True)
         warm.append(seconds)
         memory.append(peak)
         cold_env = {**env, "PAPERBROWSE_CACHE": str(work / f"cold-{run}")}
-        cold.append(timed_process([*probe, "app", str(data)], cold_env)[0])
-        floor_app.append(timed_process([*probe, "bare"], env)[0])
-        floor_toml.append(timed_process([*probe, "tomllib", str(data)], env)[0])
+        cold.append(timed_process([*probe, "app", str(data)], cold_env, reports=True)[0])
+        floor_app.append(timed_process([*probe, "bare"], env, reports=True)[0])
+        floor_toml.append(timed_process([*probe, "tomllib", str(data)], env, reports=True)[0])
         cli_args = [python, "-m", "paperbrowse.cli.main", "--data", str(data), "search", QUERY, "--json"]
         cli.append(timed_process(cli_args, env)[0])
     os.environ["PAPERBROWSE_CACHE"] = env["PAPERBROWSE_CACHE"]

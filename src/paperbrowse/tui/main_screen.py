@@ -92,8 +92,6 @@ class MainScreen(Screen[None]):
         search.results = self.query_one(PaperList)
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.query_one(PaperList))
-        if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
-            self._prepare_related(self.session.catalog)
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -123,6 +121,9 @@ class MainScreen(Screen[None]):
     def _show_results(self, generation: int, papers, hints, text: str) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
+        if not self._shown_generation and len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
+            # After the first results: building it earlier would hold the GIL against them.
+            self._prepare_related(self.session.catalog)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
         keep = self._keep or (self.current.id if self.current and text == self._shown_text else None)
