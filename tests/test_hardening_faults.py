@@ -715,8 +715,8 @@ def test_an_edit_in_the_same_timestamp_tick_is_not_hidden_by_the_cache(collectio
 
 
 def test_the_running_browser_survives_its_data_files_edited_and_deleted(collection, tmp_path, monkeypatch):
-    """Today the browser reads the data once at the start (it has no reload): files edited or
-    deleted underneath never crash it, and the next start shows them as they are now."""
+    """Files edited, broken or deleted underneath never crash the browser (its watcher reloads
+    them every few seconds, see test_tui_reload.py), and the next start shows them as they are."""
     monkeypatch.chdir(tmp_path)
     lib_path = tmp_path / "library.toml"
     app = make_app([collection], lib_path)

@@ -285,7 +285,7 @@ def test_adding_by_hand_shows_the_paper_at_once(app, lib_path: Path) -> None:
         assert current(app) == "shazeer2017sparse"
         assert app.screen.query_one(SearchBox).value == ""
         assert len(app.screen.query_one(PaperList).papers) == SHIPPED_COUNT + 1
-        assert app.sub_title == f"{SHIPPED_COUNT + 1} papers"
+        assert app.sub_title.endswith(f"· {SHIPPED_COUNT + 1} papers")
         assert app.session.index.papers is not None and "shazeer2017sparse" in app.session.catalog.by_id
         tree = app.screen.query_one(CategoryTree)
         labels = [str(node.label) for node in tree.root.children[5].children]  # Categories

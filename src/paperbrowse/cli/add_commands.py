@@ -11,7 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.adding import AddError, Added, Adder, Duplicate, Failed, Outcome, add_arxiv, add_drafts
+from ..core.adding import (
+    Added,
+    Adder,
+    AddError,
+    Duplicate,
+    Failed,
+    Outcome,
+    add_arxiv,
+    add_drafts,
+)
 from ..core.bibtex_import import read_bibtex_file
 from ..core.paths import user_papers_folder
 from ..core.safe_text import one_line

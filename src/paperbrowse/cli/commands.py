@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from ..core.catalog import load_catalog
 from ..core.library import Library
-from ..core.records import Paper
 from ..core.related import related
 from ..core.safe_text import one_line
 from ..core.serialize import paper_dict
@@ -93,13 +92,13 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
     from ..tui.app import PaperBrowseApp
+    from ..tui.collection_actions import collection_title
     from ..tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
     session = Session(context.catalog, Library.load(context.library_file), context.index)
-    collection = f"{len(context.catalog.papers)} papers"
-    PaperBrowseApp(session, collection).run()
+    PaperBrowseApp(session, collection_title(context.catalog)).run()
     return 0
 
 

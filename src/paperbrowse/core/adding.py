@@ -22,7 +22,14 @@ from .paper_ids import new_paper_id
 from .records import Category, Paper, paper_from_table
 from .safe_text import one_line
 from .user_papers import (
-    CATEGORIES_FILE, INBOX, INBOX_CATEGORY, ensure_folder, record_path, reserving, write_inbox_category, write_record,
+    CATEGORIES_FILE,
+    INBOX,
+    INBOX_CATEGORY,
+    ensure_folder,
+    record_path,
+    reserving,
+    write_inbox_category,
+    write_record,
 )  # fmt: skip
 
 

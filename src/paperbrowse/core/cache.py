@@ -113,5 +113,22 @@ def load_file(path: Path, folder: Path | None) -> FileRecords:
 def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> Catalog:
     """Like catalog.load_catalog, through the cache (`folder` defaults to cache_folder())."""
     folder = cache_folder() if folder is None else folder
+    sources = [str(source) for source in sources]
     files, problems = find_files(sources)
-    return build_catalog([load_file(path, folder) for path in files], problems)
+    catalog = build_catalog([load_file(path, folder) for path in files], problems)
+    catalog.sources = tuple(sources)
+    return catalog
+
+
+def files_signature(sources: Iterable[str]) -> tuple:
+    """What the data files look like now (which, their sizes and times): equal signatures, same data.
+
+    Cheap enough to take every few seconds: one stat per file, no reading.
+    """
+    files, problems = find_files(sources)
+    stamps = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            stamps.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return (tuple(stamps), tuple(p.file for p in problems))

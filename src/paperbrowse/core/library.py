@@ -19,7 +19,16 @@ from . import library_file
 from .atomic import atomic_write, locked, remove_leftovers
 from .library_file import LibraryFileError
 from .library_model import (
-    _SURROGATE, STATUSES, Entry, LibraryData, append_text, edit_tag_list, merge, merge_field, now, unique_tags,
+    _SURROGATE,
+    STATUSES,
+    Entry,
+    LibraryData,
+    append_text,
+    edit_tag_list,
+    merge,
+    merge_field,
+    now,
+    unique_tags,
 )  # fmt: skip
 from .safe_text import one_line
 

@@ -11,8 +11,8 @@ import tomli_w
 
 from . import toml_lines
 from .dates import type_name
-from .safe_text import one_line
 from .library_model import STATUSES, VERSION, Entry, LibraryData
+from .safe_text import one_line
 
 _ENTRY_KEYS = ("starred", "starred_at", "note", "tags", "status", "history", "last_opened", "modified")
 _STATE_KEYS = ("category", "query", "selected", "language")

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from . import toml_lines
 from .problems import Problem
-from .records import Category, Findings, Paper, Validator, category_from_table, paper_from_table
+from .records import (
+    Category,
+    Findings,
+    Paper,
+    Validator,
+    category_from_table,
+    paper_from_table,
+)
 
 _TOP_LEVEL = {"paper": paper_from_table, "category": category_from_table}
 

@@ -55,3 +55,17 @@ def library_path(cli: str | None, env: Mapping[str, str] | None = None) -> Path:
     if env.get("PAPERBROWSE_LIBRARY"):
         return Path(env["PAPERBROWSE_LIBRARY"]).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME)) / "library.toml"
+
+
+def collection_name(sources) -> str:
+    """A short name for what is loaded: the shipped collection, or the folders' names."""
+    names = []
+    for source in sources:
+        path = Path(source)
+        if path.resolve() == shipped("data").resolve():
+            names.append("2023 landmark AI papers")
+        elif path.name == "papers" and path.parent.name:
+            names.append("your papers")
+        else:
+            names.append(path.stem or str(path))
+    return " + ".join(dict.fromkeys(names)) or "no data"

@@ -12,7 +12,7 @@ Smart case: a term is case-sensitive only when it contains an upper-case letter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["fuzzy", "exact", "prefix", "suffix", "whole", "filter"]

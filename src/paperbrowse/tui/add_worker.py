@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.adding import AddError, Added, Adder, Duplicate, add_arxiv
+from ..core.adding import Added, Adder, AddError, Duplicate, add_arxiv
 from ..core.catalog import Catalog, load_catalog
 from ..core.dates import PaperDate
 from ..core.new_paper import NewPaper

@@ -11,6 +11,7 @@ from textual.widgets import Label, TextArea
 
 from ..core.safe_text import one_line, visible
 from .confirm import Confirm
+from .typeahead import keep_typed_ahead
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -40,11 +41,7 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def on_key(self, event: events.Key) -> None:
-        # Keys typed right after `n` arrive before the text area has the focus: keep them.
-        area = self.query_one(TextArea)
-        if event.is_printable and event.character:  # the editor stops the keys it gets itself
-            area.insert(event.character)
-            event.stop()
+        keep_typed_ahead(event, self.query_one(TextArea).insert)
 
     @property
     def text(self) -> str:

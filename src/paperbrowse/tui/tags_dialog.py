@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ..core.safe_text import one_line
+from .typeahead import keep_typed_ahead
 
 
 def split_tags(text: str) -> list[str]:
@@ -34,11 +35,7 @@ class TagsDialog(ModalScreen[list[str] | None]):
             yield Label("enter save · escape cancel · separate with spaces or commas", classes="dialog-hint")
 
     def on_key(self, event: events.Key) -> None:
-        # Keys typed right after `t` arrive before the input has the focus: keep them.
-        field = self.query_one(Input)
-        if event.is_printable and event.character:  # the editor stops the keys it gets itself
-            field.insert_text_at_cursor(event.character)
-            event.stop()
+        keep_typed_ahead(event, self.query_one(Input).insert_text_at_cursor)
 
     @property
     def shown(self) -> str:

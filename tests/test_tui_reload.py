@@ -1,0 +1,62 @@
+"""Data files edited, added or deleted while the browser runs are noticed and reloaded."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from tui_support import make_app, plain, run, settle
+
+from paperbrowse.tui.paper_list import PaperList
+
+CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
+
+
+def paper(paper_id: str, title: str) -> str:
+    return f'[[paper]]\nid = "{paper_id}"\ntitle = "{title}"\nauthors = ["A. Author"]\ndate = 2023-05-01\ncategory = "ml"\n'
+
+
+def titles(app) -> list[str]:
+    return [p.title for p in app.screen.query_one(PaperList).papers]
+
+
+def touch_later(path) -> None:
+    """Move the file's times on, as an edit a moment later would."""
+    stamp = time.time() + 5
+    os.utime(path, (stamp, stamp))
+
+
+def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "categories.toml").write_text(CATEGORIES)
+    (data / "a.toml").write_text(paper("one", "First title"))
+    (data / "b.toml").write_text(paper("two", "Second"))
+    app = make_app([data], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        assert sorted(titles(app)) == ["First title", "Second"]
+        app.screen.check_data()  # nothing changed: nothing happens
+        await settle(pilot)
+        assert not app._notifications
+
+        (data / "a.toml").write_text(paper("one", "Fresh title"))
+        touch_later(data / "a.toml")
+        (data / "b.toml").unlink()
+        (data / "c.toml").write_text(paper("three", "Third"))
+        app.screen.check_data()
+        await settle(pilot)
+        assert sorted(titles(app)) == ["Fresh title", "Third"]
+        assert "26" not in app.sub_title and "2 papers" in app.sub_title
+        [notice] = list(app._notifications)
+        assert "changed on disk" in notice.message
+
+        (data / "c.toml").write_text("[[paper]\n")  # broken now: a problem, the rest stays
+        touch_later(data / "c.toml")
+        app.screen.check_data()
+        await settle(pilot)
+        assert titles(app) == ["Fresh title"]
+        assert "press ! for the list" in list(app._notifications)[-1].message
+        assert "1 of 1 papers" in plain(app.screen.query_one("#count"))
+
+    run(app, scenario)
