@@ -176,7 +176,8 @@ class Library:
                 self._change(paper_id, "note", note=text)
 
     def append_note(self, paper_id: str, text: str) -> None:
-        self._edit(paper_id, "note", lambda note, added=clean_text(text): append_text(note, added))
+        added = clean_text(text)
+        self._edit(paper_id, "note", lambda note: append_text(note, added))
 
     def set_tags(self, paper_id: str, tags: Iterable[str]) -> None:
         cleaned = unique_tags(tags)

@@ -113,7 +113,7 @@ def parse_text(text: str, name: str) -> FileRecords:
         else:  # an inline array, `paper = [{ ... }]`: find each table by its id, else the key's line
             located = [_inline_span(text, table, key_line) for table in value]
         target = result.papers if key == "paper" else result.categories
-        for table, span in zip(value, located):
+        for table, span in zip(value, located, strict=True):
             record = _validate(validator, table, span, name, result.problems, key)
             if record is not None:
                 target.append(record)
