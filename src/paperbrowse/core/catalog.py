@@ -17,7 +17,9 @@ def _where(record: Paper | Category) -> str:
     return f"{record.source}:{record.line}" if record.line else record.source
 
 
-@dataclass(slots=True)
+# repr=False: Textual names a worker after the repr of its arguments, and the generated repr
+# of a catalog spells out every paper (0.3 s at 10,000 papers, on the UI thread).
+@dataclass(slots=True, repr=False)
 class Catalog:
     papers: list[Paper]
     categories: dict[str, Category]
@@ -33,6 +35,9 @@ class Catalog:
     _built_on_by: dict[str, list[str]] = field(init=False)
     _descendants: dict[str, frozenset[str]] = field(init=False)
     _counts: Counter[str] = field(init=False)
+
+    def __repr__(self) -> str:
+        return f"<Catalog: {len(self.papers)} papers, {len(self.categories)} categories>"
 
     def __post_init__(self) -> None:
         self.by_id = {paper.id: paper for paper in self.papers}
