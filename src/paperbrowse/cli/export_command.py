@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.atomic import write_new
 from ..core.export import FORMATS, export
-from ..core.reading_list import export_items, select_papers
+from ..core.reading_list import SORTS, export_items, select_papers
 from ..core.safe_text import one_line, visible
 from .context import CliError, Context
 
@@ -48,6 +48,6 @@ def add_parser(command) -> None:
     p.add_argument("query", nargs="*", help="a query instead of the starred list")
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
     p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
-    p.add_argument("--sort", choices=("starred", "date", "title", "rank"), help="order (default: starred order, or rank for a query)")
+    p.add_argument("--sort", choices=SORTS, help="order (default: starred order, or rank for a query)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE atomically (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")

@@ -6,7 +6,6 @@ so selecting a node is just another query for the search core.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -19,6 +18,7 @@ from ..core.catalog import Catalog
 from ..core.library import Library
 from ..core.query import quote
 from ..core.safe_text import one_line
+from ..core.shelves import shelf_counts, tag_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +28,19 @@ class Node:
     label: str
 
 
+# The smart lists: (key, filter in the query language, label).
+SMART_NODES = [
+    Node("all", "", "All papers"),
+    Node("starred", "is:starred", "Starred"),
+    Node("reading", "is:reading", "Reading"),
+    Node("unread", "is:unread", "Unread"),
+    Node("notes", "has:note", "With notes"),
+]
+
+
 def smart_nodes(catalog: Catalog, library: Library) -> list[tuple[Node, int]]:
-    ids = catalog.by_id
-    entries = {pid: e for pid, e in library.data.entries.items() if pid in ids}
-    starred = sum(1 for e in entries.values() if e.starred)
-    reading = sum(1 for e in entries.values() if e.status == "reading")
-    read = sum(1 for e in entries.values() if e.status == "read")
-    notes = sum(1 for e in entries.values() if e.note.strip())
-    return [
-        (Node("all", "", "All papers"), len(catalog.papers)),
-        (Node("starred", "is:starred", "Starred"), starred),
-        (Node("reading", "is:reading", "Reading"), reading),
-        (Node("unread", "is:unread", "Unread"), len(catalog.papers) - reading - read),
-        (Node("notes", "has:note", "With notes"), notes),
-    ]
-
-
-def tag_counts(catalog: Catalog, library: Library) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for paper in catalog.papers:
-        tags = {t.lower() for t in paper.tags} | {t.lower() for t in library.user_tags(paper.id)}
-        counts.update(tags)
-    return counts
+    counts = shelf_counts(catalog, library)
+    return [(node, counts[node.key]) for node in SMART_NODES]
 
 
 def _label(text: str, count: int) -> Text:

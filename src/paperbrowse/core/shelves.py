@@ -1,0 +1,33 @@
+"""How many papers each of the browser's smart lists and tags holds, counted once per change.
+
+The counts agree with the query filters the lists run (`is:starred`, `is:reading`,
+`is:unread`, `has:note`, `tag:`), since both ask the same library methods.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .catalog import Catalog
+from .library import Library
+
+
+def shelf_counts(catalog: Catalog, library: Library) -> dict[str, int]:
+    """Papers per smart list. Only library entries for loaded papers count (orphans do not)."""
+    known = [pid for pid in library.data.entries if pid in catalog.by_id]
+    statuses = Counter(library.status(pid) for pid in known)
+    return {
+        "all": len(catalog.papers),
+        "starred": sum(1 for pid in known if library.is_starred(pid)),
+        "reading": statuses["reading"],
+        "unread": len(catalog.papers) - statuses["reading"] - statuses["read"],
+        "notes": sum(1 for pid in known if library.has_note(pid)),
+    }
+
+
+def tag_counts(catalog: Catalog, library: Library) -> Counter[str]:
+    """Papers per tag, the record's and the user's together, case-insensitively."""
+    counts: Counter[str] = Counter()
+    for paper in catalog.papers:
+        counts.update({t.lower() for t in paper.tags} | {t.lower() for t in library.user_tags(paper.id)})
+    return counts

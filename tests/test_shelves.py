@@ -1,0 +1,33 @@
+"""The smart lists' counts agree with the filters they run, and ignore orphan entries."""
+
+from __future__ import annotations
+
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.library import Library
+from paperbrowse.core.paths import shipped
+from paperbrowse.core.search import SearchIndex
+from paperbrowse.core.shelves import shelf_counts, tag_counts
+
+FILTERS = {"all": "", "starred": "is:starred", "reading": "is:reading", "unread": "is:unread", "notes": "has:note"}
+
+
+def test_counts_match_the_filters_and_skip_orphans(tmp_path):
+    catalog = load_catalog([shipped("data")])
+    library = Library.load(tmp_path / "library.toml")
+    library.star("llama")
+    library.star("gone-from-the-data")  # an orphan entry: kept, never counted
+    library.set_status("gptq", "reading")
+    library.set_status("medusa", "read")
+    library.set_status("gone-from-the-data", "read")
+    library.set_note("blip2", "read section 3")
+    library.set_note("mixtral", "   ")  # blank: no note
+    library.edit_tags("llama", add=["MoE"])
+
+    counts = shelf_counts(catalog, library)
+    index = SearchIndex(catalog)
+    for key, query in FILTERS.items():
+        assert counts[key] == len(index.search(query, library).hits), key
+    assert counts == {"all": 26, "starred": 1, "reading": 1, "unread": 24, "notes": 1}
+
+    tags = tag_counts(catalog, library)
+    assert tags["moe"] == len(index.search("tag:moe", library).hits)
