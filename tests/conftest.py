@@ -262,6 +262,9 @@ class FakeUser:
     def user_tags(self, paper_id: str) -> Sequence[str]:
         return tuple(self.tags.get(paper_id, ()))
 
+    def paper_ids(self) -> set[str]:
+        return self.starred | set(self.statuses) | self.notes | set(self.tags)
+
 
 @pytest.fixture
 def fake_user() -> type[FakeUser]:

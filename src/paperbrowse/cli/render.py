@@ -12,7 +12,7 @@ from ..core.catalog import Catalog
 from ..core.records import Paper
 from ..core.related import Related
 from ..core.safe_text import one_line, visible
-from ..core.search import NoUserState, UserState
+from ..core.user_state import NoUserState, UserState
 
 _STATUS_MARK = {"unread": " ", "reading": "~", "read": "✓"}
 

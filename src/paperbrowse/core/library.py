@@ -115,6 +115,11 @@ class Library:
     def note(self, paper_id: str) -> str:
         return self.entry(paper_id).note
 
+    def paper_ids(self) -> list[str]:
+        """The papers with an entry: a search thread reads this while the UI thread edits."""
+        with self._mutex:
+            return list(self.data.entries)
+
     def starred_ids(self) -> list[str]:
         """Starred papers in the order they were starred."""
         starred = [(e.starred_at or dt.datetime.min.replace(tzinfo=dt.UTC), pid)

@@ -22,7 +22,7 @@ def select_papers(
         hints: tuple[str, ...] = ()
     else:
         result = index.search(query, library)
-        papers, hints = [hit.paper for hit in result.hits], result.hints
+        papers, hints = result.papers, result.hints
     if sort == "date":
         papers.sort(key=lambda p: (p.date, p.title.lower()))
     elif sort == "title":

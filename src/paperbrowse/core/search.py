@@ -1,65 +1,38 @@
 """Ranking papers against a query: one search core for the CLI and the TUI.
 
-Everything that does not depend on the query (lower-cased haystacks, joined lists, category
-sets) is computed once when the index is built; a keystroke only scans prepared strings, and
-rapidfuzz does the per-string work in C.
+The index keeps its papers newest first, so "best score, then newest" is a stable sort by
+score alone. Every term becomes a set of papers and their points held in lanes (one byte per
+paper in one big int, see `lanes`): a keystroke costs a few C-level passes over the
+collection, never a Python loop over it. Text terms look words up in per-field word indexes
+(see `word_index`) instead of scanning the papers, and a term's result is kept, so typing
+the next word of a query only computes that word.
 """
 
 from __future__ import annotations
 
-import re
+import threading
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from itertools import compress
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
+from . import lanes
 from .catalog import Catalog
+from .matching import EXACT_TESTS, FIELDS, SEP, SUBSEQUENCE_MAX, SUBSEQUENCE_SCORE, WEIGHTS, fuzzy_cutoff, subsequence
 from .query import Query, Term, parse
 from .records import Paper
+from .search_filters import filter_mask
+from .user_state import NoUserState, UserState
+from .word_index import WordIndex
 
-# Field name, weight: a title hit outranks the same hit anywhere else.
-FIELDS: tuple[tuple[str, float], ...] = (
-    ("title", 1.0),
-    ("id", 0.85),
-    ("arxiv", 0.85),
-    ("tags", 0.8),
-    ("authors", 0.7),
-    ("orgs", 0.7),
-    ("summary", 0.5),
-)
-_SUBSEQUENCE_FIELDS = ("title", "id")
-_SUBSEQUENCE_SCORE = 60.0
-# Scattered letters are how people type abbreviations ("fa2"); a long needle scattered over a
-# title is noise, and typos in long needles are rapidfuzz's job.
-_SUBSEQUENCE_MAX = 5
-_SEP = "\n"  # joins list fields so a prefix can anchor at any element
+__all__ = ["Hit", "NoUserState", "SearchIndex", "SearchResult", "UserState"]
 
-
-class UserState(Protocol):
-    """What the user's library tells the search (stars, status, notes, their own tags)."""
-
-    def is_starred(self, paper_id: str) -> bool: ...
-    def status(self, paper_id: str) -> str: ...
-    def has_note(self, paper_id: str) -> bool: ...
-    def user_tags(self, paper_id: str) -> Sequence[str]: ...
-
-
-class NoUserState:
-    """A library with nothing in it: every paper unread, unstarred, without notes."""
-
-    def is_starred(self, paper_id: str) -> bool:
-        return False
-
-    def status(self, paper_id: str) -> str:
-        return "unread"
-
-    def has_note(self, paper_id: str) -> bool:
-        return False
-
-    def user_tags(self, paper_id: str) -> Sequence[str]:
-        return ()
+_KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
+# Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
+# in summaries (prose holds a near miss of almost any word).
+_TYPO_FIELDS = frozenset({"title", "tags", "authors", "orgs"})
+_SUBSEQUENCE_POINTS = round(WEIGHTS["title"] * SUBSEQUENCE_SCORE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +41,43 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
 class SearchResult:
-    hits: list[Hit]
-    hints: tuple[str, ...]
-    total: int  # papers searched
+    """The papers found, best first. Paper lists and scores are only built when asked for."""
+
+    def __init__(self, index: SearchIndex, order: list[int], values: tuple[int, int], divisor: int, hints) -> None:
+        self.positions = order  # places in index.papers
+        self._index = index
+        self._values = values  # (lanes holding points + 1, the lane width)
+        self._divisor = divisor
+        self.hints: tuple[str, ...] = tuple(hints)
+        self.total = index.count  # papers searched
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @cached_property
+    def papers(self) -> list[Paper]:
+        return list(map(self._index.papers.__getitem__, self.positions))
+
+    @cached_property
+    def scores(self) -> list[float]:
+        values, width = self._values
+        found = lanes.values_at(values, self._index.count, width, self.positions)
+        return [round((value - 1) / self._divisor, 2) for value in found]
+
+    @cached_property
+    def hits(self) -> list[Hit]:
+        return list(map(Hit, self.papers, self.scores))
 
 
 class SearchIndex:
-    """The papers' searchable text, prepared once: a keystroke only scans it."""
+    """The papers' searchable text, prepared once: a keystroke never walks the papers."""
 
     def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None) -> None:
         self.catalog = catalog
-        self.papers: list[Paper] = list(papers if papers is not None else catalog.in_display_order())
+        self.papers: list[Paper] = sorted(papers if papers is not None else catalog.papers, key=_recency_rank)
         papers = self.papers
-        join = _SEP.join
+        join = SEP.join
         # One comprehension per field: a generic getattr loop costs seconds at 100,000 papers.
         self.text: dict[str, list[str]] = {
             "title": [p.title for p in papers],
@@ -93,23 +88,46 @@ class SearchIndex:
             "orgs": [join(p.orgs) for p in papers],
             "summary": [p.summary for p in papers],
         }
-        self.lower: dict[str, list[str]] = {name: [v.lower() for v in values] for name, values in self.text.items()}
-        self._recency: list[int] | None = None
-
-    @property
-    def recency(self) -> list[int]:
-        """Each paper's place when sorted newest first (then by title), computed on first use."""
-        if self._recency is None:
-            papers = self.papers
-            order = sorted(range(len(papers)), key=lambda i: _recency_rank(papers[i]))
-            rank = [0] * len(papers)
-            for place, index in enumerate(order):
-                rank[index] = place
-            self._recency = rank
-        return self._recency
+        self.count = len(papers)
+        self.all = lanes.ones(self.count)
+        self._lower: dict[str, list[str]] = {}
+        self._words: dict[tuple[str, bool], WordIndex] = {}
+        self._terms: dict[tuple, tuple[int, int]] = {}
+        self._scattered: dict[tuple[str, bool], int] = {}  # needle -> titles it may match scattered
+        self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
+        self._build = threading.Lock()  # a stale search still running and a new one build once
 
     def __len__(self) -> int:
-        return len(self.papers)
+        return self.count
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Paper id -> its place in `papers`."""
+        return {p.id: i for i, p in enumerate(self.papers)}
+
+    # Prepared lazily: the first search that needs a field pays for it, once.
+    def texts(self, field: str, case: bool) -> list[str]:
+        """A field's values: as written (`case`), or lower-cased."""
+        if case:
+            return self.text[field]
+        found = self._lower.get(field)
+        if found is None:
+            with self._build:
+                found = self._lower.get(field)
+                if found is None:
+                    found = self._lower[field] = [v.lower() for v in self.text[field]]
+        return found
+
+    def words(self, field: str, case: bool = False) -> WordIndex:
+        found = self._words.get((field, case))
+        if found is None:
+            with self._build:
+                found = self._words.get((field, case))
+                if found is None:
+                    values = self.text[field]
+                    texts = values if case else map(str.lower, values)
+                    found = self._words[field, case] = WordIndex(texts, self.count)
+        return found
 
     def search(
         self,
@@ -122,209 +140,135 @@ class SearchIndex:
         query = parse(query) if isinstance(query, str) else query
         user = user or NoUserState()
         hints = list(query.hints)
-        candidates = list(within) if within is not None else list(range(len(self.papers)))
-        scores = dict.fromkeys(candidates, 0.0)
-        text_groups = 0
+        count = self.count
+        matched = self.all if within is None else lanes.from_positions(within, count)
+        text_groups = sum(any(t.kind != "filter" and not t.negate for t in group) for group in query.groups)
+        width = 1 if text_groups <= 2 else 2  # a byte holds 255: two groups of 100 points fit
+        total = 0
         for group in query.groups:
-            if any(t.kind != "filter" and not t.negate for t in group):
-                text_groups += 1
-            group_scores: dict[int, float] = {}
+            found, points = 0, 0
             for term in group:
-                for index, score in self._term(term, list(scores), user, hints).items():
-                    if score > group_scores.get(index, -1.0):
-                        group_scores[index] = score
-            scores = {i: scores[i] + group_scores[i] for i in scores if i in group_scores}
-            if not scores:
+                if term.kind == "filter":
+                    mask, scored = filter_mask(self, term, user, hints), 0
+                    if term.negate:
+                        mask = self.all & ~mask
+                else:
+                    mask, scored = self._text_term(term)
+                found |= mask
+                points = lanes.lane_max(points, scored, count) if points and scored else points or scored
+            matched &= found
+            if not matched:
                 break
-        divisor = max(text_groups, 1)
-        final = {i: round(score / divisor, 2) for i, score in scores.items()}
-        recency = self.recency
-        order = sorted(final, key=lambda i: (-final[i], recency[i]))
+            total += lanes.widen(points, count) if width == 2 else points
+        wide = lanes.widen(matched, count) if width == 2 else matched
+        values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
+        order = lanes.ranked(values, count, width)
         if limit is not None:
-            order = order[:limit]
-        hits = [Hit(self.papers[i], final[i]) for i in order]
-        return SearchResult(hits, tuple(dict.fromkeys(hints)), len(self.papers))
+            order = order[: max(limit, 0)]
+        return SearchResult(self, order, (values, width), max(text_groups, 1), dict.fromkeys(hints))
 
-    # Each term maps the candidates it accepts to a score; negated terms accept with score 0.
-    def _term(self, term: Term, candidates: list[int], user: UserState, hints: list[str]) -> dict[int, float]:
-        if term.kind == "filter":
-            accept = self._filter(term, user, hints)
-            return {i: 0.0 for i in candidates if accept(i) != term.negate}
-        if term.negate:
-            matched = self._exact(term, candidates)
-            return {i: 0.0 for i in candidates if i not in matched}
-        if term.kind == "fuzzy":
-            return self._fuzzy(term, candidates)
-        return self._exact(term, candidates)
+    # --- text terms: (the papers matched, their points) -----------------------------------------
 
-    def _haystacks(self, term: Term) -> dict[str, list[str]]:
-        return self.text if term.case_sensitive else self.lower
-
-    def _exact(self, term: Term, candidates: list[int]) -> dict[int, float]:
-        needle = term.text if term.case_sensitive else term.text.lower()
-        test = _EXACT_TESTS[term.kind]
-        found: dict[int, float] = {}
-        for name, weight in FIELDS:
-            hay = self._haystacks(term)[name]
-            for i in candidates:
-                if weight * 100 > found.get(i, -1.0) and test(hay[i], needle):
-                    found[i] = weight * 100
-        return found
-
-    def _fuzzy(self, term: Term, candidates: list[int]) -> dict[int, float]:
-        """Substring or typo-tolerant match, best-weighted field first.
-
-        A field is only scanned for the papers it could still improve: a title hit beats any
-        summary hit, so a paper found in its title is not looked for in its summary. Summaries
-        (long text) take exact substrings only: rapidfuzz over them costs more than all the
-        other fields together, and a typo is caught where it matters, in the title.
-        """
-        needle = term.text if term.case_sensitive else term.text.lower()
-        cutoff = _fuzzy_cutoff(needle)
-        haystacks = self._haystacks(term)
-        found: dict[int, float] = {}
-        for name, weight in FIELDS:
-            ceiling = weight * 100
-            todo = [i for i in candidates if found.get(i, -1.0) < ceiling] if found else candidates
-            hay = haystacks[name]
-            if cutoff >= 100 or name == "summary":
-                matches = [(i, 100.0) for i in todo if needle in hay[i]]
+    def _text_term(self, term: Term) -> tuple[int, int]:
+        key = (term.kind, term.text, term.negate)
+        found = self._terms.get(key)
+        if found is None:
+            case = term.case_sensitive  # smart case
+            if term.negate:  # `!term`: the papers without an exact occurrence, scored 0
+                kind = "exact" if term.kind == "fuzzy" else term.kind
+                found = (self.all & ~self._exact(kind, term.text, case)[0], 0)
+            elif term.kind == "fuzzy":
+                found = self._fuzzy(term.text, case)
             else:
-                matches = [
-                    (key, score)
-                    for _, score, key in process.extract(
-                        needle, {i: hay[i] for i in todo}, scorer=fuzz.partial_ratio,
-                        score_cutoff=cutoff, limit=None,
-                    )
-                ]  # fmt: skip
-            for i, score in matches:
-                if weight * score > found.get(i, -1.0):
-                    found[i] = weight * score
-        if len(needle) > _SUBSEQUENCE_MAX:
-            return found
-        pattern = _subsequence(needle)
-        for name in _SUBSEQUENCE_FIELDS:
-            hay = haystacks[name]
-            weight = dict(FIELDS)[name]
-            for i in candidates:
-                if i not in found and pattern.match(hay[i]):
-                    found[i] = weight * _SUBSEQUENCE_SCORE
+                found = self._exact(term.kind, term.text, case)
+            if len(self._terms) >= _KEPT:
+                self._terms.clear()
+            self._terms[key] = found
         return found
 
-    def _filter(self, term: Term, user: UserState, hints: list[str]):
-        value = term.text if term.case_sensitive else term.text.lower()
-        papers = self.papers
-        if term.name == "cat":
-            wanted = self.catalog.descendants(term.text) or self.catalog.descendants(term.text.lower())
-            if not wanted:
-                known = ", ".join(sorted(self.catalog.categories))
-                hints.append(f"unknown category '{term.text}' (known: {known})")
-            return lambda i: papers[i].category in wanted
-        if term.name == "year":
-            low, high = term.years or (0, 9999)
-            return lambda i: low <= papers[i].date.year <= high
-        if term.name in ("org", "author"):
-            hay = self._haystacks(term)["orgs" if term.name == "org" else "authors"]
-            return lambda i: value in hay[i]
-        if term.name == "venue":
-            if term.case_sensitive:
-                return lambda i: value in papers[i].venue
-            return lambda i: value in papers[i].venue.lower()
-        if term.name == "tag":
-            wanted_tag = term.text.lower()
-            tags = self.lower["tags"]
-            return lambda i: _in_list(tags[i], wanted_tag, start=True, whole=True) or wanted_tag in (
-                t.lower() for t in user.user_tags(papers[i].id)
-            )
-        if term.name == "has":
-            return lambda i: user.has_note(papers[i].id)
-        state = term.text.lower()
-        if state == "starred":
-            return lambda i: user.is_starred(papers[i].id)
-        return lambda i: user.status(papers[i].id) == state
+    def field_matches(self, field: str, kind: str, needle: str, case: bool) -> int:
+        """The papers whose field matches the needle the way `kind` says (see EXACT_TESTS)."""
+        if not case:
+            needle = needle.lower()
+        hay = self.texts(field, case)
+        test = EXACT_TESTS[kind]
+        if needle.split() != [needle]:  # spaces (a quoted phrase): no word index can answer
+            return lanes.from_flags(bytes(test(value, needle) for value in hay))
+        words = self.words(field, case)
+        if kind in ("exact", "fuzzy"):
+            return words.papers(words.containing(needle))
+        found = words.papers(words.ending(needle) if kind == "suffix" else words.starting(needle))
+        # The word index finds the papers holding such a word; the anchor (the start of the
+        # field or of a list item) is checked on those.
+        where = lanes.positions(found, self.count)
+        return lanes.from_positions([i for i in where if test(hay[i], needle)], self.count)
+
+    def _exact(self, kind: str, needle: str, case: bool) -> tuple[int, int]:
+        return _best_first(
+            [(round(weight * 100), self.field_matches(name, kind, needle, case)) for name, weight in FIELDS]
+        )
+
+    def _fuzzy(self, needle: str, case: bool) -> tuple[int, int]:
+        """Substring anywhere; a typo in a word of the short fields; the letters of an abbreviation.
+
+        A typo is forgiven word by word, in the fields people type from memory (_TYPO_FIELDS).
+        """
+        cutoff = fuzzy_cutoff(needle)
+        levels = []
+        for name, weight in FIELDS:
+            levels.append((round(weight * 100), self.field_matches(name, "fuzzy", needle, case)))
+            if cutoff < 100 and name in _TYPO_FIELDS and needle.split() == [needle]:
+                words = self.words(name, case)
+                by_points: dict[int, list[int]] = defaultdict(list)
+                for word, score in words.similar(needle if case else needle.lower(), cutoff):
+                    by_points[round(weight * score)].append(word)
+                levels += [(points, words.papers(found)) for points, found in by_points.items()]
+        if 1 < len(needle) <= SUBSEQUENCE_MAX:  # one letter: the substring test was the same
+            better = _best_first([level for level in levels if level[0] >= _SUBSEQUENCE_POINTS])[0]
+            levels.append((_SUBSEQUENCE_POINTS, self._subsequence(needle if case else needle.lower(), case, better)))
+        return _best_first(levels)
+
+    def _subsequence(self, needle: str, case: bool, better: int) -> int:
+        """Titles holding the needle's letters in order ("fa2": FlashAttention-2).
+
+        Only papers without a better hit are tried (a better hit keeps its score), of those
+        only the ones holding every letter of the needle, and, as the needle grows a letter at
+        a time, only the ones the shorter needle could have matched.
+        """
+        candidates = self.all & ~better
+        shorter = self._scattered.get((needle[:-1], case))
+        if shorter is not None:
+            candidates &= shorter
+        for char in set(needle) - set(" \t\n"):
+            if not candidates:
+                break
+            candidates &= self._letter(char, case)
+        where = lanes.positions(candidates, self.count)
+        titles = self.texts("title", case)
+        matches = map(subsequence(needle).match, map(titles.__getitem__, where))
+        found = lanes.from_positions(compress(where, matches), self.count)
+        if len(self._scattered) >= _KEPT:
+            self._scattered.clear()
+        self._scattered[needle, case] = found | better  # a superset: `better` was not tried
+        return found
+
+    def _letter(self, char: str, case: bool) -> int:
+        found = self._letters.get((char, case))
+        if found is None:
+            found = self._letters[char, case] = self.field_matches("title", "exact", char, case)
+        return found
+
+
+def _best_first(levels: list[tuple[int, int]]) -> tuple[int, int]:
+    """(papers, points): each paper scores its best level, so levels go best first."""
+    seen = points = 0
+    for value, mask in sorted(levels, key=lambda level: -level[0]):
+        new = mask & ~seen
+        if new:
+            points += new * value
+            seen |= new
+    return seen, points
 
 
 def _recency_rank(paper: Paper) -> tuple:
     return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
-
-
-def _fuzzy_cutoff(needle: str) -> float:
-    """Short needles must match exactly: one typo in three letters matches everything."""
-    if len(needle) <= 3:
-        return 100.0
-    if len(needle) <= 5:
-        return 85.0
-    return 78.0
-
-
-def _in_list(hay: str, needle: str, *, start: bool, whole: bool = False) -> bool:
-    """Whether a list item (items joined by _SEP) starts with, ends with or is the needle."""
-    if whole:
-        return (_SEP + hay + _SEP).find(_SEP + needle + _SEP) >= 0
-    if start:
-        return (_SEP + hay).find(_SEP + needle) >= 0
-    return (hay + _SEP).find(needle + _SEP) >= 0
-
-
-_EXACT_TESTS = {
-    "exact": lambda hay, needle: needle in hay,
-    "prefix": lambda hay, needle: _in_list(hay, needle, start=True),
-    "suffix": lambda hay, needle: _in_list(hay, needle, start=False),
-    "whole": lambda hay, needle: _in_list(hay, needle, start=True, whole=True),
-}
-
-_SUBSEQUENCE_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _subsequence(needle: str) -> re.Pattern[str]:
-    """A regex matching the needle's characters in order; `[^c]*c` never backtracks badly."""
-    pattern = _SUBSEQUENCE_CACHE.get(needle)
-    if pattern is None:
-        parts = [f"[^{re.escape(c)}]*({re.escape(c)})" for c in needle if not c.isspace()]
-        pattern = re.compile("".join(parts), re.DOTALL)
-        if len(_SUBSEQUENCE_CACHE) > 256:
-            _SUBSEQUENCE_CACHE.clear()
-        _SUBSEQUENCE_CACHE[needle] = pattern
-    return pattern
-
-
-def highlight_positions(query: Query | str, text: str) -> list[int]:
-    """Indices of the characters in `text` (a title, say) that the query's terms matched."""
-    query = parse(query) if isinstance(query, str) else query
-    positions: set[int] = set()
-    # Lower-case one character at a time so positions stay aligned ('İ'.lower() is two chars).
-    lowered = "".join(char.lower()[:1] for char in text)
-    for term in query.text_terms():
-        hay = text if term.case_sensitive else lowered
-        needle = term.text if term.case_sensitive else term.text.lower()
-        positions.update(_term_positions(term, hay, needle))
-    return sorted(p for p in positions if p < len(text))
-
-
-def _term_positions(term: Term, hay: str, needle: str) -> Iterable[int]:
-    if term.kind == "prefix":
-        return range(len(needle)) if hay.startswith(needle) else ()
-    if term.kind == "suffix":
-        return range(len(hay) - len(needle), len(hay)) if hay.endswith(needle) else ()
-    if term.kind == "whole":
-        return range(len(hay)) if hay == needle else ()
-    start = hay.find(needle)
-    if start >= 0:
-        return range(start, start + len(needle))
-    if term.kind != "fuzzy":
-        return ()
-    cutoff = _fuzzy_cutoff(needle)
-    if cutoff < 100:
-        alignment = fuzz.partial_ratio_alignment(needle, hay, score_cutoff=cutoff)
-        if alignment is not None:
-            window = hay[alignment.dest_start : alignment.dest_end]
-            return [
-                alignment.dest_start + j
-                for op in Levenshtein.opcodes(needle, window)
-                if op.tag == "equal"
-                for j in range(op.dest_start, op.dest_end)
-            ]
-    match = _subsequence(needle).match(hay) if len(needle) <= _SUBSEQUENCE_MAX else None
-    if match:
-        return [match.start(g) for g in range(1, (match.lastindex or 0) + 1)]
-    return ()

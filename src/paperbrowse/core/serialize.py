@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .records import Paper
-from .search import UserState
+from .user_state import UserState
 
 
 def paper_dict(paper: Paper, user: UserState | None = None) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from textual.strip import Strip
 from ..core.query import Query
 from ..core.records import Paper
 from ..core.safe_text import one_line
-from ..core.search import NoUserState, UserState, highlight_positions
+from ..core.highlight import highlight_positions
+from ..core.user_state import NoUserState, UserState
 
 STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
 

@@ -40,7 +40,7 @@ class Session:
     # Reading.
     def list_papers(self, node_filter: str, text: str, *, star_order: bool = False):
         result = self.index.search(f"{node_filter} {text}".strip(), self.library)
-        papers = [hit.paper for hit in result.hits]
+        papers = result.papers
         if star_order and not text.strip():
             papers = order_by_star(papers, self.library)
         return papers, result.hints

@@ -1,0 +1,106 @@
+"""The `field:value` filters as sets of papers in lanes (see `lanes`), built in C-level passes.
+
+Filters on the collection (cat, year, org, author, venue, the collection's tags) only depend
+on the query, so their sets are kept; filters on the user's library (is, has, their own tags)
+look only at the papers the library has entries for: everything else is unread and bare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import lanes
+from .query import Term
+from .user_state import NoUserState, UserState
+
+if TYPE_CHECKING:
+    from .search import SearchIndex
+
+_KEPT = 64
+
+
+def filter_mask(index: SearchIndex, term: Term, user: UserState, hints: list[str]) -> int:
+    """The papers the filter accepts (before its `!`, which the caller applies)."""
+    if term.name == "cat":
+        wanted = index.catalog.descendants(term.text) or index.catalog.descendants(term.text.lower())
+        if not wanted:
+            known = ", ".join(sorted(index.catalog.categories))
+            hints.append(f"unknown category '{term.text}' (known: {known})")
+            return 0
+        return _kept(
+            index,
+            ("cat", frozenset(wanted)),
+            lambda: _column(index, "category", wanted.__contains__),
+        )
+    if term.name == "year":
+        low, high = term.years or (0, 9999)
+        return _kept(
+            index,
+            ("year", low, high),
+            lambda: _column(index, "year", range(low, high + 1).__contains__),
+        )
+    if term.name in ("org", "author"):
+        field = "orgs" if term.name == "org" else "authors"
+        return _kept(
+            index,
+            ("field", field, term.text),
+            lambda: _substring(index, field, term.text),
+        )
+    if term.name == "venue":
+        return _kept(index, ("venue", term.text), lambda: _venue(index, term.text))
+    if term.name == "tag":
+        wanted = term.text.lower()
+        # The collection's own tags match whole, in any case.
+        ours = _kept(index, ("tag", wanted), lambda: index.field_matches("tags", "whole", wanted, False))
+        return ours | _user(index, user, lambda u, pid: wanted in (t.lower() for t in u.user_tags(pid)))
+    if term.name == "has":
+        return _user(index, user, lambda u, pid: u.has_note(pid))
+    state = term.text.lower()
+    if state == "starred":
+        return _user(index, user, lambda u, pid: u.is_starred(pid))
+    return _user(index, user, lambda u, pid: u.status(pid) == state)
+
+
+def _kept(index: SearchIndex, key: tuple, build: Callable[[], int]) -> int:
+    kept = index.__dict__.setdefault("_filter_masks", {})
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= _KEPT:
+            kept.clear()
+        found = kept[key] = build()
+    return found
+
+
+def _column(index: SearchIndex, name: str, accept: Callable[[object], bool]) -> int:
+    columns = index.__dict__.setdefault("_columns", {})
+    values = columns.get(name)
+    if values is None:
+        if name == "year":
+            values = columns[name] = [p.date.year for p in index.papers]
+        else:
+            values = columns[name] = [getattr(p, name) for p in index.papers]
+    return lanes.from_flags(bytes(map(accept, values)))
+
+
+def _substring(index: SearchIndex, field: str, text: str) -> int:
+    """Papers whose field holds the text (smart case), through the field's word index."""
+    return index.field_matches(field, "exact", text, text != text.lower())
+
+
+def _venue(index: SearchIndex, text: str) -> int:
+    if text == text.lower():
+        return lanes.from_flags(bytes(text in p.venue.lower() for p in index.papers))
+    return lanes.from_flags(bytes(text in p.venue for p in index.papers))
+
+
+def _user(index: SearchIndex, user: UserState, accept: Callable[[UserState, str], bool]) -> int:
+    """The papers whose library entry the filter accepts; an empty entry decides for the rest."""
+    ids = getattr(user, "paper_ids", None)
+    if ids is None:  # a UserState without the listing: ask about every paper
+        return lanes.from_flags(bytes(accept(user, pid) for pid in index.text["id"]))
+    default = bool(accept(NoUserState(), ""))  # unread, unstarred, no note, no tags
+    places = index.positions
+    differ = [places[pid] for pid in ids() if pid in places and bool(accept(user, pid)) != default]
+    flipped = lanes.from_positions(differ, index.count)
+    return index.all & ~flipped if default else flipped

@@ -1,0 +1,132 @@
+"""The search's machinery against brute force: lanes, word indexes, and whole queries.
+
+The fast paths (big-int lanes, vocabulary regexes, cached terms, narrowed subsequences) must
+give exactly what a plain loop over the papers gives.
+"""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperbrowse.core import lanes
+from paperbrowse.core.matching import EXACT_TESTS, FIELDS
+from paperbrowse.core.search import SearchIndex
+from paperbrowse.core.word_index import WordIndex
+
+from conftest import make_catalog, make_paper
+
+ALPHABET = "abcAB é-.:\x01\n\t"
+words = st.text(alphabet=ALPHABET, max_size=12)
+needles = st.text(alphabet=ALPHABET.replace(" ", "").replace("\n", "").replace("\t", ""), min_size=1, max_size=4)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 255), max_size=60), st.lists(st.integers(0, 255), max_size=60))
+def test_lanes_add_sort_and_widen(first, second):
+    count = max(len(first), len(second))
+    first += [0] * (count - len(first))
+    second += [0] * (count - len(second))
+    a = lanes.from_flags(bytes(first))
+    b = lanes.from_flags(bytes(second))
+    # Values keep their lanes: ranked is a stable sort by value, highest first.
+    expected = sorted((i for i in range(count) if first[i]), key=lambda i: -first[i])
+    assert lanes.ranked(a, count, 1) == expected
+    assert lanes.values_at(a, count, 1, expected) == [first[i] for i in expected]
+    # Two-byte lanes hold sums a byte cannot.
+    total = lanes.widen(a, count) + lanes.widen(b, count)
+    sums = [x + y for x, y in zip(first, second, strict=True)]
+    assert lanes.values_at(total, count, 2, range(count)) == sums
+    assert lanes.ranked(total, count, 2) == sorted((i for i in range(count) if sums[i]), key=lambda i: -sums[i])
+    assert lanes.values_at(lanes.lane_max(a, b, count), count, 1, range(count)) == list(map(max, first, second))
+
+
+@settings(max_examples=200)
+@given(st.sets(st.integers(0, 199)), st.sets(st.integers(0, 199)))
+def test_lane_sets_are_sets(left, right):
+    count = 200
+    a, b = lanes.from_positions(left, count), lanes.from_positions(right, count)
+    assert lanes.positions(a, count) == sorted(left)
+    assert lanes.positions(a | b, count) == sorted(left | right)
+    assert lanes.positions(a & b, count) == sorted(left & right)
+    assert lanes.positions(a & ~b, count) == sorted(left - right)
+    assert lanes.positions(lanes.ones(count) & ~a, count) == sorted(set(range(count)) - left)
+    assert lanes.expand(lanes.bits_from_positions(left, count), count) == a
+
+
+@settings(max_examples=300)
+@given(st.lists(words, min_size=1, max_size=40), needles)
+def test_word_index_finds_what_a_scan_finds(texts, needle):
+    index = WordIndex(texts, len(texts))
+    found = set(lanes.positions(index.papers(index.containing(needle)), len(texts)))
+    assert found == {i for i, text in enumerate(texts) if needle in text}
+    # Anchored lookups give candidates: every real match is among them.
+    starts = set(lanes.positions(index.papers(index.starting(needle)), len(texts)))
+    ends = set(lanes.positions(index.papers(index.ending(needle)), len(texts)))
+    assert {i for i, t in enumerate(texts) if any(w.startswith(needle) for w in t.split())} <= starts
+    assert {i for i, t in enumerate(texts) if any(w.endswith(needle) for w in t.split())} <= ends
+
+
+def test_common_words_are_kept_as_bits_and_still_found():
+    texts = ["common word"] * 200 + ["rare"]
+    index = WordIndex(texts, len(texts))
+    assert index.dense  # "common" is in every paper
+    assert lanes.positions(index.papers(index.containing("omm")), len(texts)) == list(range(200))
+    assert lanes.positions(index.papers(index.containing("rar")), len(texts)) == [200]
+
+
+def test_a_pickled_word_index_answers_the_same():
+    import pickle
+
+    index = WordIndex(["alpha beta", "gamma", "beta"], 3)
+    copy = pickle.loads(pickle.dumps(index))
+    assert lanes.positions(copy.papers(copy.containing("bet")), 3) == [0, 2]
+
+
+field_text = st.text(alphabet=string.ascii_letters[:6] + " -", max_size=15)
+
+
+@st.composite
+def catalogs(draw):
+    count = draw(st.integers(1, 25))
+    papers = [
+        make_paper(
+            f"p{i}", draw(field_text) or f"t{i}", date=f"20{draw(st.integers(10, 24))}-0{draw(st.integers(1, 9))}",
+            authors=[draw(field_text) or "x"], tags=draw(st.lists(field_text, max_size=2)),
+            summary=draw(field_text), arxiv="",
+        )
+        for i in range(count)
+    ]  # fmt: skip
+    return make_catalog(papers)
+
+
+@settings(max_examples=150, deadline=None)
+@given(catalogs(), st.sampled_from(["'", "^", ""]), st.text(alphabet="abcdefAB", min_size=1, max_size=3))
+def test_exact_terms_match_what_a_scan_matches(catalog, operator, needle):
+    index = SearchIndex(catalog)
+    kind = {"'": "exact", "^": "prefix", "": "exact"}[operator]
+    query = f"{operator or chr(39)}{needle}"
+    case = needle != needle.lower()
+    expected = set()
+    for i in range(index.count):
+        for name, _ in FIELDS:
+            hay = index.text[name][i]
+            if EXACT_TESTS[kind](hay if case else hay.lower(), needle if case else needle.lower()):
+                expected.add(index.papers[i].id)
+    found = [h.paper.id for h in index.search(query).hits]
+    assert set(found) == expected
+    # Typing a second word reuses the first one's result: still the same answer.
+    assert {h.paper.id for h in index.search(f"{query} !zzz").hits} == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(catalogs(), st.text(alphabet="abcdef", min_size=2, max_size=5))
+def test_a_growing_needle_narrows_exactly(catalog, needle):
+    """Each keystroke reuses the shorter needle's subsequence candidates; a fresh index agrees."""
+    index = SearchIndex(catalog)
+    for end in range(1, len(needle) + 1):
+        typed = [h.paper.id for h in index.search(needle[:end]).hits]
+        fresh = [h.paper.id for h in SearchIndex(catalog).search(needle[:end]).hits]
+        assert typed == fresh
