@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 
+from conftest import make_catalog, make_paper
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,6 @@ from paperbrowse.core import lanes
 from paperbrowse.core.matching import EXACT_TESTS, FIELDS
 from paperbrowse.core.search import SearchIndex
 from paperbrowse.core.word_index import WordIndex
-
-from conftest import make_catalog, make_paper
 
 ALPHABET = "abcAB é-.:\x01\n\t"
 words = st.text(alphabet=ALPHABET, max_size=12)

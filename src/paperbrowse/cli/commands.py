@@ -48,7 +48,7 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
-    result = context.index.search(query, library, limit=args.limit)
+    result = context.searchable_index(query).search(query, library, limit=args.limit)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     if args.json:

@@ -6,10 +6,11 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from ..core.cache import load_catalog_cached
+from ..core.cache import load_catalog_cached, prepare_search
 from ..core.catalog import Catalog
 from ..core.library import Library
 from ..core.paths import data_sources, library_path
+from ..core.query import parse
 from ..core.search import SearchIndex
 
 
@@ -34,6 +35,12 @@ class Context:
     @cached_property
     def index(self) -> SearchIndex:
         return SearchIndex(self.catalog)
+
+    def searchable_index(self, query: str) -> SearchIndex:
+        """The index, with its word indexes ready when the query searches text (kept on disk)."""
+        if any(t.kind != "filter" for group in parse(query).groups for t in group):
+            prepare_search(self.index)
+        return self.index
 
     @cached_property
     def library(self) -> Library:

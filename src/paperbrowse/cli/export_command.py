@@ -19,7 +19,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     if query and args.starred:
         raise CliError("give either --starred or a query, not both", 2)
     library = context.library
-    papers, hints = select_papers(context.index, library, query or None, sort=args.sort)
+    papers, hints = select_papers(context.searchable_index(query or ""), library, query or None, sort=args.sort)
     for hint in hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     text = export(export_items(papers, library), args.format, context.catalog)

@@ -95,6 +95,14 @@ class Catalog:
         visit(None, 0)
         return rows
 
+    def newest_first(self) -> list[int]:
+        """Places in `papers`, newest first, then by title and id: how search results tie."""
+        order = self.derived.get("newest_first")
+        if order is None:
+            papers = self.papers
+            order = self.derived["newest_first"] = sorted(range(len(papers)), key=lambda i: _recency(papers[i]))
+        return order
+
     def in_display_order(self) -> list[Paper]:
         """Papers grouped by category in tree order, newest first within each."""
         rank = {category.id: index for index, (_, category) in enumerate(self.tree())}
@@ -103,6 +111,10 @@ class Catalog:
 
 def _newest_first(paper: Paper) -> tuple:
     return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower())
+
+
+def _recency(paper: Paper) -> tuple:
+    return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
 
 
 def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem] = ()) -> Catalog:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import toml_lines
@@ -15,10 +16,14 @@ from .records import (
     Category,
     Findings,
     Paper,
-    Validator,
     category_from_table,
     paper_from_table,
 )
+
+try:  # a compiled reader, when the platform has a wheel for it
+    import rtoml
+except ImportError:  # pragma: no cover - the pure tomllib path is tested with rtoml hidden
+    rtoml = None
 
 _TOP_LEVEL = {"paper": paper_from_table, "category": category_from_table}
 
@@ -83,7 +88,7 @@ def parse_file(path: Path) -> FileRecords:
 def parse_text(text: str, name: str) -> FileRecords:
     result = FileRecords(name)
     try:
-        document = tomllib.loads(text)
+        document = _read_toml(text)
     except tomllib.TOMLDecodeError as err:
         line, column = toml_lines.error_position(err, text)
         message = f"TOML syntax error: {toml_lines.error_message(err)}"
@@ -92,60 +97,50 @@ def parse_text(text: str, name: str) -> FileRecords:
     except RecursionError:
         result.problems.append(Problem(name, None, "TOML nesting is too deep"))
         return result
-    spans = toml_lines.scan(text)
-    top_keys = toml_lines.scan_tables(text)
+    locator = toml_lines.Locator(text)
     for key, value in document.items():
-        key_line = top_keys[()].keys.get(key) or (top_keys[(key,)].line if (key,) in top_keys else None)
         validator = _TOP_LEVEL.get(key)
         if validator is None:
             result.problems.append(
-                Problem(name, key_line, f"unknown top-level key '{key}' (ignored)", "warning")
+                Problem(name, locator.key_line(key), f"unknown top-level key '{key}' (ignored)", "warning")
             )
             continue
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             result.problems.append(
-                Problem(name, key_line, f"'{key}' must be an array of tables: write [[{key}]]")
+                Problem(name, locator.key_line(key), f"'{key}' must be an array of tables: write [[{key}]]")
             )
             continue
-        headers = spans.get(key, [])
-        if len(headers) == len(value):
-            located = headers
-        else:  # an inline array, `paper = [{ ... }]`: find each table by its id, else the key's line
-            located = [_inline_span(text, table, key_line) for table in value]
+        lines = locator.header_lines(key, len(value))
+        if lines is None:  # an inline array, `paper = [{ ... }]`: each table by its id, else the key's line
+            lines = [_inline_line(text, table, locator.key_line(key)) for table in value]
         target = result.papers if key == "paper" else result.categories
-        for table, span in zip(value, located, strict=True):
-            record = _validate(validator, table, span, name, result.problems, key)
+        for index, (table, line) in enumerate(zip(value, lines, strict=True)):
+            record, findings = validator(table, source=name, line=line)
+            if findings.errors or findings.warnings:
+                span = locator.span(key, index, len(value)) if line else None
+                label = f"{key} '{table['id']}'" if isinstance(table.get("id"), str) else key
+                _report(findings, span or (toml_lines.TableSpan(line) if line else None), name, label, result.problems)
             if record is not None:
                 target.append(record)
     return result
 
 
-def _inline_span(text: str, table: dict, fallback: int | None) -> toml_lines.TableSpan | None:
-    line = fallback
+def _read_toml(text: str) -> dict:
+    """rtoml (Rust) reads several times faster; tomllib is the reference, and names the line of
+    an error. A file rtoml rejects is read again by tomllib, which raises with the position."""
+    if rtoml is not None:
+        with contextlib.suppress(Exception):  # any rtoml failure: tomllib decides and explains
+            return rtoml.loads(text)
+    return tomllib.loads(text)
+
+
+def _inline_line(text: str, table: dict, fallback: int | None) -> int | None:
     if isinstance(table.get("id"), str):
         pattern = re.compile(r"\bid\s*=\s*[\"']" + re.escape(table["id"]) + r"[\"']")
         for number, content in enumerate(text.split("\n"), start=1):
             if pattern.search(content):
-                line = number
-                break
-    return toml_lines.TableSpan(line) if line is not None else None
-
-
-def _validate(
-    validator: Validator,
-    table: dict,
-    span: toml_lines.TableSpan | None,
-    name: str,
-    problems: list[Problem],
-    kind: str,
-):
-    record, findings = validator(table)
-    header_line = span.line if span else None
-    label = f"{kind} '{table['id']}'" if isinstance(table.get("id"), str) else kind
-    _report(findings, span, name, label, problems)
-    if record is None:
-        return None
-    return replace(record, source=name, line=header_line)
+                return number
+    return fallback
 
 
 def _report(

@@ -158,7 +158,9 @@ def check_link(value: str, *, allow_relative: bool = False) -> str | None:
     return f"has {shown}; only http:// and https:// links are allowed"
 
 
-def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
+def paper_from_table(
+    table: Mapping[str, Any], *, source: str = "", line: int | None = None
+) -> tuple[Paper | None, Findings]:
     """Validate one `[[paper]]` table; the paper is None when any error makes it unusable."""
     findings = Findings()
     paper_id = _text(table, "id", findings, required=True)
@@ -205,7 +207,7 @@ def paper_from_table(table: Mapping[str, Any]) -> tuple[Paper | None, Findings]:
         return None, findings
     paper = Paper(
         id=paper_id, title=title, authors=authors, date=date, category=category, arxiv=arxiv,
-        extra=extra, **values,
+        extra=extra, source=source, line=line, **values,
     )  # fmt: skip
     return paper, findings
 
@@ -225,7 +227,9 @@ def _paper_ids(table: Mapping[str, Any], paper_id: str, findings: Findings) -> t
     return tuple(kept)
 
 
-def category_from_table(table: Mapping[str, Any]) -> tuple[Category | None, Findings]:
+def category_from_table(
+    table: Mapping[str, Any], *, source: str = "", line: int | None = None
+) -> tuple[Category | None, Findings]:
     findings = Findings()
     category_id = _text(table, "id", findings, required=True)
     if category_id and not ID_PATTERN.fullmatch(category_id):
@@ -242,7 +246,7 @@ def category_from_table(table: Mapping[str, Any]) -> tuple[Category | None, Find
             findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
     if findings.errors:
         return None, findings
-    return Category(category_id, name, name_zh, parent, order), findings
+    return Category(category_id, name, name_zh, parent, order, source, line), findings
 
 
-Validator = Callable[[Mapping[str, Any]], tuple[Any, Findings]]
+Validator = Callable[..., tuple[Any, Findings]]  # (table, *, source, line)

@@ -75,20 +75,11 @@ class SearchIndex:
 
     def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None) -> None:
         self.catalog = catalog
-        self.papers: list[Paper] = sorted(papers if papers is not None else catalog.papers, key=_recency_rank)
-        papers = self.papers
-        join = SEP.join
-        # One comprehension per field: a generic getattr loop costs seconds at 100,000 papers.
-        self.text: dict[str, list[str]] = {
-            "title": [p.title for p in papers],
-            "id": [p.id for p in papers],
-            "arxiv": [p.arxiv for p in papers],
-            "tags": [join(p.tags) for p in papers],
-            "authors": [join(p.authors) for p in papers],
-            "orgs": [join(p.orgs) for p in papers],
-            "summary": [p.summary for p in papers],
-        }
-        self.count = len(papers)
+        if papers is None:  # the catalog's order, which a snapshot brings along
+            self.papers: list[Paper] = list(map(catalog.papers.__getitem__, catalog.newest_first()))
+        else:
+            self.papers = sorted(papers, key=_recency_rank)
+        self.count = len(self.papers)
         self.all = lanes.ones(self.count)
         self._lower: dict[str, list[str]] = {}
         self._words: dict[tuple[str, bool], WordIndex] = {}
@@ -96,6 +87,8 @@ class SearchIndex:
         self._scattered: dict[tuple[str, bool], int] = {}  # needle -> titles it may match scattered
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._build = threading.Lock()  # a stale search still running and a new one build once
+        kept = catalog.derived.get("search_text") if papers is None else None
+        self.text: dict[str, list[str]] = kept if kept is not None else _columns(self.papers)
 
     def __len__(self) -> int:
         return self.count
@@ -128,6 +121,21 @@ class SearchIndex:
                     texts = values if case else map(str.lower, values)
                     found = self._words[field, case] = WordIndex(texts, self.count)
         return found
+
+    def prepare(self) -> None:
+        """Build every word index a search can use (lower-cased), so no keystroke waits for one."""
+        for name, _ in FIELDS:
+            self.words(name)
+
+    def word_state(self) -> dict[str, WordIndex]:
+        """The lower-cased word indexes built so far, to keep for the next start."""
+        return {field: words for (field, case), words in self._words.items() if not case}
+
+    def adopt_words(self, state: dict[str, WordIndex]) -> None:
+        """Word indexes kept from an earlier start of the same data (see `word_state`)."""
+        for field, words in state.items():
+            if field in self.text and words.count == self.count:
+                self._words.setdefault((field, False), words)
 
     def search(
         self,
@@ -257,6 +265,20 @@ class SearchIndex:
         if found is None:
             found = self._letters[char, case] = self.field_matches("title", "exact", char, case)
         return found
+
+
+def _columns(papers: list[Paper]) -> dict[str, list[str]]:
+    """The searched text of each field; one comprehension per field, a getattr loop is slower."""
+    join = SEP.join
+    return {
+        "title": [p.title for p in papers],
+        "id": [p.id for p in papers],
+        "arxiv": [p.arxiv for p in papers],
+        "tags": [join(p.tags) for p in papers],
+        "authors": [join(p.authors) for p in papers],
+        "orgs": [join(p.orgs) for p in papers],
+        "summary": [p.summary for p in papers],
+    }
 
 
 def _best_first(levels: list[tuple[int, int]]) -> tuple[int, int]:

@@ -167,3 +167,53 @@ def scan_tables(text: str) -> dict[tuple[str, ...], TableSpan]:
                     current.keys.setdefault(_key_name(key.group(1)), number)
         open_quote = _track_multiline(line, open_quote)
     return spans
+
+
+# A `[[name]]` header on a line of its own, found by one regex pass over the whole text.
+_QUICK_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+
+
+class Locator:
+    """Line numbers for one file, found only as far as they are needed.
+
+    A file of valid records needs only the line of each `[[paper]]` header, which one regex
+    pass finds. The full line-by-line scan (every key's line, multi-line strings tracked) runs
+    when a record has something to report, or when the quick pass cannot be trusted: it found
+    a different number of headers than there are tables (a multi-line string can hold a line
+    that looks like a header).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._spans: dict[str, list[TableSpan]] | None = None
+        self._tables: dict[tuple[str, ...], TableSpan] | None = None
+
+    def spans(self) -> dict[str, list[TableSpan]]:
+        if self._spans is None:
+            self._spans = scan(self.text)
+        return self._spans
+
+    def key_line(self, key: str) -> int | None:
+        """The line of a top-level key (or of its `[key]` table)."""
+        if self._tables is None:
+            self._tables = scan_tables(self.text)
+        tables = self._tables
+        return tables[()].keys.get(key) or (tables[(key,)].line if (key,) in tables else None)
+
+    def header_lines(self, name: str, tables: int) -> list[int] | None:
+        """The lines of the `tables` headers `[[name]]`, or None when they cannot be told apart."""
+        text, lines, line, last = self.text, [], 1, 0
+        for match in _QUICK_HEADER.finditer(text):
+            if match.group(1).strip("\"'") == name:
+                line += text.count("\n", last, match.start())
+                last = match.start()
+                lines.append(line)
+        if len(lines) == tables:
+            return lines
+        spans = self.spans().get(name, [])
+        return [span.line for span in spans] if len(spans) == tables else None
+
+    def span(self, name: str, index: int, tables: int) -> TableSpan | None:
+        """The header and key lines of the `index`th `[[name]]` table, for reporting a problem."""
+        spans = self.spans().get(name, [])
+        return spans[index] if len(spans) == tables else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from ..core.cache import files_signature, load_catalog_cached
+from ..core.cache import files_signature, load_catalog_cached, prepare_search
 from ..core.catalog import Catalog
 from ..core.paths import collection_name
 from ..core.related import AUTO_BUILD_UP_TO, related_index
@@ -34,6 +34,11 @@ class CollectionActions:
         """Build the related-papers index off the UI thread (seconds for a huge collection)."""
         related_index(catalog)
         self.app.call_from_thread(self._related_ready, catalog)
+
+    @work(thread=True, group="words", exit_on_error=False)
+    def _prepare_search(self, index: SearchIndex) -> None:
+        """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
+        prepare_search(index)
 
     def _related_ready(self, catalog: Catalog) -> None:
         detail = self.query_one(DetailPane)
@@ -110,6 +115,7 @@ class CollectionActions:
         detail = self.query_one(DetailPane)
         detail.catalog = catalog
         self.app.sub_title = collection_title(catalog)
+        self._prepare_search(index)
         if len(catalog.papers) <= AUTO_BUILD_UP_TO:
             self._prepare_related(catalog)
         self.run_search()

@@ -117,9 +117,11 @@ class MainScreen(CollectionActions, Screen[None]):
     def _show_results(self, generation: int, papers, hints, text: str) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
-        if not self._shown_generation and len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
-            # After the first results: building it earlier would hold the GIL against them.
-            self._prepare_related(self.session.catalog)
+        if not self._shown_generation:
+            # After the first results: building these earlier would hold the GIL against them.
+            self._prepare_search(self.session.index)
+            if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
+                self._prepare_related(self.session.catalog)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
         keep = self._keep or (self.current.id if self.current and text == self._shown_text else None)

@@ -1,0 +1,171 @@
+"""The snapshot of the whole catalog and the kept word indexes: the same data back, never stale."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from paperbrowse.core import cache, loader, snapshot
+from paperbrowse.core.cache import load_catalog_cached, prepare_search
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.paths import shipped
+from paperbrowse.core.search import SearchIndex
+
+from test_cache import age, paper
+from test_cache import snapshot as summary
+
+
+@pytest.fixture
+def collection(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    (folder / "a.toml").write_text(paper("one", "First") + "\n" + paper("two", "Second"))
+    (folder / "bad.toml").write_text("[[paper]\n")
+    age(folder)
+    return folder
+
+
+def no_parsing(monkeypatch):
+    monkeypatch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"loaded {path} file by file"))
+
+
+def test_the_second_load_is_the_snapshot_and_equals_parsing(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    first = load_catalog_cached([collection], store)
+    assert list(store.glob("snapshot-*.pickle"))
+    no_parsing(monkeypatch)
+    second = load_catalog_cached([collection], store)
+    assert summary(second) == summary(first) == summary(load_catalog([collection]))
+    assert second.sources == (str(collection),)
+    assert second.newest_first() == first.newest_first()
+
+
+def test_the_shipped_collection_searches_the_same_from_a_snapshot(tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    data = tmp_path / "data"
+    shutil.copytree(shipped("data"), data)
+    for path in data.rglob("*.toml"):  # the racy-file rule would skip files written just now
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 60))
+    fresh = SearchIndex(load_catalog([data]))
+    load_catalog_cached([data], store)
+    no_parsing(monkeypatch)
+    kept = SearchIndex(load_catalog_cached([data], store))
+    for query in ["", "llama", "'decoding", "^flash", "cat:agents", "year:2023 attention", "Llama !rlhf"]:
+        assert [h.paper.id for h in kept.search(query).hits] == [h.paper.id for h in fresh.search(query).hits]
+        assert [h.score for h in kept.search(query).hits] == [h.score for h in fresh.search(query).hits]
+
+
+def test_an_edit_with_the_same_size_and_mtime_is_seen(collection, tmp_path):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    target = collection / "a.toml"
+    stat = target.stat()
+    target.write_text(target.read_text().replace("First", "Fresh"))
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the ctime still moves
+    titles = {p.title for p in load_catalog_cached([collection], store).papers}
+    assert titles == {"Fresh", "Second"}
+
+
+def test_added_and_removed_files_are_seen(collection, tmp_path):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "b.toml").write_text(paper("three", "Third"))
+    age(collection)
+    assert {p.id for p in load_catalog_cached([collection], store).papers} == {"one", "two", "three"}
+    (collection / "a.toml").unlink()
+    assert {p.id for p in load_catalog_cached([collection], store).papers} == {"three"}
+
+
+def test_a_missing_source_is_part_of_the_key(collection, tmp_path):
+    store = tmp_path / "cache"
+    gone = tmp_path / "not-yet"
+    first = load_catalog_cached([collection, gone], store)
+    assert any(p.file == str(gone) for p in first.problems)
+    gone.mkdir()
+    (gone / "c.toml").write_text(paper("four", "Fourth"))
+    age(gone)
+    second = load_catalog_cached([collection, gone], store)
+    assert "four" in {p.id for p in second.papers}
+    assert not any(p.file == str(gone) for p in second.problems)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", b"\x80\x05N."])
+def test_a_damaged_snapshot_is_only_a_miss(collection, tmp_path, damage):
+    store = tmp_path / "cache"
+    expected = summary(load_catalog_cached([collection], store))
+    for entry in store.glob("snapshot-*.pickle"):
+        entry.write_bytes(damage)
+    assert summary(load_catalog_cached([collection], store)) == expected
+    assert summary(load_catalog_cached([collection], store)) == expected
+
+
+def test_word_indexes_are_kept_and_adopted(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    index = SearchIndex(load_catalog_cached([collection], store))
+    prepare_search(index)
+    assert list(store.glob("words-*.pickle"))
+    expected = [h.paper.id for h in index.search("secnd").hits]  # a typo: through the word index
+    assert expected == ["two"]
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a word index was built again")
+
+    monkeypatch.setattr("paperbrowse.core.search.WordIndex", no_building)
+    again = SearchIndex(load_catalog_cached([collection], store))
+    prepare_search(again)
+    assert [h.paper.id for h in again.search("secnd").hits] == expected
+
+
+def test_kept_word_indexes_of_other_data_are_not_adopted(collection, tmp_path):
+    store = tmp_path / "cache"
+    index = SearchIndex(load_catalog_cached([collection], store))
+    prepare_search(index)
+    (collection / "a.toml").write_text(paper("one", "Other"))
+    age(collection)
+    fresh = SearchIndex(load_catalog_cached([collection], store))
+    prepare_search(fresh)
+    assert [h.paper.id for h in fresh.search("other").hits] == ["one"]
+    assert fresh.search("second").hits == []
+
+
+def test_snapshot_key_names_every_file(collection):
+    key = snapshot.stamp(sorted(collection.iterdir()))
+    assert key is not None and len(key[2]) == 3
+    assert snapshot.stamp([collection / "nope.toml"]) is None
+
+
+# --- the TOML reader -------------------------------------------------------------------------
+
+
+def test_without_rtoml_the_records_are_the_same(monkeypatch):
+    data = shipped("data")
+    with_rtoml = load_catalog([data])
+    monkeypatch.setattr(loader, "rtoml", None)
+    without = load_catalog([data])
+    assert summary(without) == summary(with_rtoml)
+
+
+@pytest.mark.parametrize("reader", ["rtoml", "tomllib"])
+def test_a_syntax_error_names_tomllibs_line_and_column(tmp_path, monkeypatch, reader):
+    if reader == "tomllib":
+        monkeypatch.setattr(loader, "rtoml", None)
+    path = tmp_path / "bad.toml"
+    path.write_text(paper("one", "First") + '\n[[paper]]\nid = "two"\ntitle = "unclosed\n')
+    found = loader.parse_file(path)
+    assert found.papers == []  # a syntax error costs the whole file, and says where
+    assert [(p.line, p.message.startswith("TOML syntax error")) for p in found.problems] == [(11, True)]
+
+
+def test_header_lines_survive_a_summary_that_quotes_a_header(tmp_path):
+    text = (
+        paper("one", "First")
+        + 'summary = """\n[[paper]]\nlooks like a header\n"""\n\n'
+        + paper("two", "Second")
+    )
+    path = tmp_path / "quoted.toml"
+    path.write_text(text)
+    found = loader.parse_file(path)
+    assert [(p.id, p.line) for p in found.papers] == [("one", 1), ("two", 13)]
