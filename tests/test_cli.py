@@ -512,3 +512,21 @@ def test_entry_point_in_a_subprocess(collection, tmp_path):
     assert result.returncode == 0, result.stderr
     assert {item["id"] for item in json.loads(result.stdout)} == COLLECTION_IDS
     assert result.stderr == ""
+
+
+def test_search_shows_the_best_hundred_unless_asked_for_all(capsys, tmp_path):
+    from paperbrowse.cli import commands
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "c.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    records = "".join(
+        f'[[paper]]\nid = "p{i:03d}"\ntitle = "Widget {i}"\nauthors = ["A"]\ndate = "2020"\ncategory = "ml"\n\n'
+        for i in range(commands.SEARCH_LIMIT + 20)
+    )
+    (folder / "p.toml").write_text(records)
+    assert len(run_json(capsys, "--data", str(folder), "search", "widget", "--json")) == commands.SEARCH_LIMIT
+    code, out, err = run(capsys, "--data", str(folder), "search", "widget", "--json")
+    assert code == 0 and "the best 100 of 120 matches" in err
+    assert len(run_json(capsys, "--data", str(folder), "search", "widget", "--json", "--all")) == 120
+    assert len(run_json(capsys, "--data", str(folder), "search", "widget", "--json", "--limit", "5")) == 5

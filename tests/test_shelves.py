@@ -31,3 +31,18 @@ def test_counts_match_the_filters_and_skip_orphans(tmp_path):
 
     tags = tag_counts(catalog, library)
     assert tags["moe"] == len(index.search("tag:moe", library).hits)
+
+
+def test_tag_counts_agree_with_the_tag_filter_for_every_tag(tmp_path):
+    """Counted once per catalog, then the user's tags on top: each count is its filter's hits."""
+    catalog = load_catalog([shipped("data")])
+    library = Library.load(tmp_path / "library.toml")
+    index = SearchIndex(catalog)
+    before = tag_counts(catalog, library)
+    library.edit_tags("llama", add=["Brand-New", "moe"])  # one new tag, one llama lacked
+    library.edit_tags("mixtral", add=["MoE"])  # already its own tag, in another case
+    library.edit_tags("gone-from-the-data", add=["orphan"])
+    after = tag_counts(catalog, library)
+    for tag in set(before) | set(after) | {"brand-new", "orphan"}:
+        assert after[tag] == len(index.search(f'tag:"{tag}"', library).hits), tag
+    assert after["brand-new"] == 1 and after["moe"] == before["moe"] + 1 and after["orphan"] == 0

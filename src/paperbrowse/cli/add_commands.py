@@ -10,46 +10,43 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.adding import (
-    Added,
-    Adder,
-    AddError,
-    Duplicate,
-    Failed,
-    Outcome,
-    add_arxiv,
-    add_drafts,
-)
-from ..core.bibtex_import import read_bibtex_file
 from ..core.paths import user_papers_folder
 from ..core.safe_text import one_line
 from ..core.user_papers import INBOX
 from .context import CliError, Context
 
+if TYPE_CHECKING:
+    from ..core.adding import Adder, Outcome
+
 
 def _adder(context: Context, category: str) -> Adder:
-    adder = Adder(user_papers_folder(context.library_file), context.catalog, category)
+    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+
+    adder = adding.Adder(user_papers_folder(context.library_file), context.catalog, category)
     try:
         adder.prepare()
-    except AddError as err:
+    except adding.AddError as err:
         raise CliError(str(err)) from None
     return adder
 
 
 def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
+    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+
     for outcome in outcomes:
         origin = one_line(outcome.origin)
-        if isinstance(outcome, Added):
+        if isinstance(outcome, adding.Added):
             print(f"{outcome.paper.id}\t{one_line(outcome.paper.title)}")
-        elif isinstance(outcome, Duplicate):
+        elif isinstance(outcome, adding.Duplicate):
             existing = outcome.existing.id
             print(f"paperbrowse: {origin}: already in the collection as '{existing}' (skipped)", file=sys.stderr)
         else:
             print(f"paperbrowse: {origin}: {one_line(outcome.message)}", file=sys.stderr)
-    added = sum(isinstance(o, Added) for o in outcomes)
-    duplicates = sum(isinstance(o, Duplicate) for o in outcomes)
-    failed = sum(isinstance(o, Failed) for o in outcomes)
+    added = sum(isinstance(o, adding.Added) for o in outcomes)
+    duplicates = sum(isinstance(o, adding.Duplicate) for o in outcomes)
+    failed = sum(isinstance(o, adding.Failed) for o in outcomes)
     noun = "paper" if added == 1 else "papers"
     summary = f"{added} {noun} added to {adder.folder}"
     if duplicates:
@@ -76,13 +73,19 @@ def _in_use(context: Context, folder: Path) -> bool:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+
     adder = _adder(context, args.category)
-    return _report(context, adder, add_arxiv(args.ids, adder))
+    return _report(context, adder, adding.add_arxiv(args.ids, adder))
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+
     path = Path(args.file)
     try:
+        from ..core.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
+
         found = read_bibtex_file(path)
     except OSError as err:
         raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
@@ -91,7 +94,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
     if not found.papers and not found.problems:
         raise CliError(f"{one_line(str(path))} holds no BibTeX entries")
     adder = _adder(context, args.category)
-    code = _report(context, adder, add_drafts(found.papers, adder))
+    code = _report(context, adder, adding.add_drafts(found.papers, adder))
     broken = any(problem.severity == "error" for problem in found.problems)
     return 1 if broken else code
 

@@ -42,15 +42,23 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+# Results are ranked, so the best ones come first: printing 60,000 matches of a short query in
+# a large collection (as JSON: hundreds of MB) helps nobody by default.
+SEARCH_LIMIT = 100
+
+
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
     if args.limit is not None and args.limit < 0:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
-    result = context.searchable_index(query).search(query, library, limit=args.limit)
+    result = context.searchable_index(query).search(query, library, limit=None if args.all else args.limit)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
+    if len(result) < result.matched:
+        print(f"paperbrowse: the best {len(result):,} of {result.matched:,} matches"
+              " (--limit N or --all for more)", file=sys.stderr)  # fmt: skip
     if args.json:
         _print_json([{**paper_dict(h.paper, library), "score": h.score} for h in result.hits])
     elif result.hits:

@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", "search with the query language (see the README)")
     p.add_argument("query", nargs="+", help="the query; several words are joined with spaces")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N results")
+    p.add_argument("--limit", type=int, metavar="N", default=commands.SEARCH_LIMIT,
+                   help=f"the best N results (default {commands.SEARCH_LIMIT})")  # fmt: skip
+    p.add_argument("--all", action="store_true", help="every result, however many")
     p.add_argument("--starred", action="store_true", help="only starred papers (same as is:starred)")
     p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
 

@@ -51,6 +51,7 @@ class SearchResult:
         self._divisor = divisor
         self.hints: tuple[str, ...] = tuple(hints)
         self.total = index.count  # papers searched
+        self.matched = len(order)  # papers found, before a limit cut the list
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -171,9 +172,12 @@ class SearchIndex:
         wide = lanes.widen(matched, count) if width == 2 else matched
         values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
         order = lanes.ranked(values, count, width)
+        matched = len(order)
         if limit is not None:
             order = order[: max(limit, 0)]
-        return SearchResult(self, order, (values, width), max(text_groups, 1), dict.fromkeys(hints))
+        result = SearchResult(self, order, (values, width), max(text_groups, 1), dict.fromkeys(hints))
+        result.matched = matched
+        return result
 
     # --- text terms: (the papers matched, their points) -----------------------------------------
 
@@ -198,18 +202,19 @@ class SearchIndex:
         """The papers whose field matches the needle the way `kind` says (see EXACT_TESTS)."""
         if not case:
             needle = needle.lower()
-        hay = self.texts(field, case)
         test = EXACT_TESTS[kind]
         if needle.split() != [needle]:  # spaces (a quoted phrase): no word index can answer
-            return lanes.from_flags(bytes(test(value, needle) for value in hay))
+            return lanes.from_flags(bytes(test(value, needle) for value in self.texts(field, case)))
         words = self.words(field, case)
         if kind in ("exact", "fuzzy"):
             return words.papers(words.containing(needle))
         found = words.papers(words.ending(needle) if kind == "suffix" else words.starting(needle))
         # The word index finds the papers holding such a word; the anchor (the start of the
         # field or of a list item) is checked on those.
-        where = lanes.positions(found, self.count)
-        return lanes.from_positions([i for i in where if test(hay[i], needle)], self.count)
+        where, values = lanes.positions(found, self.count), self.text[field]
+        if case:
+            return lanes.from_positions([i for i in where if test(values[i], needle)], self.count)
+        return lanes.from_positions([i for i in where if test(values[i].lower(), needle)], self.count)
 
     def _exact(self, kind: str, needle: str, case: bool) -> tuple[int, int]:
         return _best_first(

@@ -14,7 +14,7 @@ from .library import Library
 
 def shelf_counts(catalog: Catalog, library: Library) -> dict[str, int]:
     """Papers per smart list. Only library entries for loaded papers count (orphans do not)."""
-    known = [pid for pid in library.data.entries if pid in catalog.by_id]
+    known = [pid for pid in library.paper_ids() if pid in catalog.by_id]
     statuses = Counter(library.status(pid) for pid in known)
     return {
         "all": len(catalog.papers),
@@ -25,9 +25,22 @@ def shelf_counts(catalog: Catalog, library: Library) -> dict[str, int]:
     }
 
 
-def tag_counts(catalog: Catalog, library: Library) -> Counter[str]:
-    """Papers per tag, the record's and the user's together, case-insensitively."""
-    counts: Counter[str] = Counter()
-    for paper in catalog.papers:
-        counts.update({t.lower() for t in paper.tags} | {t.lower() for t in library.user_tags(paper.id)})
+def tag_counts(catalog: Catalog, library: Library | None) -> Counter[str]:
+    """Papers per tag, the record's and the user's together, case-insensitively.
+
+    The records' own counts are taken once per catalog; only the few papers the user tagged
+    are looked at again on each change.
+    """
+    own = catalog.derived.get("tag_counts")
+    if own is None:
+        own = catalog.derived["tag_counts"] = Counter(
+            tag for paper in catalog.papers for tag in {t.lower() for t in paper.tags}
+        )
+    counts = Counter(own)
+    for paper_id in library.paper_ids() if library is not None else ():
+        paper = catalog.by_id.get(paper_id)
+        if paper is None:
+            continue
+        theirs = {t.lower() for t in paper.tags}
+        counts.update({t.lower() for t in library.user_tags(paper_id)} - theirs)
     return counts

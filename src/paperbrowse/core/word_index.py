@@ -55,11 +55,13 @@ class WordIndex:
         self._lengths = [len(word) for word in self.words]
 
     def __getstate__(self) -> dict:
-        return {name: getattr(self, name) for name in ("count", "words", "dense", "flat", "starts")}
+        # The vocabulary lines too: rebuilding them costs more than reading them.
+        return {name: getattr(self, name) for name in ("count", "words", "dense", "flat", "starts", "_lines", "_lengths")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._prepare()
+        if "_lines" not in state:
+            self._prepare()
 
     def _find(self, pattern: str) -> list[int]:
         return list(map(int, re.findall(pattern, self._lines)))
