@@ -57,6 +57,7 @@ class MainScreen(CollectionActions, Screen[None]):
         self._generation = 0
         self._shown_generation = 0
         self._deferred: list = []  # paper actions pressed while a search was still running
+        self._detail_wanted = None
         self._shown_text = ""
         restored = session.library.state
         self._restore_query = restored.get("query", "")
@@ -132,7 +133,7 @@ class MainScreen(CollectionActions, Screen[None]):
         count = Content(f"{len(papers)} of {total} papers")
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self.query_one("#count", Label).update(count)
+        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
         if not papers:
             self.query_one(DetailPane).show(None)
         deferred, self._deferred = self._deferred, []
@@ -172,7 +173,14 @@ class MainScreen(CollectionActions, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.query_one(DetailPane).show(event.paper)
+        # The details follow one frame later: while typing or holding a key, the list (what
+        # the user is looking at) paints first, and only the last paper's details are built.
+        self._detail_wanted = event.paper
+        self.call_after_refresh(self._show_details, event.paper)
+
+    def _show_details(self, paper) -> None:
+        if paper is self._detail_wanted:
+            self.query_one(DetailPane).show(paper)
 
     @on(PaperList.Opened)
     def _opened(self, event: PaperList.Opened) -> None:
