@@ -129,3 +129,13 @@ def test_a_growing_needle_narrows_exactly(catalog, needle):
         typed = [h.paper.id for h in index.search(needle[:end]).hits]
         fresh = [h.paper.id for h in SearchIndex(catalog).search(needle[:end]).hits]
         assert typed == fresh
+
+
+def test_the_lazy_view_reads_like_the_list():
+    catalog = make_catalog([make_paper(f"p{i}", f"Widget {i}", date=f"20{10 + i}-01-01") for i in range(8)])
+    result = SearchIndex(catalog).search("widget", limit=5)
+    view = result.view
+    assert len(view) == 5 and bool(view)
+    assert list(view) == result.papers == [view[i] for i in range(5)]
+    assert view[1:3] == result.papers[1:3] and view[-1] == result.papers[-1]
+    assert view.index(result.papers[2]) == 2 and result.papers[0] in view

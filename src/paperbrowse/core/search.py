@@ -26,7 +26,7 @@ from .search_filters import filter_mask
 from .user_state import NoUserState, UserState
 from .word_index import WordIndex
 
-__all__ = ["Hit", "NoUserState", "SearchIndex", "SearchResult", "UserState"]
+__all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "UserState"]
 
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
@@ -39,6 +39,27 @@ _SUBSEQUENCE_POINTS = round(WEIGHTS["title"] * SUBSEQUENCE_SCORE)
 class Hit:
     paper: Paper
     score: float
+
+
+class PaperView(Sequence[Paper]):
+    """Found papers in rank order, read through their places: no list of 100,000 references
+    is built for a list widget that shows forty rows."""
+
+    __slots__ = ("_papers", "_places")
+
+    def __init__(self, papers: list[Paper], places: list[int]) -> None:
+        self._papers, self._places = papers, places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return list(map(self._papers.__getitem__, self._places[item]))
+        return self._papers[self._places[item]]
+
+    def __iter__(self):
+        return map(self._papers.__getitem__, self._places)
 
 
 class SearchResult:
@@ -55,6 +76,11 @@ class SearchResult:
 
     def __len__(self) -> int:
         return len(self.positions)
+
+    @property
+    def view(self) -> PaperView:
+        """The papers, without building their list (see PaperView)."""
+        return PaperView(self._index.papers, self.positions)
 
     @cached_property
     def papers(self) -> list[Paper]:

@@ -40,7 +40,7 @@ class Session:
     # Reading.
     def list_papers(self, node_filter: str, text: str, *, star_order: bool = False):
         result = self.index.search(f"{node_filter} {text}".strip(), self.library)
-        papers = result.papers
+        papers = result.view  # rows are read as they are drawn
         if star_order and not text.strip():
             papers = order_by_star(papers, self.library)
         return papers, result.hints
