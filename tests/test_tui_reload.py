@@ -60,3 +60,49 @@ def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
         assert "1 of 1 papers" in plain(app.screen.query_one("#count"))
 
     run(app, scenario)
+
+
+def test_word_indexes_are_prepared_after_the_first_screen_and_kept(tmp_path, monkeypatch):
+    """The browser builds the search's word indexes in the background and keeps them beside the
+    snapshot; the next start reads them back, and a reload prepares the new collection's."""
+    from paperbrowse.core.cache import load_catalog_cached
+    from paperbrowse.core.library import Library
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.session import Session
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "categories.toml").write_text(CATEGORIES)
+    (data / "a.toml").write_text(paper("one", "Retrieval tricks"))
+    for path in data.iterdir():  # files written just now are not cached
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
+
+    def start() -> PaperBrowseApp:
+        catalog = load_catalog_cached([data])
+        return PaperBrowseApp(Session(catalog, Library.load(tmp_path / "library.toml")), "test")
+
+    app = start()
+
+    async def first(pilot) -> None:
+        await settle(pilot)
+        index = app.session.index
+        assert len(index.word_state()) == len(index.text)  # every field, before any keystroke
+        await pilot.press("slash", *"retreival")  # a typo: answered by the title's word index
+        await settle(pilot)
+        assert titles(app) == ["Retrieval tricks"]
+
+    run(app, first)
+    assert list((tmp_path / "cache").glob("words-*.pickle"))
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("the word indexes were built again")
+
+    monkeypatch.setattr("paperbrowse.core.search.WordIndex", no_building)
+    again = start()
+
+    async def second(pilot) -> None:
+        await settle(pilot)
+        assert len(again.session.index.word_state()) == len(again.session.index.text)
+
+    run(again, second)
