@@ -450,3 +450,11 @@ def test_many_groups_add_up_in_wider_lanes(index):
     result = index.search("'lovelace 'quantized 'kernels 'inference")
     assert [h.paper.id for h in result.hits] == ["delta"]
     assert result.hits[0].score == pytest.approx((70 + 100 + 100 + 100) / 4)
+
+
+def test_hundreds_of_words_still_add_up(index):
+    """Past 655 groups the sums take four-byte lanes: nothing carries into a neighbour."""
+    query = " ".join(["'lovelace"] * 700)
+    result = index.search(query)
+    assert {h.paper.id for h in result.hits} == {"alpha", "delta"}
+    assert all(h.score == 70 for h in result.hits)

@@ -40,6 +40,8 @@ def test_lanes_add_sort_and_widen(first, second):
     assert lanes.values_at(total, count, 2, range(count)) == sums
     assert lanes.ranked(total, count, 2) == sorted((i for i in range(count) if sums[i]), key=lambda i: -sums[i])
     assert lanes.values_at(lanes.lane_max(a, b, count), count, 1, range(count)) == list(map(max, first, second))
+    huge = lanes.widen(a, count, 4) * 70000  # four-byte lanes: no carry into the next paper
+    assert lanes.values_at(huge, count, 4, range(count)) == [x * 70000 for x in first]
 
 
 @settings(max_examples=200)

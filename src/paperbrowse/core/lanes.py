@@ -71,12 +71,22 @@ def lane_max(a: int, b: int, count: int) -> int:
     )
 
 
-def widen(lanes: int, count: int) -> int:
-    """The same values in two-byte lanes, so that sums may reach 65,535."""
-    wide = array("H", iter(lanes.to_bytes(count, "little")))  # iter: one element per byte, not raw
+_TYPECODES = {2: "H", 4: "I"}  # array typecodes by lane width: two bytes hold 65,535, four 4e9
+
+
+def widen(lanes: int, count: int, width: int = 2) -> int:
+    """The same values in wider lanes (2 or 4 bytes), so that sums may pass 255."""
+    wide = array(_TYPECODES[width], iter(lanes.to_bytes(count, "little")))  # iter: a byte each
     if sys.byteorder == "big":
         wide.byteswap()
     return int.from_bytes(wide.tobytes(), "little")
+
+
+def _wide_lanes(data: bytes, width: int) -> array:
+    wide = array(_TYPECODES[width], data)  # raw: each lane is `width` bytes, least significant first
+    if sys.byteorder == "big":
+        wide.byteswap()
+    return wide
 
 
 def ranked(values: int, count: int, width: int) -> list[int]:
@@ -91,10 +101,7 @@ def ranked(values: int, count: int, width: int) -> list[int]:
             return found
         lane: Sequence[int] = data
     else:
-        wide = array("H", data)
-        if sys.byteorder == "big":
-            wide.byteswap()
-        lane = wide
+        lane = _wide_lanes(data, width)
     found = list(compress(range(count), lane))
     found.sort(key=lane.__getitem__, reverse=True)  # stable: ties stay in paper order
     return found
@@ -114,9 +121,5 @@ def _only(level: int) -> bytes:
 
 def values_at(values: int, count: int, width: int, where: Sequence[int]) -> list[int]:
     data = values.to_bytes(count * width, "little")
-    if width == 1:
-        return [data[i] for i in where]
-    wide = array("H", data)
-    if sys.byteorder == "big":
-        wide.byteswap()
-    return [wide[i] for i in where]
+    lane = data if width == 1 else _wide_lanes(data, width)
+    return [lane[i] for i in where]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
@@ -114,6 +114,7 @@ class SearchIndex:
         self._scattered: dict[tuple[str, bool], int] = {}  # needle -> titles it may match scattered
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._build = threading.Lock()  # a stale search still running and a new one build once
+        self._kept: dict[tuple, int] = {}  # filter results (see `kept`)
         kept = catalog.derived.get("search_text") if papers is None else None
         self.text: dict[str, list[str]] = kept if kept is not None else _columns(self.papers)
 
@@ -124,6 +125,20 @@ class SearchIndex:
     def positions(self) -> dict[str, int]:
         """Paper id -> its place in `papers`."""
         return {p.id: i for i, p in enumerate(self.papers)}
+
+    def kept(self, key: tuple, build: Callable[[], int]) -> int:
+        """A result that only depends on the collection (a filter's papers), built once."""
+        found = self._kept.get(key)
+        if found is None:
+            if len(self._kept) >= _KEPT:
+                self._kept.clear()
+            found = self._kept[key] = build()
+        return found
+
+    @cached_property
+    def years(self) -> list[int]:
+        """Each paper's year, for `year:` filters."""
+        return [p.date.year for p in self.papers]
 
     # Prepared lazily: the first search that needs a field pays for it, once.
     def texts(self, field: str, case: bool) -> list[str]:
@@ -178,7 +193,8 @@ class SearchIndex:
         count = self.count
         matched = self.all if within is None else lanes.from_positions(within, count)
         text_groups = sum(any(t.kind != "filter" and not t.negate for t in group) for group in query.groups)
-        width = 1 if text_groups <= 2 else 2  # a byte holds 255: two groups of 100 points fit
+        # Points per group reach 100: a byte holds two groups' sum, two bytes 655 groups'.
+        width = 1 if text_groups <= 2 else 2 if text_groups <= 655 else 4
         total = 0
         for group in query.groups:
             found, points = 0, 0
@@ -194,8 +210,8 @@ class SearchIndex:
             matched &= found
             if not matched:
                 break
-            total += lanes.widen(points, count) if width == 2 else points
-        wide = lanes.widen(matched, count) if width == 2 else matched
+            total += lanes.widen(points, count, width) if width > 1 else points
+        wide = lanes.widen(matched, count, width) if width > 1 else matched
         values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
         order = lanes.ranked(values, count, width)
         matched = len(order)

@@ -17,8 +17,6 @@ from .user_state import NoUserState, UserState
 if TYPE_CHECKING:
     from .search import SearchIndex
 
-_KEPT = 64
-
 
 def filter_mask(index: SearchIndex, term: Term, user: UserState, hints: list[str]) -> int:
     """The papers the filter accepts (before its `!`, which the caller applies)."""
@@ -28,31 +26,22 @@ def filter_mask(index: SearchIndex, term: Term, user: UserState, hints: list[str
             known = ", ".join(sorted(index.catalog.categories))
             hints.append(f"unknown category '{term.text}' (known: {known})")
             return 0
-        return _kept(
-            index,
-            ("cat", frozenset(wanted)),
-            lambda: _column(index, "category", wanted.__contains__),
-        )
+        return index.kept(("cat", wanted), lambda: _categories(index, wanted))
     if term.name == "year":
         low, high = term.years or (0, 9999)
-        return _kept(
-            index,
-            ("year", low, high),
-            lambda: _column(index, "year", range(low, high + 1).__contains__),
-        )
+        return index.kept(("year", low, high), lambda: _years(index, low, high))
     if term.name in ("org", "author"):
         field = "orgs" if term.name == "org" else "authors"
-        return _kept(
-            index,
+        return index.kept(
             ("field", field, term.text),
             lambda: _substring(index, field, term.text),
         )
     if term.name == "venue":
-        return _kept(index, ("venue", term.text), lambda: _venue(index, term.text))
+        return index.kept(("venue", term.text), lambda: _venue(index, term.text))
     if term.name == "tag":
         wanted = term.text.lower()
         # The collection's own tags match whole, in any case.
-        ours = _kept(index, ("tag", wanted), lambda: index.field_matches("tags", "whole", wanted, False))
+        ours = index.kept(("tag", wanted), lambda: index.field_matches("tags", "whole", wanted, False))
         return ours | _user(index, user, lambda u, pid: wanted in (t.lower() for t in u.user_tags(pid)))
     if term.name == "has":
         return _user(index, user, lambda u, pid: u.has_note(pid))
@@ -62,25 +51,12 @@ def filter_mask(index: SearchIndex, term: Term, user: UserState, hints: list[str
     return _user(index, user, lambda u, pid: u.status(pid) == state)
 
 
-def _kept(index: SearchIndex, key: tuple, build: Callable[[], int]) -> int:
-    kept = index.__dict__.setdefault("_filter_masks", {})
-    found = kept.get(key)
-    if found is None:
-        if len(kept) >= _KEPT:
-            kept.clear()
-        found = kept[key] = build()
-    return found
+def _categories(index: SearchIndex, wanted: frozenset[str]) -> int:
+    return lanes.from_flags(bytes(map(wanted.__contains__, (p.category for p in index.papers))))
 
 
-def _column(index: SearchIndex, name: str, accept: Callable[[object], bool]) -> int:
-    columns = index.__dict__.setdefault("_columns", {})
-    values = columns.get(name)
-    if values is None:
-        if name == "year":
-            values = columns[name] = [p.date.year for p in index.papers]
-        else:
-            values = columns[name] = [getattr(p, name) for p in index.papers]
-    return lanes.from_flags(bytes(map(accept, values)))
+def _years(index: SearchIndex, low: int, high: int) -> int:
+    return lanes.from_flags(bytes(map(range(low, high + 1).__contains__, index.years)))
 
 
 def _substring(index: SearchIndex, field: str, text: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual import on, work
@@ -22,6 +23,9 @@ from .detail_pane import DetailPane
 from .paper_list import PaperList
 from .search_box import SearchBox
 from .session import Session
+
+# A search that took less than this (small collections) runs on the UI thread next time.
+INLINE_SECONDS = 0.008
 
 
 class MainScreen(CollectionActions, Screen[None]):
@@ -58,6 +62,7 @@ class MainScreen(CollectionActions, Screen[None]):
         self._shown_generation = 0
         self._deferred: list = []  # paper actions pressed while a search was still running
         self._detail_wanted = None
+        self._last_search = float("inf")  # the first search (at start) always runs in a thread
         self._shown_text = ""
         restored = session.library.state
         self._restore_query = restored.get("query", "")
@@ -86,6 +91,7 @@ class MainScreen(CollectionActions, Screen[None]):
         with search.prevent(SearchBox.Changed):  # the restored node's search will use it
             search.value = self._restore_query
         search.results = self.query_one(PaperList)
+        search.on_change = self.run_search
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.query_one(PaperList))
         self.watch_data()
@@ -108,12 +114,24 @@ class MainScreen(CollectionActions, Screen[None]):
     def run_search(self) -> None:
         self._generation += 1
         text = self.query_one("#search", SearchBox).value
-        self._search(self._generation, self.node, text)
+        if self._last_search < INLINE_SECONDS:
+            # The last search took a few milliseconds: a thread's round trip would cost more
+            # than the search itself, so this one runs here and its result shows at once.
+            self._show_results(self._generation, *self._list(self.node, text), text)
+        else:
+            self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, generation: int, node: Node, text: str) -> None:
-        papers, hints = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
+        papers, hints = self._list(node, text)
         self.app.call_from_thread(self._show_results, generation, papers, hints, text)
+
+    def _list(self, node: Node, text: str):
+        """Search, and remember how long it took (it decides where the next one runs)."""
+        started = time.perf_counter()
+        found = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
+        self._last_search = time.perf_counter() - started
+        return found
 
     def _show_results(self, generation: int, papers, hints, text: str) -> None:
         if generation != self._generation:
@@ -150,10 +168,6 @@ class MainScreen(CollectionActions, Screen[None]):
             return False
         self._deferred.append(action)
         return True
-
-    @on(SearchBox.Changed, "#search")
-    def _query_changed(self) -> None:
-        self.run_search()
 
     @on(CategoryTree.Chosen)
     def _node_chosen(self, event: CategoryTree.Chosen) -> None:

@@ -7,6 +7,8 @@ keys of a fast typist (`/spec⏎s`) to the wrong place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input
@@ -23,6 +25,14 @@ class SearchBox(Input):
         # key replace it.
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self.results: Widget | None = None  # where enter, down and escape send the focus
+        # Called for each change, here rather than where the message would bubble to: each
+        # hop up the DOM is a turn of the event loop, 1 ms a keystroke spent before searching.
+        self.on_change: Callable[[], object] | None = None
+
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        if self.on_change is not None and event.input is self:
+            event.stop()
+            self.on_change()
 
     def action_to_results(self) -> None:
         if self.results is not None:
