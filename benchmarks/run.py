@@ -126,7 +126,7 @@ async def pilot_latencies(data: Path, library: Path) -> tuple[list[float], list[
             # Typing starts once the word indexes are ready (read back from the cache, or
             # built once in the background after the first screen).
             index = app.session.index
-            while len(index.word_state()) < len(index.text):
+            while not index.ready():
                 await asyncio.sleep(0.01)
             await app.workers.wait_for_complete()
             await pilot.pause()

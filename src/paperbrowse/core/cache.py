@@ -149,7 +149,7 @@ def prepare_search(index: SearchIndex) -> None:
     state = snapshot.load_words(snapshot.words_path(where), key)
     if state is not None:
         index.adopt_words(state)
-    missing = len(index.word_state()) < len(index.text)
+    missing = not index.ready()
     index.prepare()
     if missing and not _racy(key):
         snapshot.save_words(snapshot.words_path(where), key, index.word_state())

@@ -26,7 +26,6 @@ from .catalog import Catalog
 from .dates import PaperDate
 from .problems import Problem
 from .records import Category, Paper, papers_from_columns
-from .search import SearchIndex
 from .shelves import tag_counts
 
 FORMAT = 1
@@ -94,10 +93,12 @@ def _pack(catalog: Catalog) -> dict:
     # Pickle stores an object once however often it is referenced: making equal names, tags
     # and lists one object each means fewer objects to build at load (and less memory).
     same: dict = {}
+    share = same.setdefault
     for name in _SHARED:
-        columns[name] = [same.setdefault(value, value) for value in
-                         (tuple(same.setdefault(item, item) for item in row) if isinstance(row, tuple) else row
-                          for row in columns[name])]  # fmt: skip
+        column = columns[name]
+        if column and isinstance(column[0], tuple):
+            column = [tuple(map(share, row, row)) for row in column]
+        columns[name] = list(map(share, column, column))
     columns["date"] = [d.year * 10000 + d.month * 100 + d.day for d in (p.date for p in papers)]
     return {
         "papers": columns,
@@ -105,9 +106,6 @@ def _pack(catalog: Catalog) -> dict:
         "problems": [[getattr(p, name) for name in _PROBLEM_FIELDS] for p in catalog.problems],
         "sources": catalog.sources,
         "newest_first": catalog.newest_first(),
-        # The search index's columns (joined lists among them): building them costs more than
-        # reading them, and their strings are the papers' own, stored once.
-        "search_text": SearchIndex(catalog).text,
         "tag_counts": tag_counts(catalog, None),
     }
 
@@ -121,7 +119,6 @@ def _unpack(packed: dict) -> Catalog:
     problems = [Problem(*row) for row in packed["problems"]]
     catalog = Catalog(papers, categories, problems, tuple(packed["sources"]))
     catalog.derived["newest_first"] = packed["newest_first"]
-    catalog.derived["search_text"] = packed["search_text"]
     catalog.derived["tag_counts"] = packed["tag_counts"]
     return catalog
 

@@ -169,8 +169,10 @@ def scan_tables(text: str) -> dict[tuple[str, ...], TableSpan]:
     return spans
 
 
-# A `[[name]]` header on a line of its own, found by one regex pass over the whole text.
-_QUICK_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+# A `[[name]]` header, found by one regex pass over the whole text: starting at the literal
+# `[[` lets the regex engine skip to candidates at C speed (what precedes it on its line is
+# checked after).
+_QUICK_HEADER = re.compile(r"\[\[[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 
 
 class Locator:
@@ -204,7 +206,8 @@ class Locator:
         """The lines of the `tables` headers `[[name]]`, or None when they cannot be told apart."""
         text, lines, line, last = self.text, [], 1, 0
         for match in _QUICK_HEADER.finditer(text):
-            if match.group(1).strip("\"'") == name:
+            start = match.start()
+            if match.group(1).strip("\"'") == name and not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
                 line += text.count("\n", last, match.start())
                 last = match.start()
                 lines.append(line)

@@ -138,7 +138,7 @@ class MainScreen(CollectionActions, Screen[None]):
             return  # a newer search is on its way
         if not self._shown_generation:
             # After the first results: building these earlier would hold the GIL against them.
-            self._prepare_search(self.session.index)
+            self.call_after_refresh(self._prepare_search, self.session.index)
             if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
                 self._prepare_related(self.session.catalog)
         self._shown_generation = generation
