@@ -169,3 +169,28 @@ def test_header_lines_survive_a_summary_that_quotes_a_header(tmp_path):
     path.write_text(text)
     found = loader.parse_file(path)
     assert [(p.id, p.line) for p in found.papers] == [("one", 1), ("two", 13)]
+
+
+def test_the_collector_is_paused_while_loading_and_restored(collection, tmp_path, monkeypatch):
+    import gc
+
+    from paperbrowse.core import collector
+
+    seen = []
+    real = snapshot.load_snapshot
+
+    def spying(path, key):
+        seen.append(gc.isenabled())
+        return real(path, key)
+
+    monkeypatch.setattr(snapshot, "load_snapshot", spying)
+    monkeypatch.setattr(collector, "FREEZE_FROM", 10**9)  # this small catalog is not frozen
+    assert gc.isenabled()
+    load_catalog_cached([collection], tmp_path / "cache")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller that had paused it keeps it paused
+        load_catalog_cached([collection], tmp_path / "cache")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -24,12 +25,15 @@ from .. import __version__
 from . import snapshot
 from .atomic import atomic_write
 from .catalog import Catalog, build_catalog
+from .collector import FREEZE_FROM, CollectorPaused
 from .dates import PaperDate
 from .loader import FileRecords, find_files, parse_file
 from .paths import APP_NAME
 from .problems import Problem
 from .records import Category, Paper
-from .search import SearchIndex
+
+if TYPE_CHECKING:
+    from .search import SearchIndex
 
 FORMAT = 1
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
@@ -119,7 +123,13 @@ def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path 
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
     or is parsed, and a new snapshot is taken.
     """
-    folder = cache_folder() if folder is None else folder
+    with CollectorPaused() as pause:
+        catalog = _load(sources, cache_folder() if folder is None else folder)
+        pause.freeze = len(catalog.papers) >= FREEZE_FROM
+    return catalog
+
+
+def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
     sources = [str(source) for source in sources]
     files, problems = find_files(sources)
     key = snapshot.stamp(files) if folder is not None else None

@@ -7,16 +7,15 @@ and inodes), the snapshot gives the catalog back as it was built: the papers as 
 field, which unpickle several times faster than objects, the categories, the problems, and
 the papers' newest-first order the search keeps them in. Anything else, or a snapshot that
 cannot be read, is only a miss: the collection is loaded the long way and the snapshot
-written again.
+written again. The caller pauses the cycle collector meanwhile (see `collector`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 
@@ -52,26 +51,9 @@ def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:
     return folder / f"snapshot-{digest}.pickle"
 
 
-@contextlib.contextmanager
-def _no_collector() -> Iterator[None]:
-    """Building 100,000 objects triggers the cycle collector hundreds of times, for nothing:
-    none of them can be garbage yet. Pausing it halves the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Freezing moves what is loaded out of the collector's sight: the collection lives as
-        # long as the process, and walking its million objects would cost 0.1 s at every
-        # full collection, starting with the first one after this.
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 def load_snapshot(path: Path, key: tuple) -> Catalog | None:
     """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
-    with contextlib.suppress(Exception), _no_collector():  # a damaged snapshot is only a miss
+    with contextlib.suppress(Exception):  # a damaged snapshot is only a miss
         with open(path, "rb") as handle:
             stored_key, packed = pickle.load(handle)
         if stored_key == key:
@@ -129,7 +111,7 @@ def words_path(snapshot: Path) -> Path:
 
 def load_words(path: Path, key: tuple) -> dict | None:
     """Word indexes kept for files that still match `key` (see SearchIndex.word_state)."""
-    with contextlib.suppress(Exception), _no_collector():
+    with contextlib.suppress(Exception):
         with open(path, "rb") as handle:
             stored_key, state = pickle.load(handle)
         if stored_key == key and isinstance(state, dict):
