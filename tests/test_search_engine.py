@@ -32,13 +32,17 @@ def test_lanes_add_sort_and_widen(first, second):
     b = lanes.from_flags(bytes(second))
     # Values keep their lanes: ranked is a stable sort by value, highest first.
     expected = sorted((i for i in range(count) if first[i]), key=lambda i: -first[i])
-    assert lanes.ranked(a, count, 1) == expected
+    assert list(lanes.ranked(a, count, 1)) == expected
+    lazy = lanes.ranked(a, count, 1)  # read from the middle first: gathered level by level
+    assert len(lazy) == len(expected)
+    assert [lazy[i] for i in reversed(range(len(expected)))] == expected[::-1]
+    assert lanes.ranked(a, count, 1)[:3] == expected[:3] and lanes.ranked(a, count, 1)[-2:] == expected[-2:]
     assert lanes.values_at(a, count, 1, expected) == [first[i] for i in expected]
     # Two-byte lanes hold sums a byte cannot.
     total = lanes.widen(a, count) + lanes.widen(b, count)
     sums = [x + y for x, y in zip(first, second, strict=True)]
     assert lanes.values_at(total, count, 2, range(count)) == sums
-    assert lanes.ranked(total, count, 2) == sorted((i for i in range(count) if sums[i]), key=lambda i: -sums[i])
+    assert list(lanes.ranked(total, count, 2)) == sorted((i for i in range(count) if sums[i]), key=lambda i: -sums[i])
     assert lanes.values_at(lanes.lane_max(a, b, count), count, 1, range(count)) == list(map(max, first, second))
     huge = lanes.widen(a, count, 4) * 70000  # four-byte lanes: no carry into the next paper
     assert lanes.values_at(huge, count, 4, range(count)) == [x * 70000 for x in first]

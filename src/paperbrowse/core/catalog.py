@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any
 
 from .loader import FileRecords, find_files, parse_file
@@ -40,17 +41,18 @@ class Catalog:
         return f"<Catalog: {len(self.papers)} papers, {len(self.categories)} categories>"
 
     def __post_init__(self) -> None:
-        self.by_id = {paper.id: paper for paper in self.papers}
+        papers = self.papers
+        self.by_id = dict(zip(map(attrgetter("id"), papers), papers))  # C-level: a million papers
         self.children = {}
         for category in sorted(self.categories.values(), key=lambda c: (c.order, c.name.lower())):
             self.children.setdefault(category.parent, []).append(category.id)
         self._descendants = {}
         for root in self.children.get(None, []):
             self._collect(root)
-        self._counts = Counter(paper.category for paper in self.papers)
+        self._counts = Counter(map(attrgetter("category"), papers))
         self.derived = {}
         self._built_on_by = {}
-        for paper in self.papers:
+        for paper in filter(attrgetter("builds_on"), papers):  # the few that link to others
             for other in paper.builds_on:
                 if other in self.by_id:
                     self._built_on_by.setdefault(other, []).append(paper.id)

@@ -89,25 +89,56 @@ def _wide_lanes(data: bytes, width: int) -> array:
     return wide
 
 
-def ranked(values: int, count: int, width: int) -> list[int]:
+def ranked(values: int, count: int, width: int) -> Sequence[int]:
     """Papers with a non-zero value, highest value first; equal values keep paper order."""
     data = values.to_bytes(count * width, "little")
     if width == 1:
-        levels = sorted(set(data) - {0}, reverse=True)
-        if len(levels) <= _FEW_LEVELS:  # one C-level pass per level beats a sort
-            found: list[int] = []
-            for level in levels:
-                found += compress(range(count), data.translate(_only(level)))
-            return found
-        lane: Sequence[int] = data
-    else:
-        lane = _wide_lanes(data, width)
+        return Ranked(data)
+    lane = _wide_lanes(data, width)
     found = list(compress(range(count), lane))
     found.sort(key=lane.__getitem__, reverse=True)  # stable: ties stay in paper order
     return found
 
 
-_FEW_LEVELS = 6
+class Ranked(Sequence[int]):
+    """`ranked` for byte lanes, built a value at a time as it is read.
+
+    A list shows its first rows: only the best values' papers are gathered (one C-level pass
+    each), the rest when someone scrolls there. Its length is known at once.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._levels = sorted(set(data) - {0}, reverse=True)
+        self._found: list[int] = []
+        self._length = len(data) - data.count(0)
+
+    def _gather(self, upto: int) -> None:
+        """Gather levels until `upto` papers (or all) are in order."""
+        data, found = self._data, self._found
+        while len(found) < upto and self._levels:
+            level = self._levels.pop(0)
+            found += compress(range(len(data)), data.translate(_only(level)))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            stop = item.stop
+            self._gather(self._length if stop is None or stop < 0 or (item.start or 0) < 0 else stop)
+            return self._found[item]
+        index = item + self._length if item < 0 else item
+        if not 0 <= index < self._length:
+            raise IndexError(item)
+        self._gather(index + 1)
+        return self._found[index]
+
+    def __iter__(self):
+        self._gather(self._length)
+        return iter(self._found)
+
+
 _ONLY: dict[int, bytes] = {}
 
 

@@ -18,6 +18,7 @@ import pickle
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
+from types import MappingProxyType
 
 from .. import __version__
 from .atomic import atomic_write
@@ -31,6 +32,9 @@ FORMAT = 1
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
+# Nearly every paper has no unknown fields: they share one read-only empty mapping instead of
+# a million empty dicts (64 MB at 1,000,000 papers).
+_NO_EXTRA = MappingProxyType({})
 _SHARED = ("authors", "orgs", "tags", "category", "venue", "builds_on", "source")
 
 
@@ -82,6 +86,7 @@ def _pack(catalog: Catalog) -> dict:
             column = [tuple(map(share, row, row)) for row in column]
         columns[name] = list(map(share, column, column))
     columns["date"] = [d.year * 10000 + d.month * 100 + d.day for d in (p.date for p in papers)]
+    columns["extra"] = [extra or None for extra in columns["extra"]]  # see _NO_EXTRA
     return {
         "papers": columns,
         "categories": [[getattr(c, name) for name in _CATEGORY_FIELDS] for c in catalog.categories.values()],
@@ -96,6 +101,7 @@ def _unpack(packed: dict) -> Catalog:
     columns = packed["papers"]
     dates = {value: PaperDate(value // 10000, value // 100 % 100, value % 100) for value in set(columns["date"])}
     columns["date"] = list(map(dates.__getitem__, columns["date"]))  # equal dates share one object
+    columns["extra"] = [extra or _NO_EXTRA for extra in columns["extra"]]
     papers = papers_from_columns(columns)
     categories = {row[0]: Category(*row) for row in packed["categories"]}
     problems = [Problem(*row) for row in packed["problems"]]
