@@ -61,7 +61,6 @@ class MainScreen(CollectionActions, Screen[None]):
         self._generation = 0
         self._shown_generation = 0
         self._deferred: list = []  # paper actions pressed while a search was still running
-        self._detail_wanted = None
         self._last_search = float("inf")  # the first search (at start) always runs in a thread
         self._shown_text = ""
         restored = session.library.state
@@ -187,14 +186,7 @@ class MainScreen(CollectionActions, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        # The details follow one frame later: while typing or holding a key, the list (what
-        # the user is looking at) paints first, and only the last paper's details are built.
-        self._detail_wanted = event.paper
-        self.call_after_refresh(self._show_details, event.paper)
-
-    def _show_details(self, paper) -> None:
-        if paper is self._detail_wanted:
-            self.query_one(DetailPane).show(paper)
+        self.query_one(DetailPane).show(event.paper)
 
     @on(PaperList.Opened)
     def _opened(self, event: PaperList.Opened) -> None:
