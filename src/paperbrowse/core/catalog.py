@@ -102,20 +102,17 @@ class Catalog:
         order = self.derived.get("newest_first")
         if order is None:
             papers = self.papers
-            order = self.derived["newest_first"] = sorted(range(len(papers)), key=lambda i: _recency(papers[i]))
+            order = self.derived["newest_first"] = sorted(range(len(papers)), key=lambda i: newest_first(papers[i]))
         return order
 
     def in_display_order(self) -> list[Paper]:
         """Papers grouped by category in tree order, newest first within each."""
         rank = {category.id: index for index, (_, category) in enumerate(self.tree())}
-        return sorted(self.papers, key=lambda p: (rank.get(p.category, len(rank)), _newest_first(p)))
+        return sorted(self.papers, key=lambda p: (rank.get(p.category, len(rank)), newest_first(p)))
 
 
-def _newest_first(paper: Paper) -> tuple:
-    return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower())
-
-
-def _recency(paper: Paper) -> tuple:
+def newest_first(paper: Paper) -> tuple:
+    """Sort key: the newest paper first, then by title and id (how search results tie)."""
     return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
 
 

@@ -31,10 +31,6 @@ def from_flags(flags: bytes | bytearray) -> int:
     return int.from_bytes(flags, "little")
 
 
-def to_flags(lanes: int, count: int) -> bytes:
-    return lanes.to_bytes(count, "little")
-
-
 def from_positions(positions: Iterable[int], count: int) -> int:
     """Lanes with a 1 at each position: the scatter runs in C, not in a Python loop."""
     flags = bytearray(count)

@@ -19,7 +19,7 @@ from itertools import compress
 from operator import attrgetter
 
 from . import lanes
-from .catalog import Catalog
+from .catalog import Catalog, newest_first
 from .matching import EXACT_TESTS, FIELDS, SEP, SUBSEQUENCE_MAX, SUBSEQUENCE_SCORE, WEIGHTS, fuzzy_cutoff, subsequence
 from .query import Query, Term, parse
 from .records import Paper
@@ -66,14 +66,16 @@ class PaperView(Sequence[Paper]):
 class SearchResult:
     """The papers found, best first. Paper lists and scores are only built when asked for."""
 
-    def __init__(self, index: SearchIndex, order: list[int], values: tuple[int, int], divisor: int, hints) -> None:
+    def __init__(
+        self, index: SearchIndex, order: Sequence[int], values: tuple[int, int], divisor: int, hints, matched: int
+    ) -> None:
         self.positions = order  # places in index.papers
         self._index = index
         self._values = values  # (lanes holding points + 1, the lane width)
         self._divisor = divisor
         self.hints: tuple[str, ...] = tuple(hints)
         self.total = index.count  # papers searched
-        self.matched = len(order)  # papers found, before a limit cut the list
+        self.matched = matched  # papers found, before a limit cut the list
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -106,7 +108,7 @@ class SearchIndex:
         if papers is None:  # the catalog's order, which a snapshot brings along
             self.papers: list[Paper] = list(map(catalog.papers.__getitem__, catalog.newest_first()))
         else:
-            self.papers = sorted(papers, key=_recency_rank)
+            self.papers = sorted(papers, key=newest_first)
         self.count = len(self.papers)
         self.all = lanes.ones(self.count)
         self._lower: dict[str, list[str]] = {}
@@ -222,9 +224,7 @@ class SearchIndex:
         matched = len(order)
         if limit is not None:
             order = order[: max(limit, 0)]
-        result = SearchResult(self, order, (values, width), max(text_groups, 1), dict.fromkeys(hints))
-        result.matched = matched
-        return result
+        return SearchResult(self, order, (values, width), max(text_groups, 1), dict.fromkeys(hints), matched)
 
     # --- text terms: (the papers matched, their points) -----------------------------------------
 
@@ -346,7 +346,3 @@ def _best_first(levels: list[tuple[int, int]]) -> tuple[int, int]:
             points += new * value
             seen |= new
     return seen, points
-
-
-def _recency_rank(paper: Paper) -> tuple:
-    return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
