@@ -177,9 +177,4 @@ def files_signature(sources: Iterable[str]) -> tuple:
     Cheap enough to take every few seconds: one stat per file, no reading.
     """
     files, problems = find_files(sources)
-    stamps = []
-    for path in files:
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            stamps.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
-    return (tuple(stamps), tuple(p.file for p in problems))
+    return (snapshot.stamp(files), tuple(p.file for p in problems))  # the snapshot's own key
