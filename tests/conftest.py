@@ -269,3 +269,16 @@ class FakeUser:
 @pytest.fixture
 def fake_user() -> type[FakeUser]:
     return FakeUser
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the CLI's main(argv) in-process: (exit code, stdout, stderr). An argparse exit
+    (--version, usage errors) is turned into its code."""
+    from paperbrowse.cli.main import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -19,8 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arxiv_server import FIXTURES, arxiv_api, dead_url, no_real_arxiv  # noqa: F401 - fixtures
-from conftest import CATEGORIES_TOML, paper_toml, write_text
-from paperbrowse.cli.main import main
+from conftest import CATEGORIES_TOML, paper_toml, run, write_text
 from paperbrowse.core.adding import Adder, Added, Duplicate, Failed, add_arxiv
 from paperbrowse.core.arxiv_api import DEFAULT_API, ArxivError, api_url, fetch_papers, query_url
 from paperbrowse.core.arxiv_feed import FeedError, parse_feed
@@ -36,14 +35,6 @@ from paperbrowse.core.user_papers import CATEGORIES_TOML as INBOX_TOML
 MALDACENA = "maldacena1997large"
 LLAMA_NEW = "touvron2023llama"
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

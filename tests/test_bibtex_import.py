@@ -10,8 +10,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, write_text
-from paperbrowse.cli.main import main
+from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, run, write_text
 from paperbrowse.core.bibtex_import import parse_bibtex, read_bibtex_file
 from paperbrowse.core.catalog import load_catalog
 from paperbrowse.core.dates import PaperDate
@@ -97,14 +96,6 @@ BROKEN = r"""
 }
 """
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ import pytest
 from rich.cells import cell_len
 
 from paperbrowse import __version__
-from paperbrowse.cli.main import main
 
-from conftest import CATEGORIES_TOML, COLLECTION_IDS, dedent, line_of, paper_toml, write_text
+from conftest import CATEGORIES_TOML, COLLECTION_IDS, dedent, line_of, paper_toml, run, write_text
 
 JSON_KEYS = {"id", "title", "authors", "date", "year", "category", "orgs", "venue", "arxiv", "url", "tags"}
 EVIL_TITLE = "Evil \x1b]0;pwned\x07 title \x1b[31mred\x1b[0m \u202eright-to-left"
@@ -26,15 +25,6 @@ def _terminal_width(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("LINES", "40")
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run main(argv); an argparse exit (--version, usage errors) is turned into its code."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_json(capsys, *argv: str):

@@ -7,8 +7,7 @@ import math
 
 import pytest
 
-from conftest import CATEGORIES_TOML, make_catalog, make_paper, paper_toml, write_text
-from paperbrowse.cli.main import main
+from conftest import CATEGORIES_TOML, make_catalog, make_paper, paper_toml, run, write_text
 from paperbrowse.core import related as related_module
 from paperbrowse.core.catalog import load_catalog
 from paperbrowse.core.paths import shipped
@@ -24,14 +23,6 @@ def catalog():
 def ids(found) -> list[str]:
     return [r.paper.id for r in found]
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from paperbrowse.tui.problems_screen import ProblemsScreen
 from paperbrowse.tui.search_box import SearchBox
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.tags_dialog import TagsDialog
-from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, plain, run, settle
+from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, notes, plain, plist, run, settle
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -76,16 +76,6 @@ def entry(path: Path, paper_id: str) -> dict:
     return disk(path).get("papers", {}).get(paper_id, {})
 
 
-def notes(app, severity: str | None = None) -> list[str]:
-    return [
-        f"{n.title}: {n.message}" if n.title else n.message
-        for n in app._notifications
-        if severity is None or n.severity == severity
-    ]
-
-
-def plist(app) -> PaperList:
-    return app.screen.query_one(PaperList)
 
 
 def current_id(app) -> str | None:

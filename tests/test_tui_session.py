@@ -19,7 +19,7 @@ from paperbrowse.core.library import Library
 from paperbrowse.tui.category_tree import CategoryTree
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_list import PaperList
-from tui_support import burst, list_rows, make_app, plain, run, settle
+from tui_support import burst, list_rows, make_app, notes, plain, plist, run, settle
 
 FIRST = "lookahead-decoding"  # the first row of the shipped collection
 
@@ -30,16 +30,6 @@ def recording(app, calls: dict[str, list]):
     return app
 
 
-def notes(app, severity: str | None = None) -> list[str]:
-    return [
-        f"{n.title}: {n.message}" if n.title else n.message
-        for n in app._notifications
-        if severity is None or n.severity == severity
-    ]
-
-
-def plist(app) -> PaperList:
-    return app.screen.query_one(PaperList)
 
 
 def head_text(app) -> str:

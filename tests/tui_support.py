@@ -6,8 +6,8 @@ Kept small and stable on purpose; other test modules import from here:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
 
-`run(app, scenario)` does the same from a synchronous test (no pytest-asyncio here), `plain`
-and `list_rows` read what a widget shows, `burst` sends keys as fast as a paste.
+`run(app, scenario)` does the same from a synchronous test (no pytest-asyncio here), `plain`,
+`list_rows`, `plist` and `notes` read what the screen shows, `burst` sends keys as fast as a paste.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from paperbrowse.core.catalog import load_catalog
 from paperbrowse.core.library import Library
 from paperbrowse.core.paths import shipped
 from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.session import Session
 
 SIZE = (160, 48)
@@ -105,3 +106,17 @@ async def burst(pilot: Pilot, *keys: str) -> None:
         event.set_sender(pilot.app)
         pilot.app._driver.send_message(event)
     await settle(pilot)
+
+
+def notes(app, severity: str | None = None) -> list[str]:
+    """The notifications shown, as `title: message` (only those of `severity`, when given)."""
+    return [
+        f"{n.title}: {n.message}" if n.title else n.message
+        for n in app._notifications
+        if severity is None or n.severity == severity
+    ]
+
+
+def plist(app) -> PaperList:
+    """The main screen's paper list."""
+    return app.screen.query_one(PaperList)
