@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 try:
@@ -28,8 +28,9 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
-    """Replace `path` with `data` atomically; with `backup`, keep the old version as `path.bak`."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, backup: bool = False) -> None:
+    """Replace `path` with `data` (bytes, or chunks of them) atomically; with `backup`, keep the
+    old version as `path.bak`."""
     target = real_target(path)
     folder = target.parent
     if backup and target.exists():
@@ -38,11 +39,14 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = False) -> None:
     _fsync_folder(folder)
 
 
-def _replace_with(target: Path, data: bytes) -> None:
+def _replace_with(target: Path, data: bytes | Iterable[bytes]) -> None:
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(OSError):

@@ -5,9 +5,10 @@ files, checking the whole and building every object again still costs seconds. W
 file changed since the snapshot was taken (the same files with the same paths, sizes, times
 and inodes), the snapshot gives the catalog back as it was built: the papers as one column per
 field, which unpickle several times faster than objects, the categories, the problems, and
-the papers' newest-first order the search keeps them in. Anything else, or a snapshot that
-cannot be read, is only a miss: the collection is loaded the long way and the snapshot
-written again. The caller pauses the cycle collector meanwhile (see `collector`).
+the papers' newest-first order the search keeps them in. The long texts (summaries and
+highlights) stay in a file beside it until read (see `text_store`). Anything else, or a
+snapshot that cannot be read, is only a miss: the collection is loaded the long way and the
+snapshot written again. The caller pauses the cycle collector meanwhile (see `collector`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import fields
+from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 
@@ -27,9 +29,10 @@ from .dates import PaperDate
 from .problems import Problem
 from .records import Category, Paper, papers_from_columns
 from .shelves import tag_counts
+from .text_store import LONG_FIELDS, StoredPaper, open_texts, write_texts
 
-FORMAT = 1
-_PAPER_FIELDS = [f.name for f in fields(Paper)]
+FORMAT = 2
+_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in LONG_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
 # Nearly every paper has no unknown fields: they share one read-only empty mapping instead of
@@ -55,25 +58,30 @@ def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:
     return folder / f"snapshot-{digest}.pickle"
 
 
+def texts_path(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.replace("snapshot-", "texts-", 1).replace(".pickle", ".bin"))
+
+
 def load_snapshot(path: Path, key: tuple) -> Catalog | None:
     """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
     with contextlib.suppress(Exception):  # a damaged snapshot is only a miss
         with open(path, "rb") as handle:
             stored_key, packed = pickle.load(handle)
         if stored_key == key:
-            return _unpack(packed)
+            return _unpack(packed, texts_path(path))
     return None
 
 
 def save_snapshot(path: Path, key: tuple, catalog: Catalog) -> None:
     """Keep the catalog for the next start; a snapshot that cannot be written only costs time."""
-    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
-        data = pickle.dumps((key, _pack(catalog)), protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError, UnicodeError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        texts = write_texts(texts_path(path), catalog.papers)  # first: the snapshot names it
+        data = pickle.dumps((key, _pack(catalog, texts)), protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write(path, data)
 
 
-def _pack(catalog: Catalog) -> dict:
+def _pack(catalog: Catalog, texts: tuple) -> dict:
     papers = catalog.papers
     columns = {name: [getattr(p, name) for p in papers] for name in _PAPER_FIELDS if name != "date"}
     # Pickle stores an object once however often it is referenced: making equal names, tags
@@ -92,17 +100,23 @@ def _pack(catalog: Catalog) -> dict:
         "categories": [[getattr(c, name) for name in _CATEGORY_FIELDS] for c in catalog.categories.values()],
         "problems": [[getattr(p, name) for name in _PROBLEM_FIELDS] for p in catalog.problems],
         "sources": catalog.sources,
+        "texts": texts,
         "newest_first": catalog.newest_first(),
         "tag_counts": tag_counts(catalog, None),
     }
 
 
-def _unpack(packed: dict) -> Catalog:
+def _unpack(packed: dict, texts: Path) -> Catalog | None:
+    store = open_texts(texts, *packed["texts"])
+    if store is None:
+        return None
     columns = packed["papers"]
     dates = {value: PaperDate(value // 10000, value // 100 % 100, value % 100) for value in set(columns["date"])}
     columns["date"] = list(map(dates.__getitem__, columns["date"]))  # equal dates share one object
     columns["extra"] = [extra or _NO_EXTRA for extra in columns["extra"]]
-    papers = papers_from_columns(columns)
+    columns["_store"] = repeat(store)
+    columns["_row"] = range(len(columns["id"]))
+    papers = papers_from_columns(columns, StoredPaper)
     categories = {row[0]: Category(*row) for row in packed["categories"]}
     problems = [Problem(*row) for row in packed["problems"]]
     catalog = Catalog(papers, categories, problems, tuple(packed["sources"]))

@@ -1,0 +1,136 @@
+"""A snapshot's long texts, left on disk until a paper's text is read.
+
+At 1,000,000 papers the summaries and highlights are 1.4 GB of a 1.6 GB snapshot. Reading
+them back means building a million strings (seconds, and all that memory) at every start,
+while a session reads a few hundred: the details pane, a search that needs them, an export.
+So the snapshot keeps them in a file of their own, each field's texts one after another in
+UTF-8, and the papers it gives back (`StoredPaper`) read theirs through a memory map.
+
+The file starts with a token the snapshot also holds: a texts file from another snapshot
+(two writers racing, a file left half-replaced) is refused, and the snapshot is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import secrets
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import fields
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_write
+from .records import Paper
+
+LONG_FIELDS = ("summary", "summary_zh", "highlight", "highlight_zh")
+_MAGIC = b"paperbrowse texts 1\n"
+_TOKEN_BYTES = 16
+_CHUNK = 1 << 20  # bytes handed to the writer at a time: a column is never joined whole
+
+
+class TextStore:
+    """The long texts of one snapshot: a field's text of the paper in a given row."""
+
+    def __init__(self, data: mmap.mmap | bytes, offsets: dict[str, array | None]) -> None:
+        self._data = memoryview(data)  # slices of a view decode in place, without a copy
+        self._offsets = offsets
+
+    def text(self, field: str, row: int) -> str:
+        offsets = self._offsets[field]
+        if offsets is None:  # the field is empty in every paper
+            return ""
+        start, end = offsets[row], offsets[row + 1]
+        return str(self._data[start:end], "utf-8", "surrogatepass") if end > start else ""
+
+
+def write_texts(path: Path, papers: Sequence[Paper]) -> tuple[bytes, dict[str, array | None]]:
+    """Write the papers' long texts to `path`; return its token and each field's offsets."""
+    token = secrets.token_bytes(_TOKEN_BYTES)
+    offsets: dict[str, array | None] = {}
+    blocks: list[list[bytes]] = []
+    position = len(_MAGIC) + _TOKEN_BYTES
+    for field in LONG_FIELDS:
+        encoded = [text.encode("utf-8", "surrogatepass") for text in map(attrgetter(field), papers)]
+        if not any(encoded):
+            offsets[field] = None
+            continue
+        ends = array("Q", [position])
+        for chunk in encoded:
+            position += len(chunk)
+            ends.append(position)
+        offsets[field] = ends
+        blocks.append(encoded)
+    atomic_write(path, _chunks(_MAGIC + token, blocks))
+    return token, offsets
+
+
+def _chunks(head: bytes, blocks: list[list[bytes]]) -> Iterator[bytes]:
+    yield head
+    for encoded in blocks:
+        for start in range(0, len(encoded), 4096):
+            yield b"".join(encoded[start : start + 4096])
+
+
+def open_texts(path: Path, token: bytes, offsets: dict[str, array | None]) -> TextStore | None:
+    """The texts `write_texts` wrote with this token, mapped; None if the file is not that one."""
+    with contextlib.suppress(OSError, ValueError):
+        with open(path, "rb") as handle:
+            if handle.read(len(_MAGIC) + _TOKEN_BYTES) != _MAGIC + token:
+                return None
+            end = max((o[-1] for o in offsets.values() if o is not None), default=0)
+            if os.fstat(handle.fileno()).st_size < end:
+                return None
+            # The map outlives the handle. Writers only ever replace the file (a new inode),
+            # so the mapped one never changes under a running browser.
+            return TextStore(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), offsets)
+    return None
+
+
+class _Stored:
+    """A long-text field of a StoredPaper, read from its store when asked for."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, paper: StoredPaper | None, owner: type | None = None) -> Any:
+        if paper is None:
+            return self
+        return paper._store.text(self.field, paper._row)
+
+
+_COMPARED = attrgetter(*(f.name for f in fields(Paper) if f.compare))
+
+
+class StoredPaper(Paper):
+    """A Paper whose long texts stay in a TextStore until read; equal to the Paper it was.
+
+    Only `snapshot` makes these (through the slots, see records.papers_from_columns). Calling
+    the class, as dataclasses.replace does, makes a plain Paper, and so does a copy or a pickle.
+    """
+
+    __slots__ = ("_store", "_row")
+    _store: TextStore
+    _row: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Paper:  # type: ignore[misc]
+        return Paper(*args, **kwargs)
+
+    def __reduce__(self) -> tuple:
+        values = {f.name: getattr(self, f.name) for f in fields(Paper)}
+        values["extra"] = dict(values["extra"])  # the snapshot's shared read-only mapping
+        return (Paper, tuple(values.values()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Paper):
+            return _COMPARED(self) == _COMPARED(other)
+        return NotImplemented
+
+    __hash__ = Paper.__hash__
+
+
+for _field in LONG_FIELDS:
+    setattr(StoredPaper, _field, _Stored(_field))

@@ -1,0 +1,119 @@
+"""Long texts kept beside the snapshot: read back exactly, only from their own snapshot's file."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import pickle
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperbrowse.core import cache, snapshot
+from paperbrowse.core.cache import load_catalog_cached
+from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.dates import PaperDate
+from paperbrowse.core.paths import shipped
+from paperbrowse.core.records import Paper
+from paperbrowse.core.text_store import LONG_FIELDS, StoredPaper, open_texts, write_texts
+
+from test_cache import snapshot as summary
+
+
+@pytest.fixture
+def shipped_copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(shipped("data"), data)
+    for path in data.rglob("*.toml"):  # the racy-file rule would skip files written just now
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 60))
+    return data
+
+
+def kept(data, store, monkeypatch):
+    """The catalog read back from its snapshot (parsing a file would fail the test)."""
+    load_catalog_cached([data], store)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"parsed {path}"))
+        return load_catalog_cached([data], store)
+
+
+def test_snapshot_papers_read_their_long_texts_from_the_texts_file(shipped_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    parsed = load_catalog([shipped_copy])
+    back = kept(shipped_copy, store, monkeypatch)
+    assert all(type(p) is StoredPaper for p in back.papers)
+    assert summary(back) == summary(parsed)
+    for ours, theirs in zip(back.papers, parsed.papers, strict=True):
+        assert [getattr(ours, f) for f in LONG_FIELDS] == [getattr(theirs, f) for f in LONG_FIELDS]
+        assert ours == theirs and theirs == ours and hash(ours) == hash(theirs)
+    # The texts are not in the snapshot itself: a start never reads them.
+    pickled = next(store.glob("snapshot-*.pickle")).read_bytes()
+    longest = max(parsed.papers, key=lambda p: len(p.summary)).summary
+    assert longest and longest.encode() not in pickled
+    assert longest.encode() in next(store.glob("texts-*.bin")).read_bytes()
+
+
+def test_a_stored_paper_copied_replaced_or_pickled_is_a_plain_equal_paper(shipped_copy, tmp_path, monkeypatch):
+    stored = kept(shipped_copy, tmp_path / "cache", monkeypatch).papers[0]
+    for twin in (copy.copy(stored), copy.deepcopy(stored), pickle.loads(pickle.dumps(stored))):
+        assert type(twin) is Paper and twin == stored and twin.summary == stored.summary
+    renamed = dataclasses.replace(stored, title="Other")
+    assert type(renamed) is Paper and renamed.title == "Other" and renamed.summary == stored.summary
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored.title = "x"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        stored.summary = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("damage", ["missing", "other token", "truncated", "empty"])
+def test_a_texts_file_that_is_not_the_snapshots_own_is_only_a_miss(shipped_copy, tmp_path, damage):
+    store = tmp_path / "cache"
+    expected = summary(load_catalog_cached([shipped_copy], store))
+    texts = next(store.glob("texts-*.bin"))
+    if damage == "missing":
+        texts.unlink()
+    elif damage == "other token":
+        content = bytearray(texts.read_bytes())
+        content[25] ^= 0xFF  # inside the token, after the 20-byte magic line
+        texts.write_bytes(bytes(content))
+    elif damage == "truncated":
+        texts.write_bytes(texts.read_bytes()[:-10])
+    else:
+        texts.write_bytes(b"")
+    again = load_catalog_cached([shipped_copy], store)  # loaded the long way, snapshot retaken
+    assert summary(again) == expected
+    assert [p.summary for p in again.papers] == [p.summary for p in load_catalog([shipped_copy]).papers]
+    assert all(type(p) is StoredPaper for p in load_catalog_cached([shipped_copy], store).papers)
+
+
+def test_a_snapshot_whose_texts_cannot_be_written_is_not_kept(shipped_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshot, "write_texts", full_disk)
+    assert summary(load_catalog_cached([shipped_copy], store)) == summary(load_catalog([shipped_copy]))
+    assert not list(store.glob("snapshot-*.pickle"))
+
+
+texts = st.text(st.characters(codec="utf-8") | st.sampled_from(["\x00", "\ud800", "\U0001f600", "摘"]), max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(texts, texts, texts, texts), max_size=8))
+def test_texts_come_back_exactly(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("texts") / "texts.bin"
+    papers = [
+        Paper(f"p{i}", "T", ("A",), PaperDate(2023, 1, 1), "c", **dict(zip(LONG_FIELDS, row, strict=True)))
+        for i, row in enumerate(rows)
+    ]
+    token, offsets = write_texts(path, papers)
+    store = open_texts(path, token, offsets)
+    assert store is not None
+    for row, paper in enumerate(papers):
+        assert [store.text(f, row) for f in LONG_FIELDS] == [getattr(paper, f) for f in LONG_FIELDS]
+    assert open_texts(path, bytes(16), offsets) is None
