@@ -38,6 +38,27 @@ SMART_NODES = [
 ]
 
 
+def category_node(catalog: Catalog, category_id: str) -> Node:
+    return Node(f"cat:{category_id}", f"cat:{category_id}", catalog.categories[category_id].name)
+
+
+def tag_node(tag: str) -> Node:
+    return Node(f"tag:{tag}", f"tag:{quote(tag)}", f"#{tag}")
+
+
+def node_for_key(catalog: Catalog, library: Library, key: str) -> Node | None:
+    """The node the tree shows under `key` (a saved selection), without building the tree."""
+    for node in SMART_NODES:
+        if node.key == key:
+            return node
+    kind, _, name = key.partition(":")
+    if kind == "cat" and name in catalog.categories:
+        return category_node(catalog, name)
+    if kind == "tag" and name in tag_counts(catalog, library):
+        return tag_node(name)
+    return None
+
+
 def smart_nodes(catalog: Catalog, library: Library) -> list[tuple[Node, int]]:
     counts = shelf_counts(catalog, library)
     return [(node, counts[node.key]) for node in SMART_NODES]
@@ -79,7 +100,7 @@ class CategoryTree(Tree[Node]):
         self._add_categories(categories, None)
         tags = self.root.add(Text("Tags", style="bold"), expand=False)
         for tag, count in sorted(tag_counts(self.catalog, self.library).items()):
-            tags.add_leaf(_label(f"#{tag}", count), Node(f"tag:{tag}", f"tag:{quote(tag)}", f"#{tag}"))
+            tags.add_leaf(_label(f"#{tag}", count), tag_node(tag))
         self.select_key(keep)
 
     def refresh_counts(self) -> None:
@@ -92,9 +113,8 @@ class CategoryTree(Tree[Node]):
 
     def _add_categories(self, parent: TreeNode[Node], parent_id: str | None) -> None:
         for category_id in self.catalog.children.get(parent_id, []):
-            category = self.catalog.categories[category_id]
-            node = Node(f"cat:{category_id}", f"cat:{category_id}", category.name)
-            label = _label(category.name, self.catalog.count(category_id))
+            node = category_node(self.catalog, category_id)
+            label = _label(node.label, self.catalog.count(category_id))
             if self.catalog.children.get(category_id):
                 branch = parent.add(label, node, expand=True)
                 self._add_categories(branch, category_id)
