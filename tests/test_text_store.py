@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbrowse.core import cache, snapshot
-from paperbrowse.core.cache import load_catalog_cached
+from paperbrowse.core.cache import load_catalog_cached, prepare_search
 from paperbrowse.core.catalog import load_catalog
 from paperbrowse.core.dates import PaperDate
 from paperbrowse.core.paths import shipped
 from paperbrowse.core.records import Paper
+from paperbrowse.core.search import SearchIndex
 from paperbrowse.core.text_store import LONG_FIELDS, StoredPaper, open_texts, write_texts
 
 from test_cache import snapshot as summary
@@ -117,3 +118,21 @@ def test_texts_come_back_exactly(tmp_path_factory, rows):
     for row, paper in enumerate(papers):
         assert [store.text(f, row) for f in LONG_FIELDS] == [getattr(paper, f) for f in LONG_FIELDS]
     assert open_texts(path, bytes(16), offsets) is None
+
+
+def test_anchored_searches_read_only_the_candidates_long_texts(shipped_copy, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    fresh = SearchIndex(load_catalog([shipped_copy]))
+    prepare_search(SearchIndex(load_catalog_cached([shipped_copy], store)))  # keeps the word indexes
+    index = SearchIndex(kept(shipped_copy, store, monkeypatch))
+    prepare_search(index)  # adopted: no column of texts is built
+
+    def same(query: str) -> bool:
+        return [(h.paper.id, h.score) for h in index.search(query).hits] == [
+            (h.paper.id, h.score) for h in fresh.search(query).hits
+        ]
+
+    for query in ["^we", "ing$", "^gptq", "model$", "^tool !^the"]:
+        assert same(query), query
+    assert "summary" not in index.text  # the summaries were read paper by paper, where needed
+    assert same("^Ll")  # smart case: a case-sensitive word index is built from every summary

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter
 
 from . import lanes
@@ -33,6 +33,7 @@ _KEPT = 64  # term results (and subsequence candidates) kept for the next keystr
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
 # in summaries (prose holds a near miss of almost any word).
 _TYPO_FIELDS = frozenset({"title", "tags", "authors", "orgs"})
+_LIST_FIELDS = frozenset({"tags", "authors", "orgs"})  # searched as their items joined by SEP
 _SUBSEQUENCE_POINTS = round(WEIGHTS["title"] * SUBSEQUENCE_SCORE)
 
 
@@ -258,10 +259,19 @@ class SearchIndex:
         found = words.papers(words.ending(needle) if kind == "suffix" else words.starting(needle))
         # The word index finds the papers holding such a word; the anchor (the start of the
         # field or of a list item) is checked on those.
-        where, values = lanes.positions(found, self.count), self.text[field]
-        if case:
-            return lanes.from_positions([i for i in where if test(values[i], needle)], self.count)
-        return lanes.from_positions([i for i in where if test(values[i].lower(), needle)], self.count)
+        where = lanes.positions(found, self.count)
+        values = self._values(field, where)
+        if not case:
+            values = map(str.lower, values)
+        return lanes.from_positions(list(compress(where, map(test, values, repeat(needle)))), self.count)
+
+    def _values(self, field: str, where: list[int]) -> Iterable[str]:
+        """The field's text of the papers at `where`, without building the whole column: a
+        snapshot's summaries stay on disk until read (see text_store)."""
+        if field in self.text:
+            return map(self.text[field].__getitem__, where)
+        values = map(attrgetter(field), map(self.papers.__getitem__, where))
+        return map(SEP.join, values) if field in _LIST_FIELDS else values
 
     def _exact(self, kind: str, needle: str, case: bool) -> tuple[int, int]:
         return _best_first(
@@ -331,7 +341,7 @@ class _Columns(dict):
         if field not in WEIGHTS:
             raise KeyError(field)
         column = list(map(attrgetter(field), self._papers))  # C-level, no Python loop
-        if field in ("tags", "authors", "orgs"):
+        if field in _LIST_FIELDS:
             column = list(map(SEP.join, column))
         self[field] = column
         return column
