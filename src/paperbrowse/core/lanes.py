@@ -106,8 +106,12 @@ class Ranked(Sequence[int]):
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._levels = sorted(set(data) - {0}, reverse=True)
-        self._found: list[int] = []
+        self._found: list[int] | range = []
         self._length = len(data) - data.count(0)
+        if self._length == len(data) and len(self._levels) == 1:
+            # Every paper, all equal (an empty query): paper order is the ranking, and `G`
+            # at the end of a million papers need not gather a million places.
+            self._found, self._levels = range(len(data)), []
 
     def _gather(self, upto: int) -> None:
         """Gather levels until `upto` papers (or all) are in order."""
@@ -123,7 +127,7 @@ class Ranked(Sequence[int]):
         if isinstance(item, slice):
             stop = item.stop
             self._gather(self._length if stop is None or stop < 0 or (item.start or 0) < 0 else stop)
-            return self._found[item]
+            return list(self._found[item])
         index = item + self._length if item < 0 else item
         if not 0 <= index < self._length:
             raise IndexError(item)
