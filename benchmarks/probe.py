@@ -5,8 +5,8 @@
     python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
 
 Each prints the seconds from the moment the caller spawned it (PB_SPAWNED_AT, a time.time())
-to its screen being up (headless), imports included, then exits at once: background threads
-(the related-papers index) must not count.
+to its screen being up (headless), imports included, and its own peak memory so far, then
+exits at once: background threads (the related-papers index) must not count.
 """
 
 from __future__ import annotations
@@ -18,8 +18,23 @@ from pathlib import Path
 
 
 def done() -> None:
-    print(f"{time.time() - float(os.environ['PB_SPAWNED_AT']):.6f}", flush=True)
+    print(f"{time.time() - float(os.environ['PB_SPAWNED_AT']):.6f} {peak_kb()}", flush=True)
     os._exit(0)
+
+
+def peak_kb() -> int:
+    """This program's peak resident memory. Not getrusage's ru_maxrss: Linux carries that over
+    exec from the forked parent, so it would report the benchmark runner's own size."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def run_app(data: str) -> None:

@@ -41,8 +41,9 @@ def collection(size: int, root: Path) -> Path:
 def timed_process(args: list[str], env: dict[str, str], *, reports: bool = False) -> tuple[float, float]:
     """Seconds and peak memory (MB) of one child process.
 
-    With `reports`, the child (probe.py) prints its own time from spawn to its screen being up;
-    otherwise the wall clock runs until the process ends.
+    With `reports`, the child (probe.py) prints its own time from spawn to its screen being up
+    and its own peak memory; otherwise the wall clock runs until the process ends, and the peak
+    is the kernel's, which counts the runner's size at the fork too.
     """
     with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
         start = time.perf_counter()
@@ -53,10 +54,12 @@ def timed_process(args: list[str], env: dict[str, str], *, reports: bool = False
         if status != 0:
             errors.seek(0)
             raise RuntimeError(f"{args} failed: {errors.read().decode(errors='replace')[-2000:]}")
+        peak = usage.ru_maxrss
         if reports:
             output.seek(0)
-            elapsed = float(output.read().decode().split()[-1])
-    return elapsed, usage.ru_maxrss / 1024
+            seconds, peak_kb = output.read().decode().split()[-2:]
+            elapsed, peak = float(seconds), int(peak_kb)
+    return elapsed, peak / 1024
 
 
 def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:

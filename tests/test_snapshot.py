@@ -194,3 +194,22 @@ def test_the_collector_is_paused_while_loading_and_restored(collection, tmp_path
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("freeze_from", [1, 10**9])
+def test_prepared_search_lists_are_frozen_out_of_the_collectors_sight_when_large(
+    collection, tmp_path, monkeypatch, freeze_from
+):
+    import gc
+
+    from paperbrowse.core import collector
+
+    monkeypatch.setattr(collector, "FREEZE_FROM", freeze_from)
+    built: list[SearchIndex] = []
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(bool(built) and built[0].ready()))  # never really
+    built.append(SearchIndex(load_catalog_cached([collection], tmp_path / "cache")))
+    frozen.clear()  # the load's own freeze, if any (see the test above)
+    prepare_search(built[0])
+    # Frozen once the word indexes and the lower-cased titles exist, so they are frozen too.
+    assert frozen == ([True] if freeze_from == 1 else [])

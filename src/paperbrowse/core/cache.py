@@ -25,7 +25,7 @@ from .. import __version__
 from . import snapshot
 from .atomic import atomic_write
 from .catalog import Catalog, build_catalog
-from .collector import FREEZE_FROM, CollectorPaused
+from .collector import FREEZE_FROM, CollectorPaused, freeze_large
 from .dates import PaperDate
 from .loader import FileRecords, find_files, parse_file
 from .paths import APP_NAME
@@ -154,6 +154,7 @@ def prepare_search(index: SearchIndex) -> None:
     place = index.catalog.derived.get("snapshot")
     if place is None:
         index.prepare()
+        freeze_large(index.count)
         return
     where, key = place
     state = snapshot.load_words(snapshot.words_path(where), key)
@@ -161,6 +162,7 @@ def prepare_search(index: SearchIndex) -> None:
         index.adopt_words(state)
     missing = not index.ready()
     index.prepare()
+    freeze_large(index.count)
     if missing and not _racy(key):
         snapshot.save_words(snapshot.words_path(where), key, index.word_state())
 
