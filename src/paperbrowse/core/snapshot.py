@@ -5,8 +5,8 @@ files, checking the whole and building every object again still costs seconds. W
 file changed since the snapshot was taken (the same files with the same paths, sizes, times
 and inodes), the snapshot gives the catalog back as it was built: the papers as one column per
 field, which unpickle several times faster than objects, the categories, the problems, and
-the papers' newest-first order the search keeps them in. The long texts (summaries and
-highlights) stay in a file beside it until read (see `text_store`). Anything else, or a
+the papers' newest-first order the search keeps them in. The texts (titles, summaries,
+highlights, links) stay in a file beside it until read (see `text_store`). Anything else, or a
 snapshot that cannot be read, is only a miss: the collection is loaded the long way and the
 snapshot written again. The caller pauses the cycle collector meanwhile (see `collector`).
 """
@@ -29,16 +29,16 @@ from .dates import PaperDate
 from .problems import Problem
 from .records import Category, Paper, papers_from_columns
 from .shelves import tag_counts
-from .text_store import LONG_FIELDS, StoredPaper, open_texts, write_texts
+from .text_store import STORED_FIELDS, StoredPaper, open_texts, write_texts
 
-FORMAT = 2
-_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in LONG_FIELDS]
+FORMAT = 3
+_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
 # Nearly every paper has no unknown fields: they share one read-only empty mapping instead of
 # a million empty dicts (64 MB at 1,000,000 papers).
 _NO_EXTRA = MappingProxyType({})
-_SHARED = ("authors", "orgs", "tags", "category", "venue", "builds_on", "source")
+_SHARED = ("authors", "orgs", "tags", "category", "builds_on", "source")
 
 
 def stamp(files: Sequence[Path]) -> tuple | None:

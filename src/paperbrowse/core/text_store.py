@@ -1,10 +1,13 @@
-"""A snapshot's long texts, left on disk until a paper's text is read.
+"""A snapshot's texts, left on disk until a paper's text is read.
 
 At 1,000,000 papers the summaries and highlights are 1.4 GB of a 1.6 GB snapshot. Reading
 them back means building a million strings (seconds, and all that memory) at every start,
 while a session reads a few hundred: the details pane, a search that needs them, an export.
-So the snapshot keeps them in a file of their own, each field's texts one after another in
-UTF-8, and the papers it gives back (`StoredPaper`) read theirs through a memory map.
+The same holds, on a smaller scale, for titles, links and venues: the list reads the rows it
+shows, and the search its kept word indexes. So the snapshot keeps these string fields in a
+file of their own, each field's texts one after another in UTF-8, and the papers it gives
+back (`StoredPaper`) read theirs through a memory map. Ids, authors, tags, dates and
+categories stay in the snapshot: a start needs them for the tree's counts and the lookups.
 
 The file starts with a token the snapshot also holds: a texts file from another snapshot
 (two writers racing, a file left half-replaced) is refused, and the snapshot is a miss.
@@ -26,14 +29,14 @@ from typing import Any
 from .atomic import atomic_write
 from .records import Paper
 
-LONG_FIELDS = ("summary", "summary_zh", "highlight", "highlight_zh")
+STORED_FIELDS = ("title", "venue", "arxiv", "url", "pdf", "code", "summary", "summary_zh", "highlight", "highlight_zh")
 _MAGIC = b"paperbrowse texts 1\n"
 _TOKEN_BYTES = 16
 _CHUNK = 1 << 20  # bytes handed to the writer at a time: a column is never joined whole
 
 
 class TextStore:
-    """The long texts of one snapshot: a field's text of the paper in a given row."""
+    """The stored texts of one snapshot: a field's text of the paper in a given row."""
 
     def __init__(self, data: mmap.mmap | bytes, offsets: dict[str, array | None]) -> None:
         self._data = memoryview(data)  # slices of a view decode in place, without a copy
@@ -48,12 +51,12 @@ class TextStore:
 
 
 def write_texts(path: Path, papers: Sequence[Paper]) -> tuple[bytes, dict[str, array | None]]:
-    """Write the papers' long texts to `path`; return its token and each field's offsets."""
+    """Write the papers' stored fields to `path`; return its token and each field's offsets."""
     token = secrets.token_bytes(_TOKEN_BYTES)
     offsets: dict[str, array | None] = {}
     blocks: list[list[bytes]] = []
     position = len(_MAGIC) + _TOKEN_BYTES
-    for field in LONG_FIELDS:
+    for field in STORED_FIELDS:
         encoded = [text.encode("utf-8", "surrogatepass") for text in map(attrgetter(field), papers)]
         if not any(encoded):
             offsets[field] = None
@@ -76,7 +79,10 @@ def _chunks(head: bytes, blocks: list[list[bytes]]) -> Iterator[bytes]:
 
 
 def open_texts(path: Path, token: bytes, offsets: dict[str, array | None]) -> TextStore | None:
-    """The texts `write_texts` wrote with this token, mapped; None if the file is not that one."""
+    """The texts `write_texts` wrote with this token, mapped; None if the file is not that one
+    (or holds other fields than this version stores)."""
+    if set(offsets) != set(STORED_FIELDS):
+        return None
     with contextlib.suppress(OSError, ValueError):
         with open(path, "rb") as handle:
             if handle.read(len(_MAGIC) + _TOKEN_BYTES) != _MAGIC + token:
@@ -91,7 +97,7 @@ def open_texts(path: Path, token: bytes, offsets: dict[str, array | None]) -> Te
 
 
 class _Stored:
-    """A long-text field of a StoredPaper, read from its store when asked for."""
+    """A stored field of a StoredPaper, read from its store when asked for."""
 
     def __init__(self, field: str) -> None:
         self.field = field
@@ -106,7 +112,7 @@ _COMPARED = attrgetter(*(f.name for f in fields(Paper) if f.compare))
 
 
 class StoredPaper(Paper):
-    """A Paper whose long texts stay in a TextStore until read; equal to the Paper it was.
+    """A Paper whose STORED_FIELDS stay in a TextStore until read; equal to the Paper it was.
 
     Only `snapshot` makes these (through the slots, see records.papers_from_columns). Calling
     the class, as dataclasses.replace does, makes a plain Paper, and so does a copy or a pickle.
@@ -132,5 +138,5 @@ class StoredPaper(Paper):
     __hash__ = Paper.__hash__
 
 
-for _field in LONG_FIELDS:
+for _field in STORED_FIELDS:
     setattr(StoredPaper, _field, _Stored(_field))
