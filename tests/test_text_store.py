@@ -19,7 +19,7 @@ from paperbrowse.core.dates import PaperDate
 from paperbrowse.core.paths import shipped
 from paperbrowse.core.records import Paper
 from paperbrowse.core.search import SearchIndex
-from paperbrowse.core.text_store import STORED_FIELDS, StoredPaper, open_texts, write_texts
+from paperbrowse.core.text_store import STORED_FIELDS, StoredPaper, TextStore, open_texts, write_texts
 
 from test_cache import snapshot as summary
 
@@ -106,20 +106,31 @@ texts = st.text(st.characters(codec="utf-8") | st.sampled_from(["\x00", "\ud800"
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(*[texts] * len(STORED_FIELDS)), max_size=8))
-def test_texts_come_back_exactly(tmp_path_factory, rows):
+def test_texts_come_back_exactly_one_by_one_and_as_columns(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("texts") / "texts.bin"
     papers = [
         Paper(id=f"p{i}", authors=("A",), date=PaperDate(2023, 1, 1), category="c", **dict(zip(STORED_FIELDS, row, strict=True)))
         for i, row in enumerate(rows)
     ]
-    token, offsets = write_texts(path, papers)
-    store = open_texts(path, token, offsets)
+    token, count, offsets = write_texts(path, papers)
+    store = open_texts(path, token, count, offsets)
     assert store is not None
     for row, paper in enumerate(papers):
         assert [store.text(f, row) for f in STORED_FIELDS] == [getattr(paper, f) for f in STORED_FIELDS]
-    assert open_texts(path, bytes(16), offsets) is None
+    for field in STORED_FIELDS:
+        assert store.column(field) == [getattr(p, field) for p in papers]
+    assert open_texts(path, bytes(16), count, offsets) is None
     # A snapshot from a version that stored other fields: refused, not read half.
-    assert open_texts(path, token, {f: o for f, o in offsets.items() if f != "title"}) is None
+    assert open_texts(path, token, count, {f: o for f, o in offsets.items() if f != "title"}) is None
+
+
+def test_the_search_reads_a_snapshots_titles_as_one_column(shipped_copy, tmp_path, monkeypatch):
+    fresh = SearchIndex(load_catalog([shipped_copy]))
+    catalog = kept(shipped_copy, tmp_path / "cache", monkeypatch)
+    monkeypatch.setattr(TextStore, "text", lambda *args: pytest.fail("read a title paper by paper"))
+    index = SearchIndex(catalog)
+    assert index.text["title"] == fresh.text["title"]
+    assert index.texts("title", False) == fresh.texts("title", False)
 
 
 def test_anchored_searches_read_only_the_candidates_long_texts(shipped_copy, tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ from .records import Category, Paper, papers_from_columns
 from .shelves import tag_counts
 from .text_store import STORED_FIELDS, StoredPaper, open_texts, write_texts
 
-FORMAT = 3
+FORMAT = 4
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
@@ -121,6 +121,7 @@ def _unpack(packed: dict, texts: Path) -> Catalog | None:
     problems = [Problem(*row) for row in packed["problems"]]
     catalog = Catalog(papers, categories, problems, tuple(packed["sources"]))
     catalog.derived["newest_first"] = packed["newest_first"]
+    catalog.derived["texts"] = store  # row i of the store is catalog.papers[i]
     catalog.derived["tag_counts"] = packed["tag_counts"]
     return catalog
 
