@@ -25,7 +25,7 @@ from .. import __version__
 from . import snapshot
 from .atomic import atomic_write
 from .catalog import Catalog, build_catalog
-from .collector import FREEZE_FROM, CollectorPaused, freeze_large
+from .collector import CollectorPaused, freeze_large
 from .dates import PaperDate
 from .loader import FileRecords, find_files, parse_file
 from .paths import APP_NAME
@@ -123,9 +123,9 @@ def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path 
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
     or is parsed, and a new snapshot is taken.
     """
-    with CollectorPaused() as pause:
+    with CollectorPaused():
         catalog = _load(sources, cache_folder() if folder is None else folder)
-        pause.freeze = len(catalog.papers) >= FREEZE_FROM
+        freeze_large(len(catalog.papers))
     return catalog
 
 

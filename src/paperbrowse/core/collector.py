@@ -21,10 +21,9 @@ FREEZE_FROM = 10_000  # papers: below this, walking them costs less than keeping
 
 
 class CollectorPaused:
-    """`with CollectorPaused() as pause: ...; pause.freeze = True` to freeze what was built."""
+    """`with CollectorPaused(): ...` builds with the collector paused (see freeze_large)."""
 
     def __init__(self) -> None:
-        self.freeze = False
         self._was_enabled = False
 
     def __enter__(self) -> Self:
@@ -33,8 +32,6 @@ class CollectorPaused:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.freeze:
-            gc.freeze()
         if self._was_enabled:
             gc.enable()
 

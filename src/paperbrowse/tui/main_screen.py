@@ -111,10 +111,10 @@ class MainScreen(CollectionActions, Screen[None]):
     def current(self):
         return self.papers.current
 
-    def run_search(self) -> None:
+    def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
         text = self.query_one("#search", SearchBox).value
-        if self._last_search < INLINE_SECONDS:
+        if here or self._last_search < INLINE_SECONDS:
             # The last search took a few milliseconds: a thread's round trip would cost more
             # than the search itself, so this one runs here and its result shows at once.
             self._show_results(self._generation, *self._list(self.node, text), text)
@@ -184,8 +184,7 @@ class MainScreen(CollectionActions, Screen[None]):
         if node is None or parse(self._restore_query).text_terms():
             return
         self.node = node
-        self._generation += 1
-        self._show_results(self._generation, *self._list(node, self._restore_query), self._restore_query)
+        self.run_search(here=True)  # the box holds the restored query already
 
     @on(CategoryTree.Chosen)
     def _node_chosen(self, event: CategoryTree.Chosen) -> None:
