@@ -39,6 +39,7 @@ class CollectionActions:
     def _prepare_search(self, index: SearchIndex) -> None:
         """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
         prepare_search(index)
+        index.prepare_keystrokes()
 
     def _related_ready(self, catalog: Catalog) -> None:
         detail = self.query_one(DetailPane)
