@@ -210,6 +210,31 @@ def test_slash_then_typing_filters_the_list(app) -> None:
     run(app, scenario)
 
 
+def test_a_query_longer_than_the_box_shows_its_end_and_typing_lays_out_nothing(app) -> None:
+    """The box repaints as you type; only a result that changes the list or the details lays
+    the screen out again (each layout costs milliseconds at 100,000 papers)."""
+
+    async def scenario(pilot) -> None:
+        await pilot.press("slash")
+        search = app.screen.query_one("#search", SearchBox)
+        await type_text(pilot, "medusa ")
+        await settle(pilot)
+        layouts = []
+        refresh_layout = app.screen._refresh_layout
+        app.screen._refresh_layout = lambda *args, **kwargs: (layouts.append(1), refresh_layout(*args, **kwargs))
+        typed = "medusa " * 12 + "zebra-tail"
+        for char in typed[len("medusa ") :]:
+            await type_text(pilot, char)
+        await settle(pilot)
+        assert search.value == typed and counted(app) == (0, SHIPPED_COUNT)
+        assert search.scroll_offset.x > 0  # wider than the box: scrolled to the cursor
+        assert search.render_line(0).text.rstrip().endswith("zebra-tail")
+        # A few, for the results that changed the list or the details: not one per key (77).
+        assert len(layouts) <= 5, layouts
+
+    run(app, scenario, size=(100, 30))
+
+
 def test_enter_or_down_in_the_search_goes_to_the_results(app) -> None:
     async def scenario(pilot) -> None:
         search = app.screen.query_one("#search", SearchBox)

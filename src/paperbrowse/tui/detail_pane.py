@@ -64,6 +64,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.language = "en"
         self.links: dict[int, str] = {}  # link number -> paper id, for keys and clicks
         self._note_shown = ""
+        self._shown: dict[Static, Content] = {}  # what each section shows now
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
@@ -81,17 +82,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         note = self.query_one("#detail-note", Markdown)
         links = self.query_one("#detail-links", Static)
         if paper is None:
-            head.update(Content.styled("No paper matches.", "dim italic"))
-            body.update("")
-            links.update("")
+            self._update(head, Content.styled("No paper matches.", "dim italic"))
+            self._update(body, Content())
+            self._update(links, Content())
             links.display = False
             self.links = {}
             note_title.display = note.display = False
             return
-        head.update(self._head(paper))
-        body.update(self._body(paper))
+        self._update(head, self._head(paper))
+        self._update(body, self._body(paper))
         content = self._links(paper)
-        links.update(content)
+        self._update(links, content)
         links.display = bool(content.plain)  # no empty section, nor its margin
         text = visible(_cut(self.library.note(paper.id), NOTE_LIMIT, "; n opens all of it"))
         note_title.display = note.display = bool(text.strip())
@@ -100,6 +101,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             note.update(text)
         if changed:
             self.scroll_home(animate=False)
+
+    def _update(self, section: Static, content: Content) -> None:
+        """Show new content only: each update lays out the screen, and a keystroke that keeps
+        the same paper on top (most of them, in a long query) would pay for three."""
+        shown = self._shown.get(section)
+        if shown is None or not shown.is_same(content):
+            self._shown[section] = content
+            section.update(content)
 
     def _head(self, paper: Paper) -> Content:
         category = self.catalog.categories.get(paper.category)
