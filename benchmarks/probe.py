@@ -1,12 +1,15 @@
 """One timed start, run as its own process by benchmarks/run.py.
 
     python benchmarks/probe.py app DATA_DIR     paperbrowse until its list first shows papers
+    python benchmarks/probe.py typed DATA_DIR QUERY  paperbrowse, its background work done, QUERY typed
     python benchmarks/probe.py bare             a bare Textual app until its empty screen shows
     python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
 
 Each prints the seconds from the moment the caller spawned it (PB_SPAWNED_AT, a time.time())
 to its screen being up (headless), imports included, and its own peak memory so far, then
-exits at once: background threads (the related-papers index) must not count.
+exits at once: background threads (the related-papers index) must not count. `typed` is the
+other end of a session: the peak memory once everything built in the background (word
+indexes, the titles' scattered-letter layout, related papers) is there and a query was typed.
 """
 
 from __future__ import annotations
@@ -56,6 +59,31 @@ def run_app(data: str) -> None:
     PaperBrowseApp(session, "probe").run(headless=True, size=(120, 40))
 
 
+def run_typed(data: str, query: str) -> None:
+    import asyncio
+
+    from paperbrowse.cli.context import Context
+    from paperbrowse.core.library import Library
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.session import Session
+
+    context = Context(data=[data], library=None)
+    app = PaperBrowseApp(Session(context.catalog, Library.load(context.library_file), context.index), "probe")
+
+    async def session() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(3):  # the background work starts after the first frame
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            await pilot.press("slash", *("space" if char == " " else char for char in query))
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+
+    asyncio.run(session())
+    done()
+
+
 def run_bare() -> None:
     from textual.app import App
 
@@ -79,6 +107,8 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "app":
         run_app(sys.argv[2])
+    elif mode == "typed":
+        run_typed(sys.argv[2], sys.argv[3])
     elif mode == "bare":
         run_bare()
     else:
