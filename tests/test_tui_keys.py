@@ -210,6 +210,22 @@ def test_slash_then_typing_filters_the_list(app) -> None:
     run(app, scenario)
 
 
+def test_an_abbreviation_finds_its_paper_once_the_titles_are_laid_out(app) -> None:
+    """The browser lays the titles out for the scattered-letter test in the background; typing
+    an abbreviation then finds the paper through it."""
+
+    async def scenario(pilot) -> None:
+        await settle(pilot)
+        assert app.session.index._scattered_letters is not None  # built after the first screen
+        await pilot.press("slash")
+        await type_text(pilot, "fa2")
+        await settle(pilot)
+        assert current_id(app) == "flashattention2"
+        assert "FlashAttention-2" in list_rows(plist(app))[0]
+
+    run(app, scenario)
+
+
 def test_a_query_longer_than_the_box_shows_its_end_and_typing_lays_out_nothing(app) -> None:
     """The box repaints as you type; only a result that changes the list or the details lays
     the screen out again (each layout costs milliseconds at 100,000 papers)."""
