@@ -245,6 +245,9 @@ def test_a_query_longer_than_the_box_shows_its_end_and_typing_lays_out_nothing(a
         assert search.value == typed and counted(app) == (0, SHIPPED_COUNT)
         assert search.scroll_offset.x > 0  # wider than the box: scrolled to the cursor
         assert search.render_line(0).text.rstrip().endswith("zebra-tail")
+        await pilot.press("home")  # and back to its start
+        await settle(pilot)
+        assert search.scroll_offset.x == 0 and search.render_line(0).text.lstrip().startswith("medusa medusa")
         # A few, for the results that changed the list or the details: not one per key (77).
         assert len(layouts) <= 5, layouts
 
