@@ -27,7 +27,7 @@ _FLAG = bytes(int(value >= 0x80) for value in range(256))  # a gathered end byte
 
 
 def supports(needle: str) -> bool:
-    """Whether `matches` can answer the needle: ASCII letters, no whitespace."""
+    """Whether `matches` can answer the needle: ASCII characters, no whitespace."""
     return bool(needle) and needle.isascii() and needle.split() == [needle]
 
 
