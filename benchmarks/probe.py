@@ -40,12 +40,19 @@ def peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_app(data: str) -> None:
+def make_app(data: str):
+    """paperbrowse on DATA_DIR, built as the `paperbrowse` command builds it."""
     from paperbrowse.cli.context import Context
     from paperbrowse.core.library import Library
     from paperbrowse.tui.app import PaperBrowseApp
-    from paperbrowse.tui.main_screen import MainScreen
     from paperbrowse.tui.session import Session
+
+    context = Context(data=[data], library=None)
+    return PaperBrowseApp(Session(context.catalog, Library.load(context.library_file), context.index), "probe")
+
+
+def run_app(data: str) -> None:
+    from paperbrowse.tui.main_screen import MainScreen
 
     shown = MainScreen._show_results
 
@@ -54,21 +61,13 @@ def run_app(data: str) -> None:
         self.call_after_refresh(done)  # once the list with its results is on screen
 
     MainScreen._show_results = show_then_exit
-    context = Context(data=[data], library=None)
-    session = Session(context.catalog, Library.load(context.library_file), context.index)
-    PaperBrowseApp(session, "probe").run(headless=True, size=(120, 40))
+    make_app(data).run(headless=True, size=(120, 40))
 
 
 def run_typed(data: str, query: str) -> None:
     import asyncio
 
-    from paperbrowse.cli.context import Context
-    from paperbrowse.core.library import Library
-    from paperbrowse.tui.app import PaperBrowseApp
-    from paperbrowse.tui.session import Session
-
-    context = Context(data=[data], library=None)
-    app = PaperBrowseApp(Session(context.catalog, Library.load(context.library_file), context.index), "probe")
+    app = make_app(data)
 
     async def session() -> None:
         async with app.run_test(size=(120, 40)) as pilot:

@@ -35,7 +35,7 @@ STORED_FIELDS = ("title", "venue", "arxiv", "url", "pdf", "code", "summary", "su
 _MAGIC = b"paperbrowse texts 2\n"
 _END = b"\xff"  # after each text; never a byte of UTF-8
 _TOKEN_BYTES = 16
-_CHUNK = 1 << 20  # bytes handed to the writer at a time: a column is never joined whole
+_JOINED = 4096  # texts joined into one write: a column is never joined whole
 
 
 class TextStore:
@@ -90,8 +90,8 @@ def write_texts(path: Path, papers: Sequence[Paper]) -> tuple[bytes, int, dict[s
 def _chunks(head: bytes, blocks: list[list[bytes]]) -> Iterator[bytes]:
     yield head
     for encoded in blocks:
-        for start in range(0, len(encoded), 4096):
-            yield _END.join(encoded[start : start + 4096]) + _END
+        for start in range(0, len(encoded), _JOINED):
+            yield _END.join(encoded[start : start + _JOINED]) + _END
 
 
 def open_texts(path: Path, token: bytes, count: int, offsets: dict[str, array | None]) -> TextStore | None:
