@@ -43,7 +43,7 @@ def peak_kb() -> int:
 def make_app(data: str):
     """paperbrowse on DATA_DIR, built as the `paperbrowse` command builds it."""
     from paperbrowse.cli.context import Context
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.session import Session
 

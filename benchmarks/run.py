@@ -82,7 +82,7 @@ async def pilot_latencies(data: Path, library: Path) -> tuple[list[float], list[
     has drawn its last visible row after the result arrived (the first full repaint).
     """
     from paperbrowse.cli.context import Context
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.main_screen import MainScreen
     from paperbrowse.tui.paper_list import PaperList
@@ -184,8 +184,7 @@ async def bare_latencies() -> list[float]:
 
 def core_latencies(data: Path) -> list[float]:
     from paperbrowse.cli.context import Context
-
-    from paperbrowse.core.cache import prepare_search
+    from paperbrowse.core.store.cache import prepare_search
 
     index = Context(data=[str(data)], library=None).index
     prepare_search(index)  # what the browser does in the background after its first screen
@@ -253,7 +252,9 @@ def main() -> None:
     args = parser.parse_args()
     results = {size: measure(size, args.data_root, args.repeat) for size in args.sizes}
     names = list(next(iter(results.values())))
-    print(f"| figure ({args.repeat} runs: median (min–max)) | " + " | ".join(f"{s:,} papers" for s in args.sizes) + " |")
+    print(
+        f"| figure ({args.repeat} runs: median (min–max)) | " + " | ".join(f"{s:,} papers" for s in args.sizes) + " |"
+    )
     print("|---|" + "---|" * len(args.sizes))
     for name in names:
         print(f"| {name} | " + " | ".join(results[s][name] for s in args.sizes) + " |")

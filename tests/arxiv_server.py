@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from paperbrowse.core.arxiv_id import parse_arxiv_id
+from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "arxiv"
 
@@ -48,7 +48,7 @@ class ArxivStandIn:
 
 def _handler(stand_in: ArxivStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
             ids = query.get("id_list", [""])[0]
@@ -72,7 +72,7 @@ def _handler(stand_in: ArxivStandIn) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - keep test output quiet
+        def log_message(self, format: str, *args) -> None:
             pass
 
     return Handler
@@ -106,5 +106,5 @@ def dead_url() -> str:
 
 @pytest.fixture(autouse=True)
 def no_real_arxiv(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests that import this module and forget the fixture still cannot reach arXiv."""
+    """No test reaches the real arXiv, whether or not it asked for the stand-in."""
     monkeypatch.setenv("PAPERBROWSE_ARXIV_API", dead_url())

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.core.catalog import Catalog
-from paperbrowse.core.dates import PaperDate
-from paperbrowse.core.records import Category, Paper
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.schema import Category, Paper
+
+# The local arXiv stand-in's fixtures (`arxiv_api`, `dead_url`), and the guard that keeps
+# every test away from the real arXiv.
+pytest_plugins = ["arxiv_server"]
 
 # ---------------------------------------------------------------------------------------------
 # Isolation: no test may read or write the real user library or pick up the caller's data path.
@@ -180,9 +184,7 @@ tags = ["vision", "transformer"]
 summary = "Applies a pure transformer to sequences of image patches."
 """
 
-COLLECTION_IDS = frozenset(
-    {"llama", "gpt-4", "mistral-7b", "flash-attention", "speculative-decoding", "vit"}
-)
+COLLECTION_IDS = frozenset({"llama", "gpt-4", "mistral-7b", "flash-attention", "speculative-decoding", "vit"})
 
 
 @pytest.fixture

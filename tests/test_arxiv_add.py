@@ -18,23 +18,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arxiv_server import FIXTURES, arxiv_api, dead_url, no_real_arxiv  # noqa: F401 - fixtures
+from arxiv_server import FIXTURES, dead_url
 from conftest import CATEGORIES_TOML, paper_toml, run, write_text
-from paperbrowse.core.adding import Adder, Added, Duplicate, Failed, add_arxiv
-from paperbrowse.core.arxiv_api import DEFAULT_API, ArxivError, api_url, fetch_papers, query_url
-from paperbrowse.core.arxiv_feed import FeedError, parse_feed
-from paperbrowse.core.arxiv_id import ArxivId, parse_arxiv_id
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.dates import PaperDate
-from paperbrowse.core.new_paper import NewPaper
-from paperbrowse.core.paper_ids import new_paper_id
-from paperbrowse.core.paths import data_sources, shipped, user_papers_folder
-from paperbrowse.core.records import ID_PATTERN
-from paperbrowse.core.user_papers import CATEGORIES_TOML as INBOX_TOML
+from paperbrowse.core.files.paths import data_sources, shipped, user_papers_folder
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.schema import ID_PATTERN
+from paperbrowse.core.sources.adding import Added, Adder, Duplicate, Failed, add_arxiv
+from paperbrowse.core.sources.arxiv_api import DEFAULT_API, ArxivError, api_url, fetch_papers, query_url
+from paperbrowse.core.sources.arxiv_feed import FeedError, parse_feed
+from paperbrowse.core.sources.arxiv_id import ArxivId, parse_arxiv_id
+from paperbrowse.core.sources.new_paper import NewPaper
+from paperbrowse.core.sources.paper_ids import new_paper_id
+from paperbrowse.core.sources.papers_folder import CATEGORIES_TOML as INBOX_TOML
 
 MALDACENA = "maldacena1997large"
 LLAMA_NEW = "touvron2023llama"
-
 
 
 @pytest.fixture
@@ -91,10 +90,22 @@ def test_ids_and_links_are_read(text: str, expected: ArxivId) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "llama", "2302", "2302.139", "23021.3971", "HEP-TH/9901001", "hep-th/990100",
-     "https://example.org/abs/2302.13971", "https://arxiv.org/list/cs.CL/recent", "../../etc/passwd",
-     "2302.13971/../../x", "file:///arxiv.org/abs/2302.13971", "2302.13971v"],
-)  # fmt: skip
+    [
+        "",
+        "llama",
+        "2302",
+        "2302.139",
+        "23021.3971",
+        "HEP-TH/9901001",
+        "hep-th/990100",
+        "https://example.org/abs/2302.13971",
+        "https://arxiv.org/list/cs.CL/recent",
+        "../../etc/passwd",
+        "2302.13971/../../x",
+        "file:///arxiv.org/abs/2302.13971",
+        "2302.13971v",
+    ],
+)
 def test_anything_else_is_not_an_id(text: str) -> None:
     assert parse_arxiv_id(text) is None
 

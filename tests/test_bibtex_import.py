@@ -11,11 +11,11 @@ import bibtexparser
 import pytest
 
 from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, run, write_text
-from paperbrowse.core.bibtex_import import parse_bibtex, read_bibtex_file
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.dates import PaperDate
-from paperbrowse.core.latex_text import latex_to_text
-from paperbrowse.core.paths import shipped, user_papers_folder
+from paperbrowse.core.files.paths import shipped, user_papers_folder
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.sources.bibtex_import import parse_bibtex, read_bibtex_file
+from paperbrowse.core.sources.latex_text import latex_to_text
 
 GOOD = r"""
 @article{touvron2023llama,
@@ -97,7 +97,6 @@ BROKEN = r"""
 """
 
 
-
 @pytest.fixture
 def papers() -> Path:
     return user_papers_folder(Path(os.environ["PAPERBROWSE_LIBRARY"]))
@@ -133,7 +132,10 @@ def test_entries_become_drafts_with_latex_cleaned() -> None:
     assert llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Timothée Lacroix", "others")
     assert llama.date == PaperDate(2023, 2)
     assert llama.arxiv == "2302.13971" and llama.venue == ""  # "arXiv preprint" is no venue
-    assert llama.summary == "We introduce LLaMA, a collection of foundation language models ranging from 7B to 65B parameters."
+    assert (
+        llama.summary
+        == "We introduce LLaMA, a collection of foundation language models ranging from 7B to 65B parameters."
+    )
     assert llama.tags == ("llm", "open-weights", "pretraining")
     assert llama.origin == f"refs.bib:{line_of(GOOD, '@article{touvron2023llama')}"
     assert flash.title == "FlashAttention: Fast & Memory-Efficient Exact Attention with IO-Awareness"
@@ -199,20 +201,26 @@ def test_import_writes_one_file_per_entry(capsys, tmp_path: Path, empty: Path, p
     code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)), "--data", str(empty))
     assert code == 0, err
     assert [line.split("\t")[0] for line in out.splitlines()] == [
-        "touvron2023llama", "dao2022flashattention", "vaswani2017attention",
-    ]  # fmt: skip
+        "touvron2023llama",
+        "dao2022flashattention",
+        "vaswani2017attention",
+    ]
     assert "3 papers added" in err
     llama = record(papers / "touvron2023llama.toml")
     assert llama["title"] == "LLaMA: Open and Efficient Foundation Language Models"
     assert llama["date"] == "2023-02" and llama["category"] == "inbox" and llama["arxiv"] == "2302.13971"
     header = (papers / "touvron2023llama.toml").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("# Added by paperbrowse on ") and header.endswith(f"refs.bib:{line_of(GOOD, '@article{touvron')}.")
+    assert header.startswith("# Added by paperbrowse on ") and header.endswith(
+        f"refs.bib:{line_of(GOOD, '@article{touvron')}."
+    )
     catalog = load_catalog([empty, papers])
     assert catalog.problems == []
     assert {"touvron2023llama", "dao2022flashattention", "vaswani2017attention"} <= set(catalog.by_id)
 
 
-def test_broken_entries_make_the_command_fail_after_importing_the_rest(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+def test_broken_entries_make_the_command_fail_after_importing_the_rest(
+    capsys, tmp_path: Path, empty: Path, papers: Path
+) -> None:
     path = bib(tmp_path, BROKEN)
     code, out, err = run(capsys, "import", str(path), "--data", str(empty))
     assert code == 1
@@ -226,7 +234,10 @@ def test_papers_already_in_the_collection_are_skipped(capsys, tmp_path: Path, pa
     code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)))  # the shipped data have LLaMA
     assert code == 0
     assert "touvron2023llama" not in out
-    assert f"{tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}: already in the collection as 'llama' (skipped)" in err
+    assert (
+        f"{tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}: already in the collection as 'llama' (skipped)"
+        in err
+    )
     code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)))  # again: everything is there
     assert code == 0 and out == ""
     assert "0 papers added" in err and "3 already there" in err

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from paperbrowse.core import cache
-from paperbrowse.core.cache import load_catalog_cached
-from paperbrowse.core.catalog import load_catalog
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.store import cache
+from paperbrowse.core.store.cache import load_catalog_cached
 
 CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
 

@@ -31,7 +31,9 @@ class Terminal:
         self.base = ["tmux", "-L", socket, "-f", os.devnull]
         exports = " ".join(f"{key}={value!r}" for key, value in env.items())
         line = f"env {exports} " + " ".join(command)
-        subprocess.run([*self.base, "new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), line], check=True)
+        subprocess.run(
+            [*self.base, "new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), line], check=True
+        )
 
     def screen(self) -> str:
         result = subprocess.run([*self.base, "capture-pane", "-p", "-t", "e2e"], capture_output=True, text=True)

@@ -17,21 +17,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from paperbrowse.core.catalog import Catalog, load_catalog
-from paperbrowse.core.dates import PaperDate
 from paperbrowse.core.export import FORMATS, ExportItem, export, to_bibtex, to_csv, to_json, to_markdown
 from paperbrowse.core.export.bibtex import citation_keys, entry_type
 from paperbrowse.core.export.csv_table import COLUMNS
-from paperbrowse.core.paths import shipped
-from paperbrowse.core.records import Category, Paper
-from paperbrowse.core.safe_text import one_line
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records.catalog import Catalog, load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Category, Paper
 
 HOSTILE = [
     "Unbalanced } brace and { another {",
     "}}}} closes early",
     "{{{{ opens many",
     "100% of R&D #1 costs $5 in snake_case ^ tilde ~ back\\slash \\",
-    'Quotes "double" and \'single\'',
+    "Quotes \"double\" and 'single'",
     "=cmd()",
     "@SUM(1)",
     "+1 and -1",
@@ -49,25 +49,23 @@ HOSTILE = [
 ]
 # Any text without surrogates, with the characters every format treats specially made common.
 SPECIALS = "{}\\%&#$_^~@=+-\t\r\n\"',;[]()<>*`!|\x1b\u202e and others"
-TEXT = st.text(
-    alphabet=st.one_of(st.sampled_from(SPECIALS), st.characters(blacklist_categories=("Cs",))), max_size=80
-)
+TEXT = st.text(alphabet=st.one_of(st.sampled_from(SPECIALS), st.characters(blacklist_categories=("Cs",))), max_size=80)
 
 
 def make_paper(paper_id: str = "llama", **changes) -> Paper:
-    fields = dict(
-        id=paper_id,
-        title="LLaMA: Open and Efficient Foundation Language Models",
-        authors=("Hugo Touvron", "Thibaut Lavril", "Gautier Izacard"),
-        date=PaperDate(2023, 2, 27),
-        category="foundation",
-        orgs=("Meta AI",),
-        arxiv="2302.13971",
-        url="https://arxiv.org/abs/2302.13971",
-        pdf="https://arxiv.org/pdf/2302.13971",
-        code="https://github.com/facebookresearch/llama",
-        tags=("llm", "open-weights"),
-    )
+    fields = {
+        "id": paper_id,
+        "title": "LLaMA: Open and Efficient Foundation Language Models",
+        "authors": ("Hugo Touvron", "Thibaut Lavril", "Gautier Izacard"),
+        "date": PaperDate(2023, 2, 27),
+        "category": "foundation",
+        "orgs": ("Meta AI",),
+        "arxiv": "2302.13971",
+        "url": "https://arxiv.org/abs/2302.13971",
+        "pdf": "https://arxiv.org/pdf/2302.13971",
+        "code": "https://github.com/facebookresearch/llama",
+        "tags": ("llm", "open-weights"),
+    }
     fields.update(changes)
     return Paper(**fields)
 
@@ -301,7 +299,7 @@ def test_bibtex_fields():
 
 
 def test_bibtex_urls_are_http_and_brace_free():
-    paper = make_paper(url="https://example.org/{x}\\ y\"z", code="javascript:alert(1)")
+    paper = make_paper(url='https://example.org/{x}\\ y"z', code="javascript:alert(1)")
     [entry] = parse_bib(to_bibtex([ExportItem(paper)])).entries
     assert entry["url"] == "https://example.org/%7Bx%7D%5C%20y%22z"
     assert "javascript" not in to_bibtex([ExportItem(make_paper(url="javascript:alert(1)", arxiv=""))])
@@ -408,9 +406,7 @@ def _tokens(markdown: str):
 
 def strong_text(tokens) -> str:
     """The text of the first bold span: a paper's title."""
-    inline = next(
-        t for t in tokens if t.type == "inline" and any(c.type == "strong_open" for c in t.children)
-    )
+    inline = next(t for t in tokens if t.type == "inline" and any(c.type == "strong_open" for c in t.children))
     start = next(i for i, child in enumerate(inline.children) if child.type == "strong_open")
     parts = []
     for child in inline.children[start + 1 :]:
@@ -477,9 +473,15 @@ def test_markdown_others_means_et_al():
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_markdown_hostile_text_stays_literal(hostile):
     paper = make_paper(
-        title=hostile, authors=(hostile, "B"), venue=hostile, tags=(hostile,),
-        url="", arxiv="", pdf="", code="",
-    )  # fmt: skip
+        title=hostile,
+        authors=(hostile, "B"),
+        venue=hostile,
+        tags=(hostile,),
+        url="",
+        arxiv="",
+        pdf="",
+        code="",
+    )
     text = to_markdown([ExportItem(paper, user_tags=(hostile,), status=hostile)], make_catalog(paper))
     tokens = _tokens(text)
     types = {t.type for t in tokens}

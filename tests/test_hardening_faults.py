@@ -17,7 +17,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import tomllib
@@ -27,10 +26,11 @@ import pytest
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
 from paperbrowse.cli.main import main
-from paperbrowse.core import atomic, cache
-from paperbrowse.core.cache import load_catalog_cached
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.library import Library, LibraryError
+from paperbrowse.core.files import atomic
+from paperbrowse.core.library.user_library import Library, LibraryError
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.store import cache
+from paperbrowse.core.store.cache import load_catalog_cached
 from paperbrowse.tui.paper_list import PaperList
 from tui_support import list_rows, make_app, run, settle
 
@@ -95,7 +95,7 @@ class Fault:
             raise error
 
         if self.where == "temp file":  # creating the temporary file: EACCES, EROFS, ENOSPC (inodes)
-            patch.setattr(tempfile, "mkstemp", fail)
+            patch.setattr(atomic, "_new_temp_file", fail)
         elif self.where == "write":  # writing the bytes: ENOSPC
             real = os.fdopen
 
@@ -138,10 +138,18 @@ class _FailingWrites:
 
 
 FAULTS = [
-    ("temp file", errno.ENOSPC), ("temp file", errno.EACCES), ("temp file", errno.EROFS),
-    ("write", errno.ENOSPC), ("write", errno.EIO), ("fsync", errno.ENOSPC), ("fsync", errno.EIO),
-    ("replace", errno.EACCES), ("replace", errno.EROFS), ("lock", errno.EROFS), ("lock", errno.EACCES),
-]  # fmt: skip
+    ("temp file", errno.ENOSPC),
+    ("temp file", errno.EACCES),
+    ("temp file", errno.EROFS),
+    ("write", errno.ENOSPC),
+    ("write", errno.EIO),
+    ("fsync", errno.ENOSPC),
+    ("fsync", errno.EIO),
+    ("replace", errno.EACCES),
+    ("replace", errno.EROFS),
+    ("lock", errno.EROFS),
+    ("lock", errno.EACCES),
+]
 FAULT_IDS = [f"{where}-{errno.errorcode[code]}" for where, code in FAULTS]
 
 
@@ -346,7 +354,7 @@ def test_tui_save_fault_keeps_the_star_and_retries(collection, lib_path, monkeyp
 # appends "n" to its own ack file only after save() returned: an acknowledged change.
 FORKER = r"""
 import os, sys, traceback
-from paperbrowse.core.library import Library
+from paperbrowse.core.library.user_library import Library
 
 path, acks = sys.argv[1], sys.argv[2]
 
@@ -408,8 +416,11 @@ def test_kill_9_at_random_moments_200_times_loses_no_acknowledged_change(tmp_pat
     acks.mkdir()
     forker = subprocess.Popen(
         [sys.executable, "-c", FORKER, str(path), str(acks)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     rng = random.Random(6)
     on_disk = kills = mid_save = 0
     deadline = time.monotonic() + 60
@@ -532,11 +543,18 @@ def test_three_cli_processes_and_a_browser_changing_one_library_lose_nothing(tmp
     tests = str(Path(__file__).parent)
 
     def start(code: str, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
-    workers = [start(CLI_WORKER, str(gate), str(data), str(tmp_path / f"ready-cli{n}"), f"c{2 * n}", f"c{2 * n + 1}")
-               for n in range(3)]  # fmt: skip
+    workers = [
+        start(CLI_WORKER, str(gate), str(data), str(tmp_path / f"ready-cli{n}"), f"c{2 * n}", f"c{2 * n + 1}")
+        for n in range(3)
+    ]
     workers.append(start(TUI_WORKER, str(gate), str(data), str(tmp_path / "ready-tui"), tests, str(path)))
     deadline = time.monotonic() + 60
     while len(list(tmp_path.glob("ready-*"))) < 4:

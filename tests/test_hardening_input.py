@@ -37,16 +37,16 @@ from rich.cells import cell_len
 from conftest import FakeUser, make_catalog, make_paper
 from paperbrowse.cli.main import main
 from paperbrowse.cli.render import paper_table
-from paperbrowse.core.cache import load_catalog_cached
-from paperbrowse.core.catalog import Catalog, load_catalog
-from paperbrowse.core.dates import PaperDate
 from paperbrowse.core.export import ExportItem, export
 from paperbrowse.core.export.csv_table import COLUMNS, neutralise
-from paperbrowse.core.library import Library, LibraryError
-from paperbrowse.core.query import FILTERS, parse
-from paperbrowse.core.records import CATEGORY_FIELDS, PAPER_FIELDS, Category, Paper
-from paperbrowse.core.safe_text import one_line
-from paperbrowse.core.search import SearchIndex
+from paperbrowse.core.library.user_library import Library, LibraryError
+from paperbrowse.core.records.catalog import Catalog, load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import CATEGORY_FIELDS, PAPER_FIELDS, Category, Paper
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.query import FILTERS, parse
+from paperbrowse.core.store.cache import load_catalog_cached
 from tui_support import run
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -89,9 +89,14 @@ GOOD_PAPER = {
     "tags": ["good"],
 }
 EXPECTED_GOOD = Paper(
-    id="known-good", title="A known good record", authors=("Ada Lovelace", "Alan Turing"),
-    date=PaperDate(2023, 1, 2), category="good-cat", url="https://example.org/good", tags=("good",),
-)  # fmt: skip
+    id="known-good",
+    title="A known good record",
+    authors=("Ada Lovelace", "Alan Turing"),
+    date=PaperDate(2023, 1, 2),
+    category="good-cat",
+    url="https://example.org/good",
+    tags=("good",),
+)
 
 
 def _field(name: str) -> st.SearchStrategy:
@@ -108,10 +113,20 @@ def _field(name: str) -> st.SearchStrategy:
         "order": st.integers(-5, 5),
         "arxiv": st.sampled_from(["2302.13971", "hep-th/9901001", "arXiv:2302.13971v2", "bad", ""]),
         **{
-            link: st.sampled_from(["https://x.org/a", "http://", "javascript:alert(1)", "file:///etc/passwd",
-                                   "papers/a.pdf", "../a.pdf", "https://x.org/a b", ""])
+            link: st.sampled_from(
+                [
+                    "https://x.org/a",
+                    "http://",
+                    "javascript:alert(1)",
+                    "file:///etc/passwd",
+                    "papers/a.pdf",
+                    "../a.pdf",
+                    "https://x.org/a b",
+                    "",
+                ]
+            )
             for link in ("url", "code", "pdf")
-        },  # fmt: skip
+        },
     }
     return st.one_of(plausible.get(name, st.text(max_size=20)), VALUES)
 
@@ -394,7 +409,7 @@ def test_arbitrary_bytes_as_the_library_file(tmp_path_factory, capsys, data):
 
 QUERY_CHARS = st.one_of(
     st.sampled_from(
-        list(" !|^$'\":.\t\n*()[]\\/-") + ["year:", "cat:", "is:", "has:", "tag:", "..", "中", "\x1b", "İ"]
+        [*list(" !|^$'\":.\t\n*()[]\\/-"), "year:", "cat:", "is:", "has:", "tag:", "..", "中", "\x1b", "İ"]
     ),
     st.characters(),
 )
@@ -404,11 +419,18 @@ QUERIES = st.one_of(st.text(max_size=60), st.lists(QUERY_CHARS, max_size=30).map
 @pytest.fixture(scope="module")
 def search_index() -> SearchIndex:
     papers = [
-        make_paper("llama", "LLaMA: Open and Efficient Foundation Language Models", date="2023-02-27",
-                   tags=["llm"], authors=["Hugo Touvron"], orgs=["Meta AI"], venue="arXiv"),
+        make_paper(
+            "llama",
+            "LLaMA: Open and Efficient Foundation Language Models",
+            date="2023-02-27",
+            tags=["llm"],
+            authors=["Hugo Touvron"],
+            orgs=["Meta AI"],
+            venue="arXiv",
+        ),
         make_paper("cjk", "大模型的对齐：综述 😀", category="vision", date="2022-05"),
         make_paper("hostile", '[b]x[/b] "quoted" \x1b[31m ^$|!', category="llm-inference", date="2021"),
-    ]  # fmt: skip
+    ]
     return SearchIndex(make_catalog(papers))
 
 
@@ -433,8 +455,13 @@ PLAIN = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 ", max_size=12)
 
 
 @settings(max_examples=150, deadline=None)
-@given(field=WORDS, value=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8),
-       before=PLAIN, after=PLAIN, upper=st.booleans())  # fmt: skip
+@given(
+    field=WORDS,
+    value=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8),
+    before=PLAIN,
+    after=PLAIN,
+    upper=st.booleans(),
+)
 def test_unknown_fields_give_a_hint(search_index, field, value, before, after, upper):
     field = field.upper() if upper else field
     source = f"{before} {field}:{value} {after}"
@@ -456,17 +483,57 @@ def test_cli_search_with_an_unclosed_quote_hints_and_succeeds(capsys, collection
 
 CLUSTERS = st.sampled_from(
     [
-        "论", "文", "大模型", "日本語", "한국어",  # CJK
-        "مرحبا", "שלום", "\u05d0\u05b8",  # RTL, with a Hebrew point
-        "😀", "🦙", "👩\u200d💻", "🇨🇳", "❤\ufe0f", "👍🏽",  # emoji: ZWJ, flag, variation, skin
-        "e\u0301", "\u0301", "\u0308\u0308", "Z\u0351\u0358\u035e",  # combining marks
-        "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width
-        "\x00", "\x07", "\x08", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1b", "\x1b[31m", "\x7f",
-        "\x85", "\x9b", "\u2028", "\u2029",  # control characters and line separators
-        "\u202e", "\u202d", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c",  # bidi
-        "\xa0", "\u3000", "  ",  # odd spaces
+        "论",
+        "文",
+        "大模型",
+        "日本語",
+        "한국어",  # CJK
+        "مرحبا",
+        "שלום",
+        "\u05d0\u05b8",  # RTL, with a Hebrew point
+        "😀",
+        "🦙",
+        "👩\u200d💻",
+        "🇨🇳",
+        "❤\ufe0f",
+        "👍🏽",  # emoji: ZWJ, flag, variation, skin
+        "e\u0301",
+        "\u0301",
+        "\u0308\u0308",
+        "Z\u0351\u0358\u035e",  # combining marks
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",  # zero-width
+        "\x00",
+        "\x07",
+        "\x08",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "\x0b",
+        "\x0c",
+        "\x1b",
+        "\x1b[31m",
+        "\x7f",
+        "\x85",
+        "\x9b",
+        "\u2028",
+        "\u2029",  # control characters and line separators
+        "\u202e",
+        "\u202d",
+        "\u2066",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",  # bidi
+        "\xa0",
+        "\u3000",
+        "  ",  # odd spaces
     ]
-)  # fmt: skip
+)
 UNICODE = st.lists(st.one_of(CLUSTERS, st.characters(exclude_categories=["Cs"])), max_size=25).map("".join)
 
 
@@ -474,10 +541,18 @@ def paper_with(text: Sequence[str], index: int = 0) -> Paper:
     """A paper whose text fields are the given strings (the first must be a non-blank title)."""
     title, author, org, venue, tag, summary = text
     return Paper(
-        id=f"p{index}", title=title, authors=(author, "Ann Other"), date=PaperDate(2023, 4, 5),
-        category="llm", orgs=(org,), venue=venue, arxiv="2302.13971", url="https://example.org/a",
-        tags=(tag,), summary=summary,
-    )  # fmt: skip
+        id=f"p{index}",
+        title=title,
+        authors=(author, "Ann Other"),
+        date=PaperDate(2023, 4, 5),
+        category="llm",
+        orgs=(org,),
+        venue=venue,
+        arxiv="2302.13971",
+        url="https://example.org/a",
+        tags=(tag,),
+        summary=summary,
+    )
 
 
 _BIB_ESCAPE = re.compile(r"\\(textbackslash|textasciicircum|textasciitilde)\{\}|\\([{}%&#$_])")
@@ -520,7 +595,11 @@ def check_round_trip(items: Sequence[ExportItem], catalog: Catalog) -> None:
     for item, entry in zip(items, data, strict=True):
         paper = item.paper
         assert (entry["id"], entry["title"], entry["authors"], entry["orgs"]) == (
-            paper.id, paper.title, list(paper.authors), list(paper.orgs))  # fmt: skip
+            paper.id,
+            paper.title,
+            list(paper.authors),
+            list(paper.orgs),
+        )
         assert (entry["venue"], entry["tags"], entry["summary"]) == (paper.venue, list(paper.tags), paper.summary)
         assert (entry["note"], entry["user_tags"], entry["status"]) == (item.note, list(item.user_tags), item.status)
     # CSV: exact, after the formula guard.
@@ -594,8 +673,13 @@ def huge_data(tmp_path_factory) -> Path:
         {**base, "id": "many-tags", "title": "Many tags", "authors": ["A"], "tags": [f"tag{i}" for i in range(10_000)]},
         {**base, "id": "many-authors", "title": "Many authors", "authors": [f"Author {i}" for i in range(10_000)]},
         {**base, "id": "deep", "title": "Deep extra", "authors": ["A"], "deep": nested(100)},
-        {**base, "id": "wide-chars", "title": "大模型" * 50 + "👩\u200d💻" * 20, "authors": ["A"],
-         "orgs": ["组织" * 30]},
+        {
+            **base,
+            "id": "wide-chars",
+            "title": "大模型" * 50 + "👩\u200d💻" * 20,
+            "authors": ["A"],
+            "orgs": ["组织" * 30],
+        },
     ]
     (folder / "huge.toml").write_text(tomli_w.dumps({"category": [{"id": "llm", "name": "LLM"}], "paper": papers}))
     return folder
@@ -789,8 +873,8 @@ def test_tui_list_shows_a_1_mb_title_as_one_line(huge_data, tmp_path):
 SELECT_HUGE = """
     import asyncio, sys, time
     from pathlib import Path
-    from paperbrowse.core.catalog import load_catalog
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.records.catalog import load_catalog
+    from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.paper_list import PaperList
     from paperbrowse.tui.session import Session
@@ -820,17 +904,25 @@ def test_tui_selecting_a_paper_with_huge_fields_stays_responsive(tmp_path):
     data.mkdir()
     papers = [
         {"id": "first", "title": "First", "authors": ["A"], "date": dt.date(2024, 1, 1), "category": "llm"},
-        {"id": "huge", "title": "T" * MB, "authors": ["A"], "date": dt.date(2023, 1, 1), "category": "llm",
-         "summary": "word " * (MB // 5)},
-    ]  # fmt: skip
+        {
+            "id": "huge",
+            "title": "T" * MB,
+            "authors": ["A"],
+            "date": dt.date(2023, 1, 1),
+            "category": "llm",
+            "summary": "word " * (MB // 5),
+        },
+    ]
     (data / "p.toml").write_text(tomli_w.dumps({"category": [{"id": "llm", "name": "LLM"}], "paper": papers}))
     library = Library.load(tmp_path / "library.toml")
     library.set_note("huge", "x" * (10 * MB))
     library.save()
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(SELECT_HUGE), str(data), str(tmp_path / "library.toml")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert select.select([child.stdout], [], [], 30)[0], "the browser did not start"
         assert child.stdout.readline() == "started\n", child.stderr.read()

@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from paperbrowse.cli.main import main
-from paperbrowse.core.catalog import Catalog, load_catalog
-from paperbrowse.core.dates import PaperDate
 from paperbrowse.core.export import ExportItem
-from paperbrowse.core.library import Library
-from paperbrowse.core.records import Category, Paper, check_link, is_web_link
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import Catalog, load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.schema import Category, Paper, check_link, is_web_link
 from paperbrowse.tui.category_tree import CategoryTree
 from paperbrowse.tui.detail_pane import DetailPane
 from paperbrowse.tui.main_screen import MainScreen
@@ -65,17 +65,31 @@ def hostile(tmp_path: Path) -> tuple[Path, Path]:
     """(data folder, library file): every text field hostile, plus a bad record and an orphan."""
     data = tmp_path / "data"
     data.mkdir()
-    fields = {key: HOSTILE for key in ("title", "venue", "summary", "summary_zh", "highlight", "highlight_zh")}
+    fields = dict.fromkeys(("title", "venue", "summary", "summary_zh", "highlight", "highlight_zh"), HOSTILE)
     document = {
         "category": [{"id": "evil", "name": f"Cat {HOSTILE}"}],
         "paper": [
-            {"id": "evil", **fields, "authors": [HOSTILE, "Ann Other"], "orgs": [HOSTILE], "tags": [HOSTILE, "x"],
-             "date": "2024-01", "category": "evil", "url": "https://example.org/evil"},
-            {"id": "plain", "title": "A plain paper about evil", "authors": ["B"], "date": "2023-01",
-             "category": "evil", "tags": ["x"]},
+            {
+                "id": "evil",
+                **fields,
+                "authors": [HOSTILE, "Ann Other"],
+                "orgs": [HOSTILE],
+                "tags": [HOSTILE, "x"],
+                "date": "2024-01",
+                "category": "evil",
+                "url": "https://example.org/evil",
+            },
+            {
+                "id": "plain",
+                "title": "A plain paper about evil",
+                "authors": ["B"],
+                "date": "2023-01",
+                "category": "evil",
+                "tags": ["x"],
+            },
             {"id": "bad\x1b]0;t\x07", "title": HOSTILE, f"unknown{ESCAPES}": 1},
         ],
-    }  # fmt: skip
+    }
     (data / "papers.toml").write_text(tomli_w.dumps(document), encoding="utf-8")
     library = tmp_path / "library.toml"
     lib = Library.load(library)
@@ -144,8 +158,16 @@ def test_tui_shows_hostile_text_literally_on_every_screen(hostile):
 
     async def scenario(pilot) -> None:
         main_text = check_screen(app, "main")
-        for literal in ("[b]bold[/b]", "[link=file:///etc/passwd]pw[/link]", "[@click=app.quit]quit[/]",
-                        "\\e[31mred", "\\e]0;pwned\\a", "\\e]52;c;cHduZWQ=\\a", "<U+202E>evil", "\\x9b2J"):  # fmt: skip
+        for literal in (
+            "[b]bold[/b]",
+            "[link=file:///etc/passwd]pw[/link]",
+            "[@click=app.quit]quit[/]",
+            "\\e[31mred",
+            "\\e]0;pwned\\a",
+            "\\e]52;c;cHduZWQ=\\a",
+            "<U+202E>evil",
+            "\\x9b2J",
+        ):
             assert literal in main_text, literal
         assert main_text.count("[@click=app.quit]") >= 5  # list row, title, authors, orgs, summary, note...
         # The tree with every tag shown.
@@ -265,13 +287,30 @@ def test_o_opens_only_http_links(tmp_path, url, arxiv, opened):
 
 
 BAD_LINKS = [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-    "\x00javascript:alert(1)", "file:///etc/passwd", "FILE:///etc/passwd", "data:text/html,<script>x</script>",
-    "vbscript:msgbox(1)", "ftp://example.org/x", "mailto:a@example.org", "ssh://example.org",
-    "//evil.example/x", "https:evil.example", "http://", "https://exa mple.org",
-    "https://example.org/\x1b]8;;x", "https://example.org/\x85", "https://example.org/\"onmouseover=x",
-    "\\\\evil\\share", "C:\\Windows\\x", "/etc/passwd", "../../etc/passwd",
-]  # fmt: skip
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "\x00javascript:alert(1)",
+    "file:///etc/passwd",
+    "FILE:///etc/passwd",
+    "data:text/html,<script>x</script>",
+    "vbscript:msgbox(1)",
+    "ftp://example.org/x",
+    "mailto:a@example.org",
+    "ssh://example.org",
+    "//evil.example/x",
+    "https:evil.example",
+    "http://",
+    "https://exa mple.org",
+    "https://example.org/\x1b]8;;x",
+    "https://example.org/\x85",
+    'https://example.org/"onmouseover=x',
+    "\\\\evil\\share",
+    "C:\\Windows\\x",
+    "/etc/passwd",
+    "../../etc/passwd",
+]
 
 
 @pytest.mark.parametrize("field", ["url", "code", "pdf"])
@@ -430,12 +469,27 @@ def terminal(*, tty: bool = True, stdout_errors: str = "strict") -> Iterator[dic
 
 
 COMMANDS = [
-    ["list"], ["list", "--starred"], ["list", "--json"], ["search", "bold"], ["search", "evil", "--json"],
-    ["search", "x", "--limit", "5"], ["show", "evil"], ["show", "evil", "--json"], ["show", "plain"],
-    ["validate"], ["validate", "--strict"], ["tag", "evil", "+new"], ["library", "orphans"],
-    ["export"], ["export", "--format", "bibtex"], ["export", "--format", "csv"], ["export", "--format", "json"],
-    ["export", "evil", "--format", "markdown"], ["star", "nosuch\x1b[31m"], ["search", "cat:\x1b]0;x\x07"],
-]  # fmt: skip
+    ["list"],
+    ["list", "--starred"],
+    ["list", "--json"],
+    ["search", "bold"],
+    ["search", "evil", "--json"],
+    ["search", "x", "--limit", "5"],
+    ["show", "evil"],
+    ["show", "evil", "--json"],
+    ["show", "plain"],
+    ["validate"],
+    ["validate", "--strict"],
+    ["tag", "evil", "+new"],
+    ["library", "orphans"],
+    ["export"],
+    ["export", "--format", "bibtex"],
+    ["export", "--format", "csv"],
+    ["export", "--format", "json"],
+    ["export", "evil", "--format", "markdown"],
+    ["star", "nosuch\x1b[31m"],
+    ["search", "cat:\x1b]0;x\x07"],
+]
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv).encode("unicode_escape").decode())
@@ -568,15 +622,70 @@ def test_related_paper_links_carry_only_a_number(hostile):
 
 BREAKOUTS = st.sampled_from(
     [
-        "}", "{", "}}", "{{", "},\n  title = {pwned", "}\n@misc{evil, title={x}}\n", "@comment{", "@string{a=b}",
-        '"', '",', "\\", "\\}", "%", "&", "#", "$", "_", "^", "~", " and ", " AND ", "others", ",", ", ,",
-        "\n", "\r\n", "\r", "\t", "\x00", "\x1b[31m", "\u202e", "\u2028",
-        "=SUM(A1)", "+1", "-1", "@x", "\t=1", '"=1"', ";", "; ",
-        "\n# Heading", "\n- item", "\n> quote", "\n---", "\n```", "`code`", "*", "**", "_", "[x](javascript:x)",
-        "<script>", "<!--", "|", "![i](http://x/i.png)", "\\*", "1. ", "\n1. item", "[^1]", "&amp;",
-        "中文", "😀", "\u0301",
+        "}",
+        "{",
+        "}}",
+        "{{",
+        "},\n  title = {pwned",
+        "}\n@misc{evil, title={x}}\n",
+        "@comment{",
+        "@string{a=b}",
+        '"',
+        '",',
+        "\\",
+        "\\}",
+        "%",
+        "&",
+        "#",
+        "$",
+        "_",
+        "^",
+        "~",
+        " and ",
+        " AND ",
+        "others",
+        ",",
+        ", ,",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\x00",
+        "\x1b[31m",
+        "\u202e",
+        "\u2028",
+        "=SUM(A1)",
+        "+1",
+        "-1",
+        "@x",
+        "\t=1",
+        '"=1"',
+        ";",
+        "; ",
+        "\n# Heading",
+        "\n- item",
+        "\n> quote",
+        "\n---",
+        "\n```",
+        "`code`",
+        "*",
+        "**",
+        "_",
+        "[x](javascript:x)",
+        "<script>",
+        "<!--",
+        "|",
+        "![i](http://x/i.png)",
+        "\\*",
+        "1. ",
+        "\n1. item",
+        "[^1]",
+        "&amp;",
+        "中文",
+        "😀",
+        "\u0301",
     ]
-)  # fmt: skip
+)
 BREAKOUT_TEXT = st.lists(st.one_of(BREAKOUTS, st.characters(exclude_categories=["Cs"])), max_size=12).map("".join)
 
 
@@ -591,10 +700,18 @@ def test_no_field_breaks_out_of_its_export_structure(papers, notes, tags):
     for index, (title, author, org, venue, tag, summary) in enumerate(papers):
         made.append(
             Paper(
-                id=f"p{index}", title=title, authors=(author, "Second Author"), date=PaperDate(2023, 7),
-                category="c" if index % 2 else "d", orgs=(org,), venue=venue, arxiv="2302.13971",
-                url="https://example.org/x", tags=(tag,), summary=summary,
-            )  # fmt: skip
+                id=f"p{index}",
+                title=title,
+                authors=(author, "Second Author"),
+                date=PaperDate(2023, 7),
+                category="c" if index % 2 else "d",
+                orgs=(org,),
+                venue=venue,
+                arxiv="2302.13971",
+                url="https://example.org/x",
+                tags=(tag,),
+                summary=summary,
+            )
         )
     items = [ExportItem(p, note=notes[i], user_tags=tuple(tags), status="read") for i, p in enumerate(made)]
     catalog = Catalog(made, {"c": Category("c", "C [x](javascript:y)"), "d": Category("d", "D\n# h", parent="c")})

@@ -19,8 +19,10 @@ def test_wheel_installs_and_finds_shipped_data_and_styles(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("paperbrowse-*.whl")
 
     target = tmp_path / "venv"
@@ -29,12 +31,17 @@ def test_wheel_installs_and_finds_shipped_data_and_styles(tmp_path):
     # The dependencies come from this test's environment (no network needed); paperbrowse
     # itself only from the wheel: a .pth line adds a folder without running its .pth files,
     # so the editable install in that folder stays invisible.
-    new_site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    new_site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
     (new_site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+    )
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -46,10 +53,18 @@ def test_wheel_installs_and_finds_shipped_data_and_styles(tmp_path):
     assert listed.stderr == ""
 
     where = subprocess.check_output(
-        [python, "-c", "from paperbrowse.core.paths import shipped; import paperbrowse; "
-         "print(paperbrowse.__file__); print(shipped('data')); print(shipped('styles') / 'paperbrowse.tcss')"],
-        cwd=elsewhere, env=env, text=True,
-    ).split("\n")  # fmt: skip
+        [
+            python,
+            "-c",
+            (
+                "from paperbrowse.core.files.paths import shipped; import paperbrowse; "
+                "print(paperbrowse.__file__); print(shipped('data')); print(shipped('styles') / 'paperbrowse.tcss')"
+            ),
+        ],
+        cwd=elsewhere,
+        env=env,
+        text=True,
+    ).split("\n")
     package, data, styles = (Path(line) for line in where[:3])
     assert package.is_relative_to(new_site), "paperbrowse must come from the wheel, not the checkout"
     assert data.is_relative_to(new_site) and (data / "categories.toml").is_file()

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core import atomic, library as library_module, library_file
-from paperbrowse.core.library import STATUSES, Entry, Library, LibraryError
+from paperbrowse.core.files import atomic
+from paperbrowse.core.library import toml_file, user_library
+from paperbrowse.core.library.user_library import STATUSES, Entry, Library, LibraryError
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -48,7 +49,7 @@ def folder_listing(folder: Path) -> set[str]:
 def frozen_clock(monkeypatch: pytest.MonkeyPatch):
     """Every `now()` the library asks for returns the same instant."""
     instant = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
-    monkeypatch.setattr(library_module, "now", lambda: instant)
+    monkeypatch.setattr(user_library, "now", lambda: instant)
     return instant
 
 
@@ -141,7 +142,13 @@ def _distinct_runs(statuses: list[str]) -> list[str]:
 
 @pytest.mark.parametrize(
     "note",
-    ["line one\r\nline two\r\n", "lone\rcarriage", "中文笔记 — 😀 emoji 👩‍🔬", "\x00\x01\x1b[31mred\x7f\x9b", '"""quoted"""'],
+    [
+        "line one\r\nline two\r\n",
+        "lone\rcarriage",
+        "中文笔记 — 😀 emoji 👩‍🔬",
+        "\x00\x01\x1b[31mred\x7f\x9b",
+        '"""quoted"""',
+    ],
 )
 def test_tricky_notes_round_trip_exactly(lib_path, note):
     library = Library.load(lib_path)
@@ -202,8 +209,8 @@ def test_saving_again_gives_identical_bytes(lib_path):
     library.set_state(category="llm", query="q", selected="a")
     library.save()
     first = lib_path.read_bytes()
-    assert library_file.dump(reload(lib_path).data) == first
-    assert library_file.dump(library_file.parse(first.decode("utf-8"), str(lib_path))) == first
+    assert toml_file.dump(reload(lib_path).data) == first
+    assert toml_file.dump(toml_file.parse(first.decode("utf-8"), str(lib_path))) == first
 
 
 def test_the_file_does_not_depend_on_the_order_of_changes(tmp_path, frozen_clock):
@@ -297,7 +304,7 @@ def test_unknown_keys_survive_a_save(lib_path):
 GOOD_HEAD = 'version = 1\n\n[papers.x]\nstatus = "reading"\n'
 CORRUPT = {
     "bad TOML": (GOOD_HEAD + 'note = "unterminated\n', 5),
-    "status = 3": ('version = 1\n\n[papers.x]\nstarred = true\nstatus = 3\n', 5),
+    "status = 3": ("version = 1\n\n[papers.x]\nstarred = true\nstatus = 3\n", 5),
     'starred = "yes"': (GOOD_HEAD + 'starred = "yes"\n', 5),
     "status not known": ('version = 1\n\n[papers."llava-1.5"]\nstatus = "done"\n', 4),
     "tags not strings": (GOOD_HEAD + "tags = [1, 2]\n", 5),
@@ -453,7 +460,7 @@ def test_a_failing_write_keeps_the_change_for_the_next_save(lib_path, monkeypatc
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", no_space)
+    monkeypatch.setattr(atomic, "_new_temp_file", no_space)
     with pytest.raises(LibraryError) as raised:
         library.save()
     assert str(lib_path) in str(raised.value)
@@ -583,7 +590,7 @@ def test_changes_after_a_save_are_saved_by_the_next(lib_path):
 def test_a_change_made_while_a_save_is_writing_is_kept_for_the_next_save(lib_path, monkeypatch):
     library = Library.load(lib_path)
     library.set_note("a", "first")
-    real_dump = library_file.dump
+    real_dump = toml_file.dump
 
     def dump_while_user_types(data):
         # The snapshot is taken; the UI thread changes the same field and another one meanwhile.
@@ -591,7 +598,7 @@ def test_a_change_made_while_a_save_is_writing_is_kept_for_the_next_save(lib_pat
         library.set_state(query="typed too")
         return real_dump(data)
 
-    monkeypatch.setattr(library_module.library_file, "dump", dump_while_user_types)
+    monkeypatch.setattr(user_library.toml_file, "dump", dump_while_user_types)
     library.save()
     monkeypatch.undo()
     assert reload(lib_path).note("a") == "first"  # what the save had snapshotted
@@ -659,9 +666,7 @@ def test_orphans_are_the_entries_for_unknown_ids(lib_path):
     assert loaded.note("gone-1") == "kept"
 
 
-@pytest.mark.parametrize(
-    "before, after", [("unread", "reading"), ("reading", "reading"), ("read", "read")]
-)
+@pytest.mark.parametrize("before, after", [("unread", "reading"), ("reading", "reading"), ("read", "read")])
 def test_opening_a_link_moves_unread_to_reading_only(lib_path, before, after):
     library = Library.load(lib_path)
     if before != "unread":

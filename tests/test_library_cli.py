@@ -18,7 +18,7 @@ import bibtexparser
 import pytest
 
 from paperbrowse.cli.main import main
-from paperbrowse.core.library import Library
+from paperbrowse.core.library.user_library import Library
 
 CATEGORIES = """\
 [[category]]
@@ -415,7 +415,6 @@ def test_search_starred_flag(cli, annotated):
     assert results[0]["id"] == "zebra" and "score" in results[0] and results[0]["starred"] is True
 
 
-
 # --- library orphans / path -----------------------------------------------------------------
 
 
@@ -461,9 +460,15 @@ def corrupt(lib) -> bytes:
 
 @pytest.mark.parametrize(
     "argv",
-    [("star", "zebra"), ("unstar", "zebra"), ("status", "zebra", "read"), ("tag", "zebra", "+x"),
-     ("note", "zebra", "--text", "x"), ("note", "zebra", "--append", "x")],
-)  # fmt: skip
+    [
+        ("star", "zebra"),
+        ("unstar", "zebra"),
+        ("status", "zebra", "read"),
+        ("tag", "zebra", "+x"),
+        ("note", "zebra", "--text", "x"),
+        ("note", "zebra", "--append", "x"),
+    ],
+)
 def test_a_corrupt_library_refuses_writes(cli, lib, corrupt, argv):
     code, _, err = cli(*argv)
     assert code == 1
@@ -502,7 +507,7 @@ def test_a_newer_library_version_refuses_writes(cli, lib):
 def starred(cli, lib):
     """zebra, then apple, then mango starred; notes and tags on some."""
     star_in_order(cli, "zebra", "apple", "mango")
-    ok(cli("note", "apple", "--text", "Note with \"quotes\", commas\nand two lines"))
+    ok(cli("note", "apple", "--text", 'Note with "quotes", commas\nand two lines'))
     ok(cli("tag", "zebra", "+must-read"))
     ok(cli("status", "mango", "read"))
     return lib
@@ -516,7 +521,7 @@ def test_export_json_in_star_order(cli, starred):
     items = json.loads(export_out(cli, "--format", "json"))
     assert [i["id"] for i in items] == ["zebra", "apple", "mango"]
     by_id = {i["id"]: i for i in items}
-    assert by_id["apple"]["note"] == "Note with \"quotes\", commas\nand two lines"
+    assert by_id["apple"]["note"] == 'Note with "quotes", commas\nand two lines'
     assert by_id["zebra"]["user_tags"] == ["must-read"]
     assert by_id["mango"]["status"] == "read"
     assert all(i["starred"] is True and i["starred_at"] for i in items)
@@ -530,7 +535,7 @@ def test_export_csv_parses_back(cli, starred):
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [r["id"] for r in rows] == ["zebra", "apple", "mango"]
     apple = rows[1]
-    assert apple["note"] == "Note with \"quotes\", commas\nand two lines"
+    assert apple["note"] == 'Note with "quotes", commas\nand two lines'
     assert apple["title"] == "Apple: Mixture of Experts at Scale"
     assert rows[0]["user_tags"] == "must-read"
     assert rows[2]["status"] == "read"
@@ -559,7 +564,7 @@ def test_export_markdown(cli, starred):
     assert "3 papers." in text
     assert text.index("## Language models") < text.index("## Vision")
     assert text.index("Zebra Attention") < text.index("Apple: Mixture")  # star order in a category
-    assert "  > Note with \"quotes\", commas\n  > and two lines" in text
+    assert '  > Note with "quotes", commas\n  > and two lines' in text
     assert "My tags: must-read" in text
     assert "Status: read" in text
 

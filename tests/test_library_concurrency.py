@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.core.library import Library
+from paperbrowse.core.library.user_library import Library
 
 pytestmark = [
     pytest.mark.slow,
@@ -71,7 +71,7 @@ def wait_for(condition, seconds: float = 20) -> None:
 WORKER = """
     import sys, time
     from pathlib import Path
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.library.user_library import Library
 
     path, start, count, role = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     gate = Path(sys.argv[5])
@@ -100,8 +100,7 @@ WORKER = """
 def test_two_processes_saving_at_the_same_time_lose_nothing(tmp_path):
     path = tmp_path / "library.toml"
     gate = tmp_path / "go"
-    workers = [python(WORKER, str(path), str(start), "30", role, str(gate))
-               for role, start in (("a", 0), ("b", 30))]  # fmt: skip
+    workers = [python(WORKER, str(path), str(start), "30", role, str(gate)) for role, start in (("a", 0), ("b", 30))]
     wait_for(lambda: (tmp_path / "ready-a").exists() and (tmp_path / "ready-b").exists())
     gate.touch()
     outputs = [finish(worker) for worker in workers]
@@ -155,8 +154,9 @@ def test_cli_commands_running_at_once_lose_nothing(tmp_path, collection):
             ["note", mine, "--append", f"line 3 from {n}"],
             ["status", mine, "read"],
         ]
-        return [(c, subprocess.run([*base, *c], env=env, capture_output=True, text=True, timeout=TIMEOUT))
-                for c in commands]  # fmt: skip
+        return [
+            (c, subprocess.run([*base, *c], env=env, capture_output=True, text=True, timeout=TIMEOUT)) for c in commands
+        ]
 
     with ThreadPoolExecutor(N_WORKERS) as pool:
         results = list(pool.map(worker, range(N_WORKERS)))
@@ -181,11 +181,11 @@ def test_cli_commands_running_at_once_lose_nothing(tmp_path, collection):
 BARRIER_CLI = """
     import sys, time
     from pathlib import Path
-    from paperbrowse.core import library as library_module
+    from paperbrowse.core.library import user_library
     from paperbrowse.cli.main import main
 
     barrier, count, me = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    real_save = library_module.Library.save
+    real_save = user_library.Library.save
 
     def save(self):
         (barrier / me).touch()
@@ -194,7 +194,7 @@ BARRIER_CLI = """
             time.sleep(0.005)
         real_save(self)
 
-    library_module.Library.save = save
+    user_library.Library.save = save
     sys.exit(main(sys.argv[4:]))
 """
 
@@ -210,8 +210,7 @@ def test_concurrent_appends_to_one_note_or_tag_list_lose_nothing(tmp_path, colle
         change = ["note", "shared", "--append", f"from w{n}"] if command == "note" else ["tag", "shared", f"+w{n}"]
         return ["--data", str(collection), *change]
 
-    children = [python(BARRIER_CLI, str(barrier), str(N_WORKERS), f"w{n}", *argv(n), env=env)
-                for n in range(N_WORKERS)]  # fmt: skip
+    children = [python(BARRIER_CLI, str(barrier), str(N_WORKERS), f"w{n}", *argv(n), env=env) for n in range(N_WORKERS)]
     for child in children:
         finish(child)
     final = load(path)
@@ -227,7 +226,7 @@ FILLER = ("中文笔记阅读论文" * 10 + " 😀 note\n") * 4500  # about 1.1 
 
 SAVER = """
     import sys
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.library.user_library import Library
 
     filler = sys.stdin.read()
     library = Library.load(sys.argv[1])
@@ -267,9 +266,12 @@ def test_kill_9_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     while kills < 40 and time.monotonic() < budget:
         child = subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(SAVER), str(path)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8",
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
         child.stdin.write(FILLER)
         child.stdin.close()
         ready, _, _ = select.select([child.stdout], [], [], TIMEOUT)

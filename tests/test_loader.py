@@ -9,10 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core.catalog import build_catalog, load_catalog
-from paperbrowse.core.loader import find_files, parse_file, parse_text
-
 from conftest import CATEGORIES_TOML, COLLECTION_IDS, PAPERS_2023_TOML, dedent, line_of, paper_toml
+from paperbrowse.core.records.catalog import build_catalog, load_catalog
+from paperbrowse.core.records.loader import find_files, parse_file, parse_text
 
 
 def only_problem(catalog_or_records):
@@ -255,7 +254,7 @@ def test_unknown_field_is_a_warning_on_its_line_and_kept(write_toml, cats):
 
 
 def test_unknown_top_level_key_is_a_warning(write_toml, cats):
-    path = write_toml("papers.toml", '# schema\nversion = 2\n\n' + paper_toml("good-one"))
+    path = write_toml("papers.toml", "# schema\nversion = 2\n\n" + paper_toml("good-one"))
     catalog = load(cats.parent)
     problem = only_problem(catalog)
     assert problem.severity == "warning"
@@ -511,7 +510,7 @@ def test_unicode_line_separator_in_a_string_does_not_shift_lines(write_toml, cat
     assert (problem.file, problem.line) == (str(path), line_of(text, 'date = "2023-13"'))
 
 
-@pytest.mark.parametrize("title", ['"Python\'\'\'s docstrings"', "'Say \"\"\"hi'"])
+@pytest.mark.parametrize("title", ["\"Python'''s docstrings\"", '\'Say """hi\''])
 def test_triple_quotes_inside_a_one_line_string_do_not_hide_later_lines(write_toml, cats, title):
     text = paper_toml("good-one", highlight=title) + "\n" + paper_toml("bad-one", date='"2023-13"')
     path = write_toml("papers.toml", text)
@@ -546,13 +545,35 @@ def test_multiline_string_tracking_edge_cases(write_toml, cats, lines):
 
 _TOML_BITS = st.sampled_from(
     [
-        "[[paper]]\n", "[[category]]\n", "[paper]\n", 'id = "x"\n', 'id = "Y Z"\n', "title = 1\n",
-        'authors = ["a"]\n', "authors = []\n", "date = 2023-01-01\n", 'date = "2023-02-30"\n',
-        'category = "llm"\n', 'parent = "llm"\n', 'name = "n"\n', "order = true\n", 'url = "javascript:x"\n',
-        'summary = """\n', '"""\n', "'''\n", "paper = 3\n", 'x."y".z = 1\n', "[[paper.sub]]\n", "\n", "# c\n",
-        '"\\u001b" = 1\n', "date = 1979-05-27T07:32:00Z\n", "date = 07:32:00\n", "tags = [[1], 'a']\n",
+        "[[paper]]\n",
+        "[[category]]\n",
+        "[paper]\n",
+        'id = "x"\n',
+        'id = "Y Z"\n',
+        "title = 1\n",
+        'authors = ["a"]\n',
+        "authors = []\n",
+        "date = 2023-01-01\n",
+        'date = "2023-02-30"\n',
+        'category = "llm"\n',
+        'parent = "llm"\n',
+        'name = "n"\n',
+        "order = true\n",
+        'url = "javascript:x"\n',
+        'summary = """\n',
+        '"""\n',
+        "'''\n",
+        "paper = 3\n",
+        'x."y".z = 1\n',
+        "[[paper.sub]]\n",
+        "\n",
+        "# c\n",
+        '"\\u001b" = 1\n',
+        "date = 1979-05-27T07:32:00Z\n",
+        "date = 07:32:00\n",
+        "tags = [[1], 'a']\n",
     ]
-)  # fmt: skip
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

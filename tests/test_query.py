@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core.query import Term, parse
+from paperbrowse.core.search.query import Term, parse
 
 
 def terms(source: str) -> list[list[Term]]:
@@ -141,7 +141,9 @@ def test_year_ranges(source, years):
     assert (term.name, term.years) == ("year", years)
 
 
-@pytest.mark.parametrize("source", ["year:abc", "year:23", "year:..", "year:2022...2023", "year:2022-2023", "year:20233"])
+@pytest.mark.parametrize(
+    "source", ["year:abc", "year:23", "year:..", "year:2022...2023", "year:2022-2023", "year:20233"]
+)
 def test_bad_year_gives_a_hint_and_no_term(source):
     query = parse(source)
     assert query.is_empty

@@ -7,18 +7,17 @@ import os
 
 import pytest
 
-from paperbrowse.core.dates import PaperDate
-from paperbrowse.core.paths import data_sources, library_path, shipped
-from paperbrowse.core.problems import Problem
-from paperbrowse.core.records import (
+from conftest import FakeUser, make_paper
+from paperbrowse.core.export.json_shape import paper_dict
+from paperbrowse.core.files.paths import data_sources, library_path, shipped
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.core.records.schema import (
     category_from_table,
     check_link,
     paper_from_table,
 )
-from paperbrowse.core.safe_text import one_line, visible
-from paperbrowse.core.serialize import paper_dict
-
-from conftest import FakeUser, make_paper
 
 
 def table(**overrides):
@@ -54,11 +53,19 @@ def test_minimal_paper_is_valid():
 def test_full_paper_keeps_every_field():
     paper, findings = paper_from_table(
         table(
-            orgs=["Meta AI"], venue="arXiv", arxiv="2302.13971", url="https://arxiv.org/abs/2302.13971",
-            pdf="https://arxiv.org/pdf/2302.13971", code="https://github.com/x/y", tags=["llm"],
-            summary="s", summary_zh="中文", highlight="h", highlight_zh="亮点",
+            orgs=["Meta AI"],
+            venue="arXiv",
+            arxiv="2302.13971",
+            url="https://arxiv.org/abs/2302.13971",
+            pdf="https://arxiv.org/pdf/2302.13971",
+            code="https://github.com/x/y",
+            tags=["llm"],
+            summary="s",
+            summary_zh="中文",
+            highlight="h",
+            highlight_zh="亮点",
         )
-    )  # fmt: skip
+    )
     assert findings.errors == []
     assert paper.orgs == ("Meta AI",)
     assert paper.venue == "arXiv"
@@ -137,7 +144,7 @@ def test_every_error_is_reported_not_just_the_first():
     ("value", "expected", "iso"),
     [
         (dt.date(2023, 2, 27), PaperDate(2023, 2, 27), "2023-02-27"),
-        (dt.datetime(2023, 2, 27, 7, 32, tzinfo=dt.timezone.utc), PaperDate(2023, 2, 27), "2023-02-27"),
+        (dt.datetime(2023, 2, 27, 7, 32, tzinfo=dt.UTC), PaperDate(2023, 2, 27), "2023-02-27"),
         ("2023-02", PaperDate(2023, 2), "2023-02"),
         ("2023", PaperDate(2023), "2023"),
         ("2023-02-27", PaperDate(2023, 2, 27), "2023-02-27"),
@@ -152,7 +159,22 @@ def test_dates_accepted(value, expected, iso):
 
 @pytest.mark.parametrize(
     "value",
-    ["2023-13", "2023-00", "2023-00-15", "2023-02-30", "May 2023", "23-05", "0999", "2023/05", "", 2023, 2023.5, dt.time(12, 0), [2023], True],
+    [
+        "2023-13",
+        "2023-00",
+        "2023-00-15",
+        "2023-02-30",
+        "May 2023",
+        "23-05",
+        "0999",
+        "2023/05",
+        "",
+        2023,
+        2023.5,
+        dt.time(12, 0),
+        [2023],
+        True,
+    ],
 )
 def test_dates_rejected(value):
     with pytest.raises(ValueError):
@@ -203,7 +225,8 @@ def test_non_http_links_rejected(key, link):
 
 
 @pytest.mark.parametrize(
-    "link", ["https://x.org/a b", 'https://x.org/"q"', "https://x.org/<script>", "https://x.org/\x7f", "https://x.org/a\\b"]
+    "link",
+    ["https://x.org/a b", 'https://x.org/"q"', "https://x.org/<script>", "https://x.org/\x7f", "https://x.org/a\\b"],
 )
 def test_http_links_with_unsafe_characters_rejected(link):
     assert check_link(link) is not None
@@ -216,7 +239,9 @@ def test_pdf_may_be_a_relative_path_inside_the_data_folder(path):
     assert paper.pdf == path
 
 
-@pytest.mark.parametrize("path", ["../secret.pdf", "a/../../b.pdf", "/etc/passwd", "\\\\server\\share", "C:\\x.pdf", "a\\..\\..\\b.pdf"])
+@pytest.mark.parametrize(
+    "path", ["../secret.pdf", "a/../../b.pdf", "/etc/passwd", "\\\\server\\share", "C:\\x.pdf", "a\\..\\..\\b.pdf"]
+)
 def test_pdf_path_may_not_leave_the_data_folder(path):
     paper, findings = paper_from_table(table(pdf=path))
     assert paper is None
@@ -276,9 +301,17 @@ def test_unknown_fields_are_kept_with_a_warning():
 
 
 def test_category_valid():
-    category, findings = category_from_table({"id": "llm", "name": "LLMs", "name_zh": "大模型", "parent": "ai", "order": 3})
+    category, findings = category_from_table(
+        {"id": "llm", "name": "LLMs", "name_zh": "大模型", "parent": "ai", "order": 3}
+    )
     assert findings.errors == []
-    assert (category.id, category.name, category.name_zh, category.parent, category.order) == ("llm", "LLMs", "大模型", "ai", 3)
+    assert (category.id, category.name, category.name_zh, category.parent, category.order) == (
+        "llm",
+        "LLMs",
+        "大模型",
+        "ai",
+        3,
+    )
 
 
 def test_category_defaults():
@@ -347,8 +380,14 @@ def test_one_line_folds_whitespace_and_newlines():
 
 def test_paper_dict_shape():
     paper = make_paper(
-        "llama", "LLaMA", date="2023-02", orgs=["Meta AI"], arxiv="2302.13971", tags=["llm"], venue="arXiv",
-    )  # fmt: skip
+        "llama",
+        "LLaMA",
+        date="2023-02",
+        orgs=["Meta AI"],
+        arxiv="2302.13971",
+        tags=["llm"],
+        venue="arXiv",
+    )
     data = paper_dict(paper)
     assert {"id", "title", "authors", "date", "year", "category", "orgs", "venue", "arxiv", "url", "tags"} <= set(data)
     assert data["date"] == "2023-02"
@@ -356,7 +395,9 @@ def test_paper_dict_shape():
     assert data["authors"] == ["Anonymous"] and data["orgs"] == ["Meta AI"] and data["tags"] == ["llm"]
     assert data["url"] == ""
     assert data["link"] == "https://arxiv.org/abs/2302.13971"
-    with_user = paper_dict(paper, FakeUser(starred=["llama"], status={"llama": "read"}, notes=["llama"], tags={"llama": ["x"]}))
+    with_user = paper_dict(
+        paper, FakeUser(starred=["llama"], status={"llama": "read"}, notes=["llama"], tags={"llama": ["x"]})
+    )
     assert with_user["starred"] is True
     assert with_user["status"] == "read"
     assert with_user["has_note"] is True

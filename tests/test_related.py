@@ -8,11 +8,11 @@ import math
 import pytest
 
 from conftest import CATEGORIES_TOML, make_catalog, make_paper, paper_toml, run, write_text
-from paperbrowse.core import related as related_module
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.paths import shipped
-from paperbrowse.core.records import paper_from_table
-from paperbrowse.core.related import RelatedIndex, is_ready, related, related_index, tokens
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.schema import paper_from_table
+from paperbrowse.core.search import related as related_module
+from paperbrowse.core.search.related import RelatedIndex, is_ready, related, related_index, tokens
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,6 @@ def catalog():
 
 def ids(found) -> list[str]:
     return [r.paper.id for r in found]
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,10 +121,24 @@ def test_very_common_terms_are_skipped_in_large_collections(monkeypatch) -> None
 
 
 def test_a_few_thousand_papers() -> None:
-    words = "attention decoding quantization retrieval agents vision speech graphs proteins robots".split()
+    words = [
+        "attention",
+        "decoding",
+        "quantization",
+        "retrieval",
+        "agents",
+        "vision",
+        "speech",
+        "graphs",
+        "proteins",
+        "robots",
+    ]
     papers = [
-        make_paper(f"p{i}", f"{words[i % 10]} {words[(i // 10) % 10]} study {i}",
-                   summary=" ".join(words[(i + k) % 10] for k in range(5)))  # fmt: skip
+        make_paper(
+            f"p{i}",
+            f"{words[i % 10]} {words[(i // 10) % 10]} study {i}",
+            summary=" ".join(words[(i + k) % 10] for k in range(5)),
+        )
         for i in range(3000)
     ]
     index = RelatedIndex(papers)
@@ -203,7 +216,7 @@ def test_show_json_has_related_and_both_directions(capsys) -> None:
     assert code == 0
     assert data["builds_on"] == ["llama"]
     assert data["built_on_by"] == ["toolllm", "code-llama"]
-    assert [r["id"] for r in data["related"]][0] == "llama"
+    assert next(r["id"] for r in data["related"]) == "llama"
     assert len(data["related"]) == 5 and all(0 < r["score"] <= 1 for r in data["related"])
 
 
@@ -218,8 +231,16 @@ def test_show_lists_them_for_people(capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     builds_on = lines.index("Builds on:")
-    assert lines[builds_on + 1].split() == ["speculative-decoding", "Fast", "Inference", "from", "Transformers", "via",
-                                            "Speculative", "Decoding"]  # fmt: skip
+    assert lines[builds_on + 1].split() == [
+        "speculative-decoding",
+        "Fast",
+        "Inference",
+        "from",
+        "Transformers",
+        "via",
+        "Speculative",
+        "Decoding",
+    ]
     built_on_by = lines.index("Built on by:")
     assert lines[built_on_by + 1].split()[0] == "medusa"
     related_at = lines.index("Related:")

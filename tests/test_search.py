@@ -6,34 +6,60 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.highlight import highlight_positions
-from paperbrowse.core.search import NoUserState, SearchIndex
-
 from conftest import COLLECTION_IDS, FakeUser, make_catalog, make_paper
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.search.engine import NoUserState, SearchIndex
+from paperbrowse.core.search.highlight import highlight_positions
 
 PAPERS = [
     make_paper(
-        "alpha", "Sparse Mixture of Experts", date="2021-06-01", category="llm",
-        authors=["Ada Lovelace"], orgs=["Analytical Engines Inc"], tags=["moe"], arxiv="2101.00001",
-        venue="ICML 2021", summary="Routing tokens to experts.",
+        "alpha",
+        "Sparse Mixture of Experts",
+        date="2021-06-01",
+        category="llm",
+        authors=["Ada Lovelace"],
+        orgs=["Analytical Engines Inc"],
+        tags=["moe"],
+        arxiv="2101.00001",
+        venue="ICML 2021",
+        summary="Routing tokens to experts.",
     ),
     make_paper(
-        "beta", "Dense Retrieval for Open Domain Questions", date="2022-03-01", category="llm-inference",
-        authors=["Charles Babbage"], orgs=["Difference Labs"], tags=["retrieval"], arxiv="2203.00002",
-        venue="EMNLP 2022", summary="A dual encoder for passages.",
+        "beta",
+        "Dense Retrieval for Open Domain Questions",
+        date="2022-03-01",
+        category="llm-inference",
+        authors=["Charles Babbage"],
+        orgs=["Difference Labs"],
+        tags=["retrieval"],
+        arxiv="2203.00002",
+        venue="EMNLP 2022",
+        summary="A dual encoder for passages.",
     ),
     make_paper(
-        "gamma", "Vision Transformers at Scale", date="2023-01-01", category="vision",
-        authors=["Grace Hopper"], orgs=["Compiler Co"], tags=["vision"], venue="ICLR 2023",
+        "gamma",
+        "Vision Transformers at Scale",
+        date="2023-01-01",
+        category="vision",
+        authors=["Grace Hopper"],
+        orgs=["Compiler Co"],
+        tags=["vision"],
+        venue="ICLR 2023",
         summary="Image patches as tokens. Sparse attention is avoided.",
     ),
     make_paper(
-        "delta", "Quantized Inference Kernels", date="2023-07-15", category="llm-inference",
-        authors=["Alan Turing", "Ada Lovelace"], orgs=["Bletchley Research"], tags=["inference", "quantization"],
-        arxiv="2307.00004", venue="NeurIPS 2023", summary="Four-bit weights for fast decoding.",
+        "delta",
+        "Quantized Inference Kernels",
+        date="2023-07-15",
+        category="llm-inference",
+        authors=["Alan Turing", "Ada Lovelace"],
+        orgs=["Bletchley Research"],
+        tags=["inference", "quantization"],
+        arxiv="2307.00004",
+        venue="NeurIPS 2023",
+        summary="Four-bit weights for fast decoding.",
     ),
-]  # fmt: skip
+]
 ALL = {"alpha", "beta", "gamma", "delta"}
 
 
@@ -314,7 +340,10 @@ def test_field_weights_order_title_over_tags_over_authors_over_summary():
 
 def test_exact_spelling_outranks_a_typo():
     catalog = make_catalog(
-        [make_paper("typo", "Transfomers Explained", date="2024-01-01"), make_paper("right", "Transformers", date="2000")]
+        [
+            make_paper("typo", "Transfomers Explained", date="2024-01-01"),
+            make_paper("right", "Transformers", date="2000"),
+        ]
     )
     assert ids(SearchIndex(catalog), "transformers") == ["right", "typo"]
 
@@ -401,7 +430,7 @@ def test_highlight_subsequence():
 
 
 def test_highlight_accepts_a_parsed_query():
-    from paperbrowse.core.query import parse
+    from paperbrowse.core.search.query import parse
 
     assert highlight_positions(parse("'mix"), TITLE) == [7, 8, 9]
 

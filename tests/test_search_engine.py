@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import string
 
-from conftest import make_catalog, make_paper
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core import lanes
-from paperbrowse.core.matching import EXACT_TESTS, FIELDS
-from paperbrowse.core.search import SearchIndex
-from paperbrowse.core.word_index import WordIndex
+from conftest import make_catalog, make_paper
+from paperbrowse.core.search import paper_sets
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.matching import EXACT_TESTS, FIELDS
+from paperbrowse.core.search.word_index import WordIndex
 
 ALPHABET = "abcAB é-.:\x01\n\t"
 words = st.text(alphabet=ALPHABET, max_size=12)
@@ -28,48 +28,52 @@ def test_lanes_add_sort_and_widen(first, second):
     count = max(len(first), len(second))
     first += [0] * (count - len(first))
     second += [0] * (count - len(second))
-    a = lanes.from_flags(bytes(first))
-    b = lanes.from_flags(bytes(second))
+    a = paper_sets.from_flags(bytes(first))
+    b = paper_sets.from_flags(bytes(second))
     # Values keep their lanes: ranked is a stable sort by value, highest first.
     expected = sorted((i for i in range(count) if first[i]), key=lambda i: -first[i])
-    assert list(lanes.ranked(a, count, 1)) == expected
-    lazy = lanes.ranked(a, count, 1)  # read from the middle first: gathered level by level
+    assert list(paper_sets.ranked(a, count, 1)) == expected
+    lazy = paper_sets.ranked(a, count, 1)  # read from the middle first: gathered level by level
     assert len(lazy) == len(expected)
     assert [lazy[i] for i in reversed(range(len(expected)))] == expected[::-1]
-    assert lanes.ranked(a, count, 1)[:3] == expected[:3] and lanes.ranked(a, count, 1)[-2:] == expected[-2:]
-    assert lanes.values_at(a, count, 1, expected) == [first[i] for i in expected]
+    assert paper_sets.ranked(a, count, 1)[:3] == expected[:3] and paper_sets.ranked(a, count, 1)[-2:] == expected[-2:]
+    assert paper_sets.values_at(a, count, 1, expected) == [first[i] for i in expected]
     # Two-byte lanes hold sums a byte cannot.
-    total = lanes.widen(a, count) + lanes.widen(b, count)
+    total = paper_sets.widen(a, count) + paper_sets.widen(b, count)
     sums = [x + y for x, y in zip(first, second, strict=True)]
-    assert lanes.values_at(total, count, 2, range(count)) == sums
-    assert list(lanes.ranked(total, count, 2)) == sorted((i for i in range(count) if sums[i]), key=lambda i: -sums[i])
-    assert lanes.values_at(lanes.lane_max(a, b, count), count, 1, range(count)) == list(map(max, first, second))
-    huge = lanes.widen(a, count, 4) * 70000  # four-byte lanes: no carry into the next paper
-    assert lanes.values_at(huge, count, 4, range(count)) == [x * 70000 for x in first]
+    assert paper_sets.values_at(total, count, 2, range(count)) == sums
+    assert list(paper_sets.ranked(total, count, 2)) == sorted(
+        (i for i in range(count) if sums[i]), key=lambda i: -sums[i]
+    )
+    assert paper_sets.values_at(paper_sets.lane_max(a, b, count), count, 1, range(count)) == list(
+        map(max, first, second)
+    )
+    huge = paper_sets.widen(a, count, 4) * 70000  # four-byte lanes: no carry into the next paper
+    assert paper_sets.values_at(huge, count, 4, range(count)) == [x * 70000 for x in first]
 
 
 @settings(max_examples=200)
 @given(st.sets(st.integers(0, 199)), st.sets(st.integers(0, 199)))
 def test_lane_sets_are_sets(left, right):
     count = 200
-    a, b = lanes.from_positions(left, count), lanes.from_positions(right, count)
-    assert lanes.positions(a, count) == sorted(left)
-    assert lanes.positions(a | b, count) == sorted(left | right)
-    assert lanes.positions(a & b, count) == sorted(left & right)
-    assert lanes.positions(a & ~b, count) == sorted(left - right)
-    assert lanes.positions(lanes.ones(count) & ~a, count) == sorted(set(range(count)) - left)
-    assert lanes.expand(lanes.bits_from_positions(left, count), count) == a
+    a, b = paper_sets.from_positions(left, count), paper_sets.from_positions(right, count)
+    assert paper_sets.positions(a, count) == sorted(left)
+    assert paper_sets.positions(a | b, count) == sorted(left | right)
+    assert paper_sets.positions(a & b, count) == sorted(left & right)
+    assert paper_sets.positions(a & ~b, count) == sorted(left - right)
+    assert paper_sets.positions(paper_sets.ones(count) & ~a, count) == sorted(set(range(count)) - left)
+    assert paper_sets.expand(paper_sets.bits_from_positions(left, count), count) == a
 
 
 @settings(max_examples=300)
 @given(st.lists(words, min_size=1, max_size=40), needles)
 def test_word_index_finds_what_a_scan_finds(texts, needle):
     index = WordIndex(texts, len(texts))
-    found = set(lanes.positions(index.papers(index.containing(needle)), len(texts)))
+    found = set(paper_sets.positions(index.papers(index.containing(needle)), len(texts)))
     assert found == {i for i, text in enumerate(texts) if needle in text}
     # Anchored lookups give candidates: every real match is among them.
-    starts = set(lanes.positions(index.papers(index.starting(needle)), len(texts)))
-    ends = set(lanes.positions(index.papers(index.ending(needle)), len(texts)))
+    starts = set(paper_sets.positions(index.papers(index.starting(needle)), len(texts)))
+    ends = set(paper_sets.positions(index.papers(index.ending(needle)), len(texts)))
     assert {i for i, t in enumerate(texts) if any(w.startswith(needle) for w in t.split())} <= starts
     assert {i for i, t in enumerate(texts) if any(w.endswith(needle) for w in t.split())} <= ends
 
@@ -78,8 +82,8 @@ def test_common_words_are_kept_as_bits_and_still_found():
     texts = ["common word"] * 200 + ["rare"]
     index = WordIndex(texts, len(texts))
     assert index.dense  # "common" is in every paper
-    assert lanes.positions(index.papers(index.containing("omm")), len(texts)) == list(range(200))
-    assert lanes.positions(index.papers(index.containing("rar")), len(texts)) == [200]
+    assert paper_sets.positions(index.papers(index.containing("omm")), len(texts)) == list(range(200))
+    assert paper_sets.positions(index.papers(index.containing("rar")), len(texts)) == [200]
 
 
 def test_a_pickled_word_index_answers_the_same():
@@ -87,7 +91,7 @@ def test_a_pickled_word_index_answers_the_same():
 
     index = WordIndex(["alpha beta", "gamma", "beta"], 3)
     copy = pickle.loads(pickle.dumps(index))
-    assert lanes.positions(copy.papers(copy.containing("bet")), 3) == [0, 2]
+    assert paper_sets.positions(copy.papers(copy.containing("bet")), 3) == [0, 2]
 
 
 field_text = st.text(alphabet=string.ascii_letters[:6] + " -", max_size=15)
@@ -98,12 +102,16 @@ def catalogs(draw):
     count = draw(st.integers(1, 25))
     papers = [
         make_paper(
-            f"p{i}", draw(field_text) or f"t{i}", date=f"20{draw(st.integers(10, 24))}-0{draw(st.integers(1, 9))}",
-            authors=[draw(field_text) or "x"], tags=draw(st.lists(field_text, max_size=2)),
-            summary=draw(field_text), arxiv="",
+            f"p{i}",
+            draw(field_text) or f"t{i}",
+            date=f"20{draw(st.integers(10, 24))}-0{draw(st.integers(1, 9))}",
+            authors=[draw(field_text) or "x"],
+            tags=draw(st.lists(field_text, max_size=2)),
+            summary=draw(field_text),
+            arxiv="",
         )
         for i in range(count)
-    ]  # fmt: skip
+    ]
     return make_catalog(papers)
 
 

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from paperbrowse.core.catalog import Catalog, load_catalog
-from paperbrowse.core.loader import find_files
-from paperbrowse.core.paths import shipped
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records.catalog import Catalog, load_catalog
+from paperbrowse.core.records.loader import find_files
 
 CATEGORY_IDS = {"foundation", "alignment", "agents", "inference", "multimodal"}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -92,7 +92,11 @@ def test_every_paper_has_a_link(catalog):
 
 
 def test_arxiv_ids_are_well_formed(catalog):
-    bad = [(p.id, p.arxiv) for p in catalog.papers if p.arxiv and not (NEW_ARXIV.match(p.arxiv) or OLD_ARXIV.match(p.arxiv))]
+    bad = [
+        (p.id, p.arxiv)
+        for p in catalog.papers
+        if p.arxiv and not (NEW_ARXIV.match(p.arxiv) or OLD_ARXIV.match(p.arxiv))
+    ]
     assert bad == []
     # a new-style id names a real month: YYMM with MM in 01..12
     for paper in catalog.papers:

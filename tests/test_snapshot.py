@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from paperbrowse.core import cache, loader, snapshot
-from paperbrowse.core.cache import load_catalog_cached, prepare_search
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.paths import shipped
-from paperbrowse.core.search import SearchIndex
-
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records import loader
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.store import cache, snapshot
+from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
 from test_cache import age, paper
 from test_cache import snapshot as summary
 
@@ -113,7 +113,7 @@ def test_word_indexes_are_kept_and_adopted(collection, tmp_path, monkeypatch):
     def no_building(*args, **kwargs):
         raise AssertionError("a word index was built again")
 
-    monkeypatch.setattr("paperbrowse.core.search.WordIndex", no_building)
+    monkeypatch.setattr("paperbrowse.core.search.engine.WordIndex", no_building)
     again = SearchIndex(load_catalog_cached([collection], store))
     prepare_search(again)
     assert [h.paper.id for h in again.search("secnd").hits] == expected
@@ -160,56 +160,69 @@ def test_a_syntax_error_names_tomllibs_line_and_column(tmp_path, monkeypatch, re
 
 
 def test_header_lines_survive_a_summary_that_quotes_a_header(tmp_path):
-    text = (
-        paper("one", "First")
-        + 'summary = """\n[[paper]]\nlooks like a header\n"""\n\n'
-        + paper("two", "Second")
-    )
+    text = paper("one", "First") + 'summary = """\n[[paper]]\nlooks like a header\n"""\n\n' + paper("two", "Second")
     path = tmp_path / "quoted.toml"
     path.write_text(text)
     found = loader.parse_file(path)
     assert [(p.id, p.line) for p in found.papers] == [("one", 1), ("two", 13)]
 
 
-def test_the_collector_is_paused_while_loading_and_restored(collection, tmp_path, monkeypatch):
+def test_the_core_leaves_the_collector_and_the_umask_alone(collection, tmp_path, monkeypatch):
+    """Process-wide settings belong to the entry point (cli.collector): loading, preparing the
+    search and saving never pause, freeze or read-and-reset anything of the process."""
+    import gc
+    import os
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the core changed process-global state")
+
+    for name in ("disable", "enable", "freeze", "unfreeze", "set_threshold"):
+        monkeypatch.setattr(gc, name, refuse)
+    monkeypatch.setattr(os, "umask", refuse)
+    catalog = load_catalog_cached([collection], tmp_path / "cache")
+    prepare_search(SearchIndex(catalog))
+    again = load_catalog_cached([collection], tmp_path / "cache")  # the snapshot's way
+    prepare_search(SearchIndex(again))
+    assert again.papers == catalog.papers
+
+
+@pytest.mark.parametrize("freeze_from", [1, 10**9])
+def test_the_entry_point_loads_with_the_collector_paused_then_freezes_a_large_collection(
+    collection, tmp_path, monkeypatch, freeze_from
+):
     import gc
 
-    from paperbrowse.core import collector
+    from paperbrowse.cli import collector
 
-    seen = []
-    real = snapshot.load_snapshot
+    monkeypatch.setattr(collector, "FREEZE_FROM", freeze_from)
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))  # never really
+    seen: list[bool] = []
 
-    def spying(path, key):
+    def load():
         seen.append(gc.isenabled())
-        return real(path, key)
+        return load_catalog_cached([collection], tmp_path / "cache")
 
-    monkeypatch.setattr(snapshot, "load_snapshot", spying)
-    monkeypatch.setattr(collector, "FREEZE_FROM", 10**9)  # this small catalog is not frozen
     assert gc.isenabled()
-    load_catalog_cached([collection], tmp_path / "cache")
-    assert seen == [False] and gc.isenabled()
+    catalog = collector.load_for_the_process(load)
+    assert catalog.papers and seen == [False] and gc.isenabled()
+    assert frozen == ([False] if freeze_from == 1 else [])  # frozen before the collector resumes
     gc.disable()
     try:  # a caller that had paused it keeps it paused
-        load_catalog_cached([collection], tmp_path / "cache")
+        collector.load_for_the_process(load)
         assert not gc.isenabled()
     finally:
         gc.enable()
 
 
-@pytest.mark.parametrize("freeze_from", [1, 10**9])
-def test_prepared_search_lists_are_frozen_out_of_the_collectors_sight_when_large(
-    collection, tmp_path, monkeypatch, freeze_from
-):
+def test_a_failed_load_resumes_the_collector(monkeypatch):
     import gc
 
-    from paperbrowse.core import collector
+    from paperbrowse.cli import collector
 
-    monkeypatch.setattr(collector, "FREEZE_FROM", freeze_from)
-    built: list[SearchIndex] = []
-    frozen: list[bool] = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(bool(built) and built[0].ready()))  # never really
-    built.append(SearchIndex(load_catalog_cached([collection], tmp_path / "cache")))
-    frozen.clear()  # the load's own freeze, if any (see the test above)
-    prepare_search(built[0])
-    # Frozen once the word indexes and the lower-cased titles exist, so they are frozen too.
-    assert frozen == ([True] if freeze_from == 1 else [])
+    def broken():
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        collector.load_for_the_process(broken)
+    assert gc.isenabled()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.library import Library
-from paperbrowse.core.paths import shipped
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.session import Session
 

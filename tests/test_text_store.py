@@ -12,15 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperbrowse.core import cache, snapshot
-from paperbrowse.core.cache import load_catalog_cached, prepare_search
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.dates import PaperDate
-from paperbrowse.core.paths import shipped
-from paperbrowse.core.records import Paper
-from paperbrowse.core.search import SearchIndex
-from paperbrowse.core.text_store import STORED_FIELDS, StoredPaper, TextStore, open_texts, write_texts
-
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.store import cache, snapshot
+from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
+from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextStore, open_texts, write_texts
 from test_cache import snapshot as summary
 
 
@@ -109,7 +108,13 @@ texts = st.text(st.characters(codec="utf-8") | st.sampled_from(["\x00", "\ud800"
 def test_texts_come_back_exactly_one_by_one_and_as_columns(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("texts") / "texts.bin"
     papers = [
-        Paper(id=f"p{i}", authors=("A",), date=PaperDate(2023, 1, 1), category="c", **dict(zip(STORED_FIELDS, row, strict=True)))
+        Paper(
+            id=f"p{i}",
+            authors=("A",),
+            date=PaperDate(2023, 1, 1),
+            category="c",
+            **dict(zip(STORED_FIELDS, row, strict=True)),
+        )
         for i, row in enumerate(rows)
     ]
     token, count, offsets = write_texts(path, papers)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, Select
 
-from arxiv_server import arxiv_api, dead_url, no_real_arxiv  # noqa: F401 - fixtures
+from arxiv_server import dead_url
 from conftest import CATEGORIES_TOML, paper_toml, write_text
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.paths import shipped, user_papers_folder
-from paperbrowse.core.related import related
+from paperbrowse.core.files.paths import shipped, user_papers_folder
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.search.related import related
 from paperbrowse.tui.add_dialog import AddDialog, split_authors
 from paperbrowse.tui.app import COMMANDS, PaperBrowseApp
 from paperbrowse.tui.category_tree import CategoryTree
@@ -72,8 +72,10 @@ def test_the_details_list_the_five_related_papers_numbered(app) -> None:
         assert shown[0] == "Related"
         assert shown[1:6] == [f" {n}  {r.paper.title}" for n, r in enumerate(expected, start=1)]
         assert app.screen.query_one(DetailPane).links == {
-            **{n: r.paper.id for n, r in enumerate(expected, start=1)}, 6: "specinfer", 7: "medusa",
-        }  # fmt: skip
+            **{n: r.paper.id for n, r in enumerate(expected, start=1)},
+            6: "specinfer",
+            7: "medusa",
+        }
 
     run(app, scenario)
 
@@ -278,7 +280,9 @@ def test_adding_by_hand_shows_the_paper_at_once(app, lib_path: Path) -> None:
         await search(pilot, "gptq")
         dialog = await open_dialog(pilot)
         assert dialog.query_one("#add-arxiv", Input).has_focus
-        await pilot.press("tab", *"Sparse Mixtures of Experts", "tab", *"Noam Shazeer, Azalia Mirhoseini", "tab", *"2017")
+        await pilot.press(
+            "tab", *"Sparse Mixtures of Experts", "tab", *"Noam Shazeer, Azalia Mirhoseini", "tab", *"2017"
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -298,9 +302,12 @@ def test_adding_by_hand_shows_the_paper_at_once(app, lib_path: Path) -> None:
     run(app, scenario)
     saved = tomllib.loads((papers / "shazeer2017sparse.toml").read_text(encoding="utf-8"))["paper"][0]
     assert saved == {
-        "id": "shazeer2017sparse", "title": "Sparse Mixtures of Experts", "authors": ["Noam Shazeer", "Azalia Mirhoseini"],
-        "date": "2017", "category": "inbox",
-    }  # fmt: skip
+        "id": "shazeer2017sparse",
+        "title": "Sparse Mixtures of Experts",
+        "authors": ["Noam Shazeer", "Azalia Mirhoseini"],
+        "date": "2017",
+        "category": "inbox",
+    }
     assert load_catalog([shipped("data"), papers]).problems == []
 
 
@@ -361,7 +368,7 @@ def test_escape_cancels(app, lib_path: Path) -> None:
 
 def test_adding_from_arxiv_through_the_local_server(app, lib_path: Path, arxiv_api) -> None:
     async def scenario(pilot) -> None:
-        dialog = await open_dialog(pilot)
+        await open_dialog(pilot)
         await pilot.press(*"https://arxiv.org/abs/hep-th/9711200v3", "enter")
         await settle(pilot)
         assert current(app) == "maldacena1997large"
@@ -381,7 +388,9 @@ def test_a_paper_already_there_is_selected_not_added(app, lib_path: Path, arxiv_
         await pilot.press("enter")
         await settle(pilot)
         assert current(app) == "llama"
-        assert "Already in the collection: LLaMA: Open and Efficient Foundation Language Models (llama)." in messages(app)
+        assert "Already in the collection: LLaMA: Open and Efficient Foundation Language Models (llama)." in messages(
+            app
+        )
         assert arxiv_api.requests == []
         assert len(app.session.catalog.papers) == SHIPPED_COUNT
 
@@ -421,7 +430,12 @@ def test_an_added_paper_gets_related_papers_and_links(tmp_path: Path, lib_path: 
         await pilot.press("enter")
         await settle(pilot)
         assert current(app) == "lovelace2024speculative"
-        assert app.screen.query_one(DetailPane).links[1] in {"speculative-decoding", "specinfer", "medusa", "lookahead-decoding"}
+        assert app.screen.query_one(DetailPane).links[1] in {
+            "speculative-decoding",
+            "specinfer",
+            "medusa",
+            "lookahead-decoding",
+        }
 
     run(app, scenario)
 

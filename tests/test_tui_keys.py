@@ -18,7 +18,7 @@ from textual.widgets import Input, Markdown, OptionList, RadioSet, Static, TextA
 from textual.widgets.markdown import MarkdownBlock
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
-from paperbrowse.core.library import Library
+from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.category_tree import CategoryTree
 from paperbrowse.tui.confirm import Confirm
 from paperbrowse.tui.detail_pane import DetailPane
@@ -58,7 +58,7 @@ def calls() -> dict[str, list[str]]:
 def recording(app, calls: dict[str, list[str]]):
     """Never open a browser or touch the real clipboard: record the calls instead."""
     app.open_url = lambda url, **_: calls["open_url"].append(url)
-    app.copy_to_clipboard = lambda text: calls["clipboard"].append(text)
+    app.copy_to_clipboard = calls["clipboard"].append
     return app
 
 
@@ -74,8 +74,6 @@ def disk(path: Path) -> dict:
 
 def entry(path: Path, paper_id: str) -> dict:
     return disk(path).get("papers", {}).get(paper_id, {})
-
-
 
 
 def current_id(app) -> str | None:
@@ -216,7 +214,7 @@ def test_an_abbreviation_finds_its_paper_once_the_titles_are_laid_out(app) -> No
 
     async def scenario(pilot) -> None:
         await settle(pilot)
-        assert app.session.index._scattered_letters is not None  # built after the first screen
+        assert app.session.index._subsequence_planes is not None  # built after the first screen
         await pilot.press("slash")
         await type_text(pilot, "fa2")
         await settle(pilot)
@@ -390,8 +388,12 @@ def test_list_movement_keys_move_the_cursor_and_the_details_follow(app) -> None:
 
 def test_tab_and_shift_tab_cycle_the_panes(app) -> None:
     async def scenario(pilot) -> None:
-        order = [plist(app), app.screen.query_one(DetailPane), app.screen.query_one(CategoryTree),
-                 app.screen.query_one("#search", SearchBox)]  # fmt: skip
+        order = [
+            plist(app),
+            app.screen.query_one(DetailPane),
+            app.screen.query_one(CategoryTree),
+            app.screen.query_one("#search", SearchBox),
+        ]
         assert app.focused is order[0]
         for step in range(1, 5):
             await pilot.press("tab")
@@ -697,8 +699,12 @@ def test_o_opens_the_https_link_and_marks_the_paper_reading(app, lib_path: Path,
 def test_o_without_a_link_warns_and_calls_nothing(tmp_path: Path, lib_path: Path, calls) -> None:
     data = tmp_path / "data"
     write_text(data / "categories.toml", CATEGORIES_TOML)
-    write_text(data / "papers.toml", paper_toml("no-link", title="No Link Here")
-               + "\n" + paper_toml("unsafe-link", title="Unsafe", url='"javascript:alert(1)"'))  # fmt: skip
+    write_text(
+        data / "papers.toml",
+        paper_toml("no-link", title="No Link Here")
+        + "\n"
+        + paper_toml("unsafe-link", title="Unsafe", url='"javascript:alert(1)"'),
+    )
     app = recording(make_app([data], lib_path), calls)
 
     async def scenario(pilot) -> None:
@@ -925,8 +931,13 @@ def test_every_main_screen_binding_is_in_the_help() -> None:
             help_keys.update(key.split())
             for low, high in re.findall(r"(\d) … (\d)", key):  # "1 … 5" stands for 1 2 3 4 5
                 help_keys.update(str(n) for n in range(int(low), int(high) + 1))
-    names = {"slash": "/", "question_mark": "?", "exclamation_mark": "!",
-             "right_square_bracket": "]", "left_square_bracket": "["}  # fmt: skip
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "exclamation_mark": "!",
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+    }
     for binding in MainScreen.BINDINGS:
         for key in binding.key.split(","):
             assert names.get(key, key) in help_keys, key

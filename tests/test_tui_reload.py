@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import time
 
-from tui_support import make_app, plain, run, settle
-
 from paperbrowse.tui.paper_list import PaperList
+from tui_support import make_app, plain, run, settle
 
 CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
 
@@ -65,8 +64,8 @@ def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
 def test_word_indexes_are_prepared_after_the_first_screen_and_kept(tmp_path, monkeypatch):
     """The browser builds the search's word indexes in the background and keeps them beside the
     snapshot; the next start reads them back, and a reload prepares the new collection's."""
-    from paperbrowse.core.cache import load_catalog_cached
-    from paperbrowse.core.library import Library
+    from paperbrowse.core.library.user_library import Library
+    from paperbrowse.core.store.cache import load_catalog_cached
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.session import Session
 
@@ -98,7 +97,7 @@ def test_word_indexes_are_prepared_after_the_first_screen_and_kept(tmp_path, mon
     def no_building(*args, **kwargs):
         raise AssertionError("the word indexes were built again")
 
-    monkeypatch.setattr("paperbrowse.core.search.WordIndex", no_building)
+    monkeypatch.setattr("paperbrowse.core.search.engine.WordIndex", no_building)
     again = start()
 
     async def second(pilot) -> None:

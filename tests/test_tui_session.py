@@ -15,7 +15,7 @@ from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownBlock
 
 from conftest import write_text
-from paperbrowse.core.library import Library
+from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.category_tree import CategoryTree
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_list import PaperList
@@ -28,8 +28,6 @@ def recording(app, calls: dict[str, list]):
     app.open_url = lambda url, **_: calls.setdefault("open_url", []).append(url)
     app.copy_to_clipboard = lambda text: calls.setdefault("clipboard", []).append(text)
     return app
-
-
 
 
 def head_text(app) -> str:
@@ -228,13 +226,13 @@ tags = ["[u]tag[/u]"]
 summary = "Summary with [bold red]markup[/bold red] and [@click=app.quit]a link[/]."
 '''
 
-HOSTILE_LIBRARY = '''
+HOSTILE_LIBRARY = """
 version = 1
 
 [papers.evil-paper]
 status = "reading"
 note = "A note with [red]x[/red] and [@click=app.quit]quit[/]"
-'''
+"""
 
 
 def test_hostile_record_text_is_shown_literally_and_never_acts(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.library import Library
-from paperbrowse.core.paths import shipped
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.category_tree import CategoryTree, node_for_key
 from paperbrowse.tui.main_screen import MainScreen
 from paperbrowse.tui.paper_list import PaperList

@@ -23,9 +23,9 @@ from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
-from paperbrowse.core.catalog import load_catalog
-from paperbrowse.core.library import Library
-from paperbrowse.core.paths import shipped
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.session import Session

@@ -12,17 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.paths import user_papers_folder
-from ..core.safe_text import one_line
-from ..core.user_papers import INBOX
-from .context import CliError, Context
+from paperbrowse.cli.context import CliError, Context
+from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.sources.papers_folder import INBOX
 
 if TYPE_CHECKING:
-    from ..core.adding import Adder, Outcome
+    from paperbrowse.core.sources.adding import Adder, Outcome
 
 
 def _adder(context: Context, category: str) -> Adder:
-    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+    from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     adder = adding.Adder(user_papers_folder(context.library_file), context.catalog, category)
     try:
@@ -33,7 +33,7 @@ def _adder(context: Context, category: str) -> Adder:
 
 
 def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
-    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+    from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     for outcome in outcomes:
         origin = one_line(outcome.origin)
@@ -73,18 +73,18 @@ def _in_use(context: Context, folder: Path) -> bool:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+    from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     adder = _adder(context, args.category)
     return _report(context, adder, adding.add_arxiv(args.ids, adder))
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
-    from ..core import adding  # arXiv and BibTeX readers: imported by these commands only
+    from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     path = Path(args.file)
     try:
-        from ..core.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
+        from paperbrowse.core.sources.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
 
         found = read_bibtex_file(path)
     except OSError as err:
@@ -101,8 +101,9 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 def add_parsers(command) -> None:
     p = command("add", "add papers from arXiv to your papers folder (by id or URL)")
-    p.add_argument("ids", nargs="+", metavar="ARXIV_ID_OR_URL",
-                   help="2302.13971, hep-th/9901001, arxiv.org/abs/... links")  # fmt: skip
+    p.add_argument(
+        "ids", nargs="+", metavar="ARXIV_ID_OR_URL", help="2302.13971, hep-th/9901001, arxiv.org/abs/... links"
+    )
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
     p = command("import", "add the entries of a BibTeX file to your papers folder")
     p.add_argument("file", metavar="FILE.bib")

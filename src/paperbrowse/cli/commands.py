@@ -7,14 +7,14 @@ import json
 import sys
 from collections.abc import Callable
 
-from ..core.catalog import load_catalog
-from ..core.library import Library
-from ..core.related import related
-from ..core.safe_text import one_line
-from ..core.serialize import paper_dict
-from .context import CliError, Context
-from .lookup import find_paper
-from .render import paper_details, paper_table
+from paperbrowse.cli.context import CliError, Context
+from paperbrowse.cli.lookup import find_paper
+from paperbrowse.cli.render import paper_details, paper_table
+from paperbrowse.core.export.json_shape import paper_dict
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.related import related
 
 
 def _print_json(value: object) -> None:
@@ -57,8 +57,10 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     if len(result) < result.matched:
-        print(f"paperbrowse: the best {len(result):,} of {result.matched:,} matches"
-              " (--limit N or --all for more)", file=sys.stderr)  # fmt: skip
+        print(
+            f"paperbrowse: the best {len(result):,} of {result.matched:,} matches (--limit N or --all for more)",
+            file=sys.stderr,
+        )
     if args.json:
         _print_json([{**paper_dict(h.paper, library), "score": h.score} for h in result.hits])
     elif result.hits:
@@ -74,12 +76,14 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     catalog = context.catalog
     similar = related(catalog, paper.id)
     if args.json:
-        _print_json({
-            **paper_dict(paper, context.library),
-            "note": context.library.note(paper.id),
-            "built_on_by": [other.id for other in catalog.built_on_by(paper.id)],
-            "related": [{"id": r.paper.id, "score": r.score} for r in similar],
-        })  # fmt: skip
+        _print_json(
+            {
+                **paper_dict(paper, context.library),
+                "note": context.library.note(paper.id),
+                "built_on_by": [other.id for other in catalog.built_on_by(paper.id)],
+                "related": [{"id": r.paper.id, "score": r.score} for r in similar],
+            }
+        )
     else:
         print(paper_details(paper, catalog, context.library, context.library.note(paper.id), similar))
     return 0
@@ -99,9 +103,9 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 
 def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
-    from ..tui.app import PaperBrowseApp
-    from ..tui.collection_actions import collection_title
-    from ..tui.session import Session
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.collection_actions import collection_title
+    from paperbrowse.tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)

@@ -6,12 +6,13 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from ..core.cache import load_catalog_cached, prepare_search
-from ..core.catalog import Catalog
-from ..core.library import Library
-from ..core.paths import data_sources, library_path
-from ..core.query import parse
-from ..core.search import SearchIndex
+from paperbrowse.cli import collector
+from paperbrowse.core.files.paths import data_sources, library_path
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.query import parse
+from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
 
 
 class CliError(Exception):
@@ -30,7 +31,7 @@ class Context:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return load_catalog_cached(self.sources)
+        return collector.load_for_the_process(lambda: load_catalog_cached(self.sources))
 
     @cached_property
     def index(self) -> SearchIndex:

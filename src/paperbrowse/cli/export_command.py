@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.atomic import write_new
-from ..core.export import FORMATS, export
-from ..core.reading_list import SORTS, export_items, select_papers
-from ..core.safe_text import one_line, visible
-from .context import CliError, Context
+from paperbrowse.cli.context import CliError, Context
+from paperbrowse.core.export import FORMATS, export
+from paperbrowse.core.export.reading_list import SORTS, export_items, select_papers
+from paperbrowse.core.files.atomic import write_new
+from paperbrowse.core.records.safe_text import one_line, visible
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:

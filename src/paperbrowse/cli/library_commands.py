@@ -10,11 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..core.library import STATUSES, Library, LibraryError
-from ..core.paths import user_papers_folder
-from ..core.safe_text import one_line, visible
-from .context import CliError, Context
-from .lookup import find_paper
+from paperbrowse.cli.context import CliError, Context
+from paperbrowse.cli.lookup import find_paper
+from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.library.user_library import STATUSES, Library, LibraryError
+from paperbrowse.core.records.safe_text import one_line, visible
 
 
 def _save(library: Library) -> None:
@@ -88,7 +88,8 @@ def cmd_note(context: Context, args: argparse.Namespace) -> int:
 def _edit(text: str, paper_id: str) -> str:
     """Run $VISUAL/$EDITOR on the note; on failure the draft file is kept and named."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    handle = tempfile.NamedTemporaryFile(
+    # Not closed by a `with` of its own: the draft must outlive this block (delete=False).
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
         "w", encoding="utf-8", prefix=f"paperbrowse-{paper_id}-", suffix=".md", delete=False
     )
     with handle:
@@ -127,8 +128,16 @@ def cmd_library(context: Context, args: argparse.Namespace) -> int:
     orphans = library.orphans(context.catalog.by_id)
     for paper_id in orphans:
         entry = library.entry(paper_id)
-        kept = [name for name, has in (("star", entry.starred), ("note", entry.note),
-                                       ("tags", entry.tags), (entry.status, entry.status != "unread")) if has]  # fmt: skip
+        kept = [
+            name
+            for name, has in (
+                ("star", entry.starred),
+                ("note", entry.note),
+                ("tags", entry.tags),
+                (entry.status, entry.status != "unread"),
+            )
+            if has
+        ]
         print(f"{one_line(paper_id)}\t{', '.join(kept) or 'nothing'}")
     if orphans:
         print(f"{len(orphans)} entries name papers that are not in the data; they are kept.", file=sys.stderr)

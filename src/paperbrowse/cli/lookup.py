@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rapidfuzz import process
 
-from ..core.records import Paper
-from ..core.safe_text import one_line
-from .context import CliError, Context
+from paperbrowse.cli.context import CliError, Context
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Paper
 
 
 def find_paper(context: Context, paper_id: str) -> Paper:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from . import add_commands, commands, export_command, library_commands
-from .context import CliError, Context
+from paperbrowse import __version__
+from paperbrowse.cli import add_commands, commands, export_command, library_commands
+from paperbrowse.cli.context import CliError, Context
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -17,13 +18,20 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     prefix = "sub_" if suppress else ""
     parser.add_argument(
-        "--data", action="append", metavar="PATH", default=default, dest=f"{prefix}data",
+        "--data",
+        action="append",
+        metavar="PATH",
+        default=default,
+        dest=f"{prefix}data",
         help="a record folder or file (repeatable; default: $PAPERBROWSE_DATA, else the shipped collection)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--library", metavar="FILE", default=default, dest=f"{prefix}library",
+        "--library",
+        metavar="FILE",
+        default=default,
+        dest=f"{prefix}library",
         help="your stars, notes and tags (default: $PAPERBROWSE_LIBRARY, else library.toml in the user data folder)",
-    )  # fmt: skip
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,8 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", "search with the query language (see the README)")
     p.add_argument("query", nargs="+", help="the query; several words are joined with spaces")
-    p.add_argument("--limit", type=int, metavar="N", default=commands.SEARCH_LIMIT,
-                   help=f"the best N results (default {commands.SEARCH_LIMIT})")  # fmt: skip
+    p.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        default=commands.SEARCH_LIMIT,
+        help=f"the best N results (default {commands.SEARCH_LIMIT})",
+    )
     p.add_argument("--all", action="store_true", help="every result, however many")
     p.add_argument("--starred", action="store_true", help="only starred papers (same as is:starred)")
     p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
@@ -88,7 +101,16 @@ def _protect_tag_removals(argv: list[str]) -> list[str]:
     return head + protected
 
 
+def _quiet_libraries() -> None:
+    """bibtexparser logs every broken block on its own; `import` reports each as a problem
+    with its file and line instead, so its log would say everything twice."""
+    logger = logging.getLogger("bibtexparser")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _quiet_libraries()
     parser = build_parser()
     argv = _protect_tag_removals(list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
@@ -100,8 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
     context = Context(data=data, library=getattr(args, "sub_library", None) or args.library)
     handlers = {
-        **commands.HANDLERS, **library_commands.HANDLERS, **add_commands.HANDLERS, "export": export_command.cmd_export,
-    }  # fmt: skip
+        **commands.HANDLERS,
+        **library_commands.HANDLERS,
+        **add_commands.HANDLERS,
+        "export": export_command.cmd_export,
+    }
     handler = handlers.get(args.command or "")
     try:
         if handler is None:

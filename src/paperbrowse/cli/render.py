@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
-from ..core.catalog import Catalog
-from ..core.records import Paper
-from ..core.related import Related
-from ..core.safe_text import one_line, visible
-from ..core.user_state import NoUserState, UserState
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.related import Related
+from paperbrowse.core.search.user_state import NoUserState, UserState
 
 _STATUS_MARK = {"unread": " ", "reading": "~", "read": "✓"}
 
@@ -28,9 +28,7 @@ def _cell(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-def paper_table(
-    papers: Sequence[Paper], user: UserState | None = None, scores: Sequence[float] | None = None
-) -> str:
+def paper_table(papers: Sequence[Paper], user: UserState | None = None, scores: Sequence[float] | None = None) -> str:
     """One row per paper: marks, id, year, title, first organisation; the title takes the slack."""
     user = user or NoUserState()
     width = terminal_width()
@@ -84,8 +82,12 @@ def paper_details(
     for label, value in rows:
         if value:
             out.append(_wrap(f"{label + ':':<10}", one_line(value), width, indent=10))
-    for label, text in (("Why it matters", paper.highlight), ("Summary", paper.summary),
-                        ("摘要", paper.summary_zh), ("Note", note)):  # fmt: skip
+    for label, text in (
+        ("Why it matters", paper.highlight),
+        ("Summary", paper.summary),
+        ("摘要", paper.summary_zh),
+        ("Note", note),
+    ):
         if text.strip():
             out += ["", f"{label}:"]
             out += [_wrap("  ", visible(par), width, indent=2) for par in text.strip().split("\n")]
@@ -107,7 +109,14 @@ def paper_details(
 
 
 def _wrap(first: str, text: str, width: int, indent: int) -> str:
-    return textwrap.fill(
-        text, width=width, initial_indent=first, subsequent_indent=" " * indent,
-        break_long_words=True, break_on_hyphens=False,
-    ) or first.rstrip()  # fmt: skip
+    return (
+        textwrap.fill(
+            text,
+            width=width,
+            initial_indent=first,
+            subsequent_indent=" " * indent,
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+        or first.rstrip()
+    )

@@ -15,11 +15,11 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ..core.arxiv_id import parse_arxiv_id
-from ..core.catalog import Catalog
-from ..core.safe_text import one_line
-from ..core.user_papers import INBOX, INBOX_CATEGORY
-from .add_worker import AddRequest
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
+from paperbrowse.core.sources.papers_folder import INBOX, INBOX_CATEGORY
+from paperbrowse.tui.add_worker import AddRequest
 
 
 def split_authors(text: str) -> tuple[str, ...]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.adding import Added, Adder, AddError, Duplicate, add_arxiv
-from ..core.catalog import Catalog, load_catalog
-from ..core.dates import PaperDate
-from ..core.new_paper import NewPaper
-from ..core.paths import user_papers_folder
-from ..core.related import related_index
-from ..core.safe_text import one_line
-from ..core.search import SearchIndex
+from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.records.catalog import Catalog, load_catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.related import related_index
+from paperbrowse.core.sources.adding import Added, Adder, AddError, Duplicate, add_arxiv
+from paperbrowse.core.sources.new_paper import NewPaper
 
 
 @dataclass(frozen=True, slots=True)

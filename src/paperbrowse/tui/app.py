@@ -8,9 +8,9 @@ from functools import partial
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from ..core.paths import shipped
-from .main_screen import MainScreen
-from .session import Session
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.tui.main_screen import MainScreen
+from paperbrowse.tui.session import Session
 
 # (title, help, action on the main screen): the command palette's paperbrowse entries.
 COMMANDS = [

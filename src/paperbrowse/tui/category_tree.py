@@ -14,11 +14,11 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ..core.catalog import Catalog
-from ..core.library import Library
-from ..core.query import quote
-from ..core.safe_text import one_line
-from ..core.shelves import shelf_counts, tag_counts
+from paperbrowse.core.library.smart_lists import smart_list_counts, tag_counts
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.query import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def node_for_key(catalog: Catalog, library: Library, key: str) -> Node | None:
 
 
 def smart_nodes(catalog: Catalog, library: Library) -> list[tuple[Node, int]]:
-    counts = shelf_counts(catalog, library)
+    counts = smart_list_counts(catalog, library)
     return [(node, counts[node.key]) for node in SMART_NODES]
 
 

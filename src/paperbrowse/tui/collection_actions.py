@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from ..core.cache import files_signature, load_catalog_cached, prepare_search
-from ..core.catalog import Catalog
-from ..core.paths import collection_name
-from ..core.related import AUTO_BUILD_UP_TO, related_index
-from ..core.safe_text import one_line
-from ..core.search import SearchIndex
-from .category_tree import CategoryTree, Node
-from .detail_pane import DetailPane
-from .search_box import SearchBox
+from paperbrowse.core.files.paths import collection_name
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, related_index
+from paperbrowse.core.store.cache import files_signature, load_catalog_cached, prepare_search
+from paperbrowse.tui.category_tree import CategoryTree, Node
+from paperbrowse.tui.detail_pane import DetailPane
+from paperbrowse.tui.search_box import SearchBox
 
 WATCH_SECONDS = 3.0
 
 if TYPE_CHECKING:
-    from .add_worker import AddRequest, AddResult
+    from paperbrowse.tui.add_worker import AddRequest, AddResult
 
 
 class CollectionActions:
@@ -76,10 +76,11 @@ class CollectionActions:
 
     # Growing the collection: the core adds the paper, then the catalog is loaded again.
     def action_add_paper(self) -> None:
-        from .add_dialog import AddDialog
+        from paperbrowse.tui.add_dialog import AddDialog
 
         if self._typed_in_search("a"):
             return
+
         def chosen(request: AddRequest | None) -> None:
             if request is not None:
                 if request.arxiv:
@@ -90,11 +91,11 @@ class CollectionActions:
 
     @work(thread=True, group="add", exit_on_error=False)
     def _add(self, request: AddRequest) -> None:
-        from .add_worker import AddResult, add_paper
+        from paperbrowse.tui.add_worker import AddResult, add_paper
 
         try:
             result = add_paper(request, self.session.catalog, self.session.library.path)
-        except Exception as err:  # noqa: BLE001 - a bug here must not take the session down
+        except Exception as err:
             result = AddResult(f"Not added: {type(err).__name__}: {err}", failed=True)
         self.app.call_from_thread(self._added, result)
 
@@ -121,7 +122,6 @@ class CollectionActions:
             self._prepare_related(catalog)
         self.run_search()
 
-
     # Data files edited, added or deleted while the browser runs are noticed and reloaded.
     def watch_data(self) -> None:
         self._data_signature = files_signature(self.session.catalog.sources)
@@ -144,8 +144,7 @@ class CollectionActions:
         self.use_catalog(fresh, index)
         errors = len(fresh.errors)
         more = f"; {errors} problems, press ! for the list" if errors else ""
-        self.notify(f"The data changed on disk: reloaded {len(fresh.papers):,} papers{more}.",
-                    timeout=6, markup=False)  # fmt: skip
+        self.notify(f"The data changed on disk: reloaded {len(fresh.papers):,} papers{more}.", timeout=6, markup=False)
 
 
 def collection_title(catalog: Catalog) -> str:

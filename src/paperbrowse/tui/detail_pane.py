@@ -16,11 +16,11 @@ from textual.content import Content
 from textual.style import Style
 from textual.widgets import Markdown, Static
 
-from ..core.catalog import Catalog
-from ..core.library import Library
-from ..core.records import Paper
-from ..core.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related
-from ..core.safe_text import one_line, visible
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related
 
 _STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
@@ -143,7 +143,12 @@ class DetailPane(VerticalScroll, can_focus=True):
         summary = (paper.summary_zh if zh else paper.summary) or paper.summary or paper.summary_zh
         parts: list[str | tuple[str, str]] = []
         if highlight.strip():
-            parts += [("为何重要" if zh else "Why it matters", "bold"), "\n", (visible(_cut(highlight.strip(), TEXT_LIMIT)), "italic"), "\n\n"]
+            parts += [
+                ("为何重要" if zh else "Why it matters", "bold"),
+                "\n",
+                (visible(_cut(highlight.strip(), TEXT_LIMIT)), "italic"),
+                "\n\n",
+            ]
         if summary.strip():
             parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(_cut(summary.strip(), TEXT_LIMIT)), "\n"]
         return Content.assemble(*parts)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
-from ..core.export import FORMATS
+from paperbrowse.core.export import FORMATS
 
 EXTENSIONS = {"markdown": "md", "bibtex": "bib", "csv": "csv", "json": "json"}
 

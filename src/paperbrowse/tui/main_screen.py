@@ -13,16 +13,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown
 
-from ..core.query import parse
-from ..core.records import check_link
-from ..core.related import AUTO_BUILD_UP_TO
-from ..core.safe_text import one_line
-from .category_tree import CategoryTree, Node, node_for_key
-from .collection_actions import CollectionActions
-from .detail_pane import DetailPane
-from .paper_list import PaperList
-from .search_box import SearchBox
-from .session import Session
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import check_link
+from paperbrowse.core.search.query import parse
+from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
+from paperbrowse.tui.category_tree import CategoryTree, Node, node_for_key
+from paperbrowse.tui.collection_actions import CollectionActions
+from paperbrowse.tui.detail_pane import DetailPane
+from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.search_box import SearchBox
+from paperbrowse.tui.session import Session
 
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
@@ -74,12 +74,15 @@ class MainScreen(CollectionActions, Screen[None]):
         if session.library.read_only:
             yield Label(
                 f"Read-only: {session.library.error}. Your library file is left untouched; nothing you change is saved.",
-                id="banner", markup=False,
-            )  # fmt: skip
+                id="banner",
+                markup=False,
+            )
         with Horizontal(id="panes"):
             yield CategoryTree(session.catalog, session.library, id="tree")
             with Vertical(id="middle"):
-                yield SearchBox(placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred", id="search")
+                yield SearchBox(
+                    placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred", id="search"
+                )
                 yield Label(id="count")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
@@ -99,8 +102,10 @@ class MainScreen(CollectionActions, Screen[None]):
         if problems:
             self.notify(
                 f"{len(problems)} problems in the data; bad records were skipped. Press ! for the list.",
-                title="Data problems", severity="warning", timeout=8,
-            )  # fmt: skip
+                title="Data problems",
+                severity="warning",
+                timeout=8,
+            )
 
     # Searching: every keystroke starts a worker; a result older than the newest is dropped.
     @property
@@ -220,7 +225,9 @@ class MainScreen(CollectionActions, Screen[None]):
         if check_link(event.href) is None:
             self.app.open_url(event.href)
         else:
-            self.notify(f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False)
+            self.notify(
+                f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False
+            )
 
     # Changes go through the session (the core library), then the screen redraws.
     def refresh_paper(self, *, tags: bool = False) -> None:
@@ -288,7 +295,7 @@ class MainScreen(CollectionActions, Screen[None]):
             self._jump_unread(-1)
 
     def action_edit_note(self) -> None:
-        from .note_editor import NoteEditor
+        from paperbrowse.tui.note_editor import NoteEditor
 
         if self._typed_in_search("n"):
             return
@@ -303,7 +310,7 @@ class MainScreen(CollectionActions, Screen[None]):
         self.app.push_screen(NoteEditor(paper.title, self.session.library.note(paper.id)), saved)
 
     def action_edit_tags(self) -> None:
-        from .tags_dialog import TagsDialog
+        from paperbrowse.tui.tags_dialog import TagsDialog
 
         if self._typed_in_search("t"):
             return
@@ -338,10 +345,11 @@ class MainScreen(CollectionActions, Screen[None]):
             self.notify(f"BibTeX of {paper.id} copied to the clipboard.", timeout=3, markup=False)
 
     def action_export(self) -> None:
-        from .export_dialog import ExportChoice, ExportDialog
+        from paperbrowse.tui.export_dialog import ExportChoice, ExportDialog
 
         if self._typed_in_search("e"):
             return
+
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self._export(choice.format, choice.path, force=False)
@@ -350,11 +358,12 @@ class MainScreen(CollectionActions, Screen[None]):
         self.app.push_screen(ExportDialog(Path.cwd(), count), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
-        from .confirm import Confirm
+        from paperbrowse.tui.confirm import Confirm
 
         try:
             count = self.session.export_starred(fmt, path, force=force)
         except FileExistsError:
+
             def answered(overwrite: bool | None) -> None:
                 if overwrite:
                     self._export(fmt, path, force=True)
@@ -376,12 +385,12 @@ class MainScreen(CollectionActions, Screen[None]):
         self.toggle_class("show-tree")
 
     def action_help(self) -> None:
-        from .help_screen import HelpScreen
+        from paperbrowse.tui.help_screen import HelpScreen
 
         self.app.push_screen(HelpScreen())
 
     def action_problems(self) -> None:
-        from .problems_screen import ProblemsScreen
+        from paperbrowse.tui.problems_screen import ProblemsScreen
 
         self.app.push_screen(ProblemsScreen(self.session.catalog.problems))
 

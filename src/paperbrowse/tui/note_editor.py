@@ -9,9 +9,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from ..core.safe_text import one_line, visible
-from .confirm import Confirm
-from .typeahead import keep_typed_ahead
+from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.tui.confirm import Confirm
+from paperbrowse.tui.typeahead import keep_typed_ahead
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -32,7 +32,9 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
             yield Label(f"Note · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
-            yield TextArea(self.original, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+            yield TextArea(
+                self.original, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent"
+            )
             yield Label("ctrl+s save · escape cancel · Markdown", classes="dialog-hint")
 
     def on_mount(self) -> None:

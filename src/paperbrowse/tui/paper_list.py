@@ -21,11 +21,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..core.query import Query
-from ..core.records import Paper
-from ..core.safe_text import one_line
-from ..core.highlight import highlight_positions
-from ..core.user_state import NoUserState, UserState
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.highlight import highlight_positions
+from paperbrowse.core.search.query import Query
+from paperbrowse.core.search.user_state import NoUserState, UserState
 
 STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
 

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
-from ..core.problems import Problem
-from ..core.safe_text import one_line
+from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.safe_text import one_line
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -23,7 +23,9 @@ class ProblemsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         errors = sum(1 for p in self.problems if p.severity == "error")
         with Vertical(classes="dialog wide", id="problems-dialog"):
-            yield Label(f"Problems in the data: {errors} errors, {len(self.problems) - errors} warnings", classes="dialog-title")
+            yield Label(
+                f"Problems in the data: {errors} errors, {len(self.problems) - errors} warnings", classes="dialog-title"
+            )
             if self.problems:
                 yield OptionList(*(self._row(p) for p in self.problems), id="problems-list")
             else:

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.atomic import write_new
-from ..core.catalog import Catalog
-from ..core.export import ExportItem, export
-from ..core.export.bibtex import to_bibtex
-from ..core.library import Library, LibraryError
-from ..core.reading_list import export_items, order_by_star, select_papers
-from ..core.records import Paper
-from ..core.search import SearchIndex
+from paperbrowse.core.export import ExportItem, export
+from paperbrowse.core.export.bibtex import to_bibtex
+from paperbrowse.core.export.reading_list import export_items, order_by_star, select_papers
+from paperbrowse.core.files.atomic import write_new
+from paperbrowse.core.library.user_library import Library, LibraryError
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.engine import SearchIndex
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from ..core.safe_text import one_line
-from .typeahead import keep_typed_ahead
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui.typeahead import keep_typed_ahead
 
 
 def split_tags(text: str) -> list[str]:
@@ -30,7 +30,11 @@ class TagsDialog(ModalScreen[list[str] | None]):
         with Vertical(classes="dialog"):
             yield Label(f"Your tags · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
             if self.record_tags:
-                yield Label("The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)), markup=False, classes="dialog-hint")
+                yield Label(
+                    "The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)),
+                    markup=False,
+                    classes="dialog-hint",
+                )
             yield Input(self.shown, placeholder="to-read reproduce, thesis", id="tags-input")
             yield Label("enter save · escape cancel · separate with spaces or commas", classes="dialog-hint")
 

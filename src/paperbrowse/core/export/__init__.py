@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..catalog import Catalog
-from ..records import Paper
-from .bibtex import to_bibtex
-from .csv_table import to_csv
-from .json_list import to_json
-from .markdown import to_markdown
+from paperbrowse.core.export.bibtex import to_bibtex
+from paperbrowse.core.export.csv_table import to_csv
+from paperbrowse.core.export.json_list import to_json
+from paperbrowse.core.export.markdown import to_markdown
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.schema import Paper
 
 __all__ = ["FORMATS", "ExportItem", "export", "to_bibtex", "to_csv", "to_json", "to_markdown"]
 

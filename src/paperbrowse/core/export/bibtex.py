@@ -14,12 +14,12 @@ from string import ascii_lowercase
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..citation_key import key_base
-from ..records import Paper, is_web_link
-from ..safe_text import one_line
+from paperbrowse.core.records.citation_key import key_base
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Paper, is_web_link
 
 if TYPE_CHECKING:
-    from . import ExportItem
+    from paperbrowse.core.export import ExportItem
 
 _CONFERENCE = re.compile(
     r"\b(NeurIPS|NIPS|ICML|ICLR|ACL|EMNLP|NAACL|EACL|COLING|CVPR|ICCV|ECCV|AAAI|IJCAI|ASPLOS|OSDI|SOSP"
@@ -32,9 +32,17 @@ _JOURNAL = re.compile(
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
-    "$": r"\$", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-}  # fmt: skip
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
 _LATEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _LATEX_SPECIALS))
 # RFC 3986 reserved and unreserved characters, and `%` for escapes already made.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"

@@ -8,12 +8,26 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import ExportItem
+    from paperbrowse.core.export import ExportItem
 
 COLUMNS = (
-    "id", "title", "authors", "year", "date", "venue", "category", "orgs", "arxiv", "url",
-    "code", "tags", "user_tags", "status", "starred_at", "note",
-)  # fmt: skip
+    "id",
+    "title",
+    "authors",
+    "year",
+    "date",
+    "venue",
+    "category",
+    "orgs",
+    "arxiv",
+    "url",
+    "code",
+    "tags",
+    "user_tags",
+    "status",
+    "starred_at",
+    "note",
+)
 LIST_SEPARATOR = "; "
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,12 +41,23 @@ def neutralise(cell: str) -> str:
 def _row(item: ExportItem) -> list[str]:
     paper = item.paper
     cells = (
-        paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), str(paper.year),
-        paper.date.isoformat(), paper.venue, paper.category, LIST_SEPARATOR.join(paper.orgs),
-        paper.arxiv, paper.link, paper.code, LIST_SEPARATOR.join(paper.tags),
-        LIST_SEPARATOR.join(item.user_tags), item.status,
-        item.starred_at.isoformat() if item.starred_at else "", item.note,
-    )  # fmt: skip
+        paper.id,
+        paper.title,
+        LIST_SEPARATOR.join(paper.authors),
+        str(paper.year),
+        paper.date.isoformat(),
+        paper.venue,
+        paper.category,
+        LIST_SEPARATOR.join(paper.orgs),
+        paper.arxiv,
+        paper.link,
+        paper.code,
+        LIST_SEPARATOR.join(paper.tags),
+        LIST_SEPARATOR.join(item.user_tags),
+        item.status,
+        item.starred_at.isoformat() if item.starred_at else "",
+        item.note,
+    )
     return [neutralise(cell) for cell in cells]
 
 

@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..serialize import paper_dict
+from paperbrowse.core.export.json_shape import paper_dict
 
 if TYPE_CHECKING:
-    from . import ExportItem
+    from paperbrowse.core.export import ExportItem
 
 # json.dumps escapes C0 controls itself; these others would still act on a terminal that shows
 # the file (DEL, C1 controls, bidi marks, line separators). As \u escapes they decode the same.

@@ -13,12 +13,12 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..catalog import Catalog
-from ..records import is_web_link
-from ..safe_text import one_line, visible
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.core.records.schema import is_web_link
 
 if TYPE_CHECKING:
-    from . import ExportItem
+    from paperbrowse.core.export import ExportItem
 
 MAX_AUTHORS = 5
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")

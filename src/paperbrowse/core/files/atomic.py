@@ -1,0 +1,116 @@
+"""Durable file writes and an inter-process lock.
+
+A write goes to a temporary file in the same folder, is flushed and fsynced, then renamed over
+the target with os.replace, which is atomic: a reader or a crash sees the old file or the new
+one, never half of either. The folder is fsynced too, so the rename itself survives power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
+# A new file gets the mode any other program would give it (0666 less the umask, applied by
+# the kernel); a replaced file keeps its own. No O_NOFOLLOW: the name is new and random.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def real_target(path: Path) -> Path:
+    """Where writes must land: a symlinked file is updated through its link, which is kept."""
+    return Path(os.path.realpath(path))
+
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, backup: bool = False) -> None:
+    """Replace `path` with `data` (bytes, or chunks of them) atomically; with `backup`, keep the
+    old version as `path.bak`."""
+    target = real_target(path)
+    folder = target.parent
+    if backup and target.exists():
+        _replace_with(target.with_name(target.name + ".bak"), target.read_bytes())
+    _replace_with(target, data)
+    _fsync_folder(folder)
+
+
+def _new_temp_file(target: Path) -> tuple[int, str]:
+    """A new, empty file beside `target`, named so that `remove_leftovers` finds it."""
+    while True:
+        name = os.path.join(target.parent, f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(name, _NEW_FILE, 0o666), name
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+
+
+def _replace_with(target: Path, data: bytes | Iterable[bytes]) -> None:
+    descriptor, temp_name = _new_temp_file(target)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(OSError):  # a new target, or a file system without modes
+            os.chmod(temp_name, target.stat().st_mode & 0o7777)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete temporary files a killed writer left beside `path`; call it holding `locked(path)`."""
+    target = real_target(path)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path.lock` (a sidecar: the data file itself gets replaced)."""
+    target = real_target(path)
+    lock_path = target.with_name(target.name + ".lock")
+    with open(lock_path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        else:  # pragma: no cover - Windows
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            else:  # pragma: no cover - Windows
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+def write_new(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write an export atomically; an existing file is only replaced when `force` is set."""
+    if path.exists() and not force:
+        raise FileExistsError(str(path))
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder", str(path))
+    atomic_write(path, data)

@@ -1,0 +1,156 @@
+"""Reading record files: every file is parsed on its own, problems are collected, never raised."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperbrowse.core.records import toml_lines
+from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.schema import (
+    Category,
+    Findings,
+    Paper,
+    category_from_table,
+    paper_from_table,
+)
+
+try:  # a compiled reader, when the platform has a wheel for it
+    import rtoml
+except ImportError:  # pragma: no cover - the pure tomllib path is tested with rtoml hidden
+    rtoml = None
+
+_TOP_LEVEL = {"paper": paper_from_table, "category": category_from_table}
+
+
+@dataclass(slots=True)
+class FileRecords:
+    """What one file holds: its good records and its problems. Cacheable per file."""
+
+    path: str
+    papers: list[Paper] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_files(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
+    """The `*.toml` files under each source (a file or a folder, searched recursively)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            found = sorted(_walk(path))
+        elif path.is_file():
+            found = [path]
+        else:
+            problems.append(Problem(str(path), None, "no such file or folder"))
+            continue
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files, problems
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.endswith(".toml") and not name.startswith("."):
+                yield Path(root, name)
+
+
+def parse_file(path: Path) -> FileRecords:
+    """Parse one record file; a syntax error costs this file only."""
+    result = FileRecords(str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        result.problems.append(Problem(str(path), None, f"cannot read: {err.strerror or err}"))
+        return result
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        result.problems.append(Problem(str(path), line, "not valid UTF-8 text"))
+        return result
+    return parse_text(text, str(path))
+
+
+def parse_text(text: str, name: str) -> FileRecords:
+    result = FileRecords(name)
+    try:
+        document = _read_toml(text)
+    except tomllib.TOMLDecodeError as err:
+        line, column = toml_lines.error_position(err, text)
+        message = f"TOML syntax error: {toml_lines.error_message(err)}"
+        result.problems.append(Problem(name, line, message, column=column))
+        return result
+    except RecursionError:
+        result.problems.append(Problem(name, None, "TOML nesting is too deep"))
+        return result
+    locator = toml_lines.Locator(text)
+    for key, value in document.items():
+        validator = _TOP_LEVEL.get(key)
+        if validator is None:
+            result.problems.append(
+                Problem(name, locator.key_line(key), f"unknown top-level key '{key}' (ignored)", "warning")
+            )
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            result.problems.append(
+                Problem(name, locator.key_line(key), f"'{key}' must be an array of tables: write [[{key}]]")
+            )
+            continue
+        lines = locator.header_lines(key, len(value))
+        if lines is None:  # an inline array, `paper = [{ ... }]`: each table by its id, else the key's line
+            lines = [_inline_line(text, table, locator.key_line(key)) for table in value]
+        target = result.papers if key == "paper" else result.categories
+        for index, (table, line) in enumerate(zip(value, lines, strict=True)):
+            record, findings = validator(table, source=name, line=line)
+            if findings.errors or findings.warnings:
+                span = locator.span(key, index, len(value)) if line else None
+                label = f"{key} '{table['id']}'" if isinstance(table.get("id"), str) else key
+                _report(findings, span or (toml_lines.TableSpan(line) if line else None), name, label, result.problems)
+            if record is not None:
+                target.append(record)
+    return result
+
+
+def _read_toml(text: str) -> dict:
+    """rtoml (Rust) reads several times faster; tomllib is the reference, and names the line of
+    an error. A file rtoml rejects is read again by tomllib, which raises with the position."""
+    if rtoml is not None:
+        with contextlib.suppress(Exception):  # any rtoml failure: tomllib decides and explains
+            return rtoml.loads(text)
+    return tomllib.loads(text)
+
+
+def _inline_line(text: str, table: dict, fallback: int | None) -> int | None:
+    if isinstance(table.get("id"), str):
+        pattern = re.compile(r"\bid\s*=\s*[\"']" + re.escape(table["id"]) + r"[\"']")
+        for number, content in enumerate(text.split("\n"), start=1):
+            if pattern.search(content):
+                return number
+    return fallback
+
+
+def _report(
+    findings: Findings, span: toml_lines.TableSpan | None, name: str, label: str, problems: list[Problem]
+) -> None:
+    skipped = " (record skipped)" if findings.errors else ""
+    for severity, items in (("error", findings.errors), ("warning", findings.warnings)):
+        for finding in items:
+            line = None
+            if span is not None:
+                line = span.keys.get(finding.key, span.line) if finding.key else span.line
+            suffix = skipped if severity == "error" else ""
+            problems.append(Problem(name, line, f"{label}: {finding.message}{suffix}", severity))

@@ -1,0 +1,114 @@
+"""Which papers hold which words in one field: substring search without scanning the papers.
+
+A needle without spaces occurs in a text only inside one of its whitespace-separated words.
+So instead of testing every paper, the search tests the field's vocabulary (a few thousand
+words where there are 100,000 papers) and unites the matching words' paper sets. Words in many
+papers keep their set as bits; rare words keep an array of positions (bits would cost N/8
+bytes each).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_left
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from itertools import chain, repeat
+
+from rapidfuzz import fuzz, process
+
+from paperbrowse.core.search import paper_sets
+
+# A word in more than 1 in 32 papers: bits (N/8 bytes) are smaller than its positions (4 each).
+_DENSE = 32
+_MARK = "\x01"  # ends a word in the vocabulary lines; a word holding one is found by its other letters
+
+
+class WordIndex:
+    def __init__(self, texts: Iterable[str], count: int) -> None:
+        """`texts`: one field's `count` values, in the search index's order, as searched."""
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        append = list.append
+        for position, text in enumerate(texts):
+            # C-level: each distinct word's list gets the position, without a Python loop.
+            deque(map(append, map(postings.__getitem__, set(text.split())), repeat(position)), maxlen=0)
+        self.count = count
+        self.words = sorted(postings, key=lambda word: (len(word), word))
+        dense_from = max(count // _DENSE, 64)
+        # Each word's papers: bits when the word is common, else a run of `flat` (positions).
+        self.dense: dict[int, int] = {}
+        self.flat = array("i")
+        self.starts = array("i", [0])
+        for number, where in enumerate(map(postings.__getitem__, self.words)):
+            if len(where) >= dense_from:
+                self.dense[number] = paper_sets.bits_from_positions(where, count)
+            else:
+                self.flat.extend(where)
+            self.starts.append(len(self.flat))
+        self._prepare()
+
+    def _prepare(self) -> None:
+        # One line per word, "\nWORD\x01NUMBER": a regex that starts with the needle skips to
+        # its occurrences at C speed and reads the word's number at the end of its line.
+        self._lines = "".join(f"\n{word.replace(_MARK, ' ')}{_MARK}{n}" for n, word in enumerate(self.words)) + "\n"
+        self._lengths = [len(word) for word in self.words]
+
+    def __getstate__(self) -> dict:
+        # The vocabulary lines too: rebuilding them costs more than reading them.
+        return {
+            name: getattr(self, name) for name in ("count", "words", "dense", "flat", "starts", "_lines", "_lengths")
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "_lines" not in state:
+            self._prepare()
+
+    def _find(self, pattern: str) -> list[int]:
+        return list(map(int, re.findall(pattern, self._lines)))
+
+    def containing(self, needle: str) -> list[int]:
+        """The numbers of the words that hold the needle (which has no whitespace)."""
+        if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
+            return [number for number, word in enumerate(self.words) if needle in word]
+        return self._find(rf"{re.escape(needle)}[^\n{_MARK}]*{_MARK}(\d+)")
+
+    def starting(self, needle: str) -> list[int]:
+        if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
+            return [number for number, word in enumerate(self.words) if word.startswith(needle)]
+        return self._find(rf"\n{re.escape(needle)}[^\n{_MARK}]*{_MARK}(\d+)")
+
+    def ending(self, needle: str) -> list[int]:
+        if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
+            return [number for number, word in enumerate(self.words) if word.endswith(needle)]
+        return self._find(rf"{re.escape(needle)}{_MARK}(\d+)")
+
+    def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]:
+        """Words within a typo or two of the needle, with rapidfuzz's score (0-100).
+
+        A longer word may hold the needle's typo anywhere (partial_ratio); a shorter word is
+        compared whole, or "tent" would score 100 against "attention".
+        """
+        split = bisect_left(self._lengths, len(needle))
+        longer = dict(enumerate(self.words[split:], split))
+        shorter = dict(enumerate(self.words[:split]))
+        found = process.extract(needle, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
+        found += process.extract(needle, shorter, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        return [(number, score) for _, score, number in found]
+
+    def papers(self, numbers: Iterable[int]) -> int:
+        """The papers holding any of the words, as paper_sets."""
+        bits = 0
+        runs = []
+        dense, flat, starts = self.dense, self.flat, self.starts
+        for number in numbers:
+            found = dense.get(number)
+            if found is not None:
+                bits |= found
+            elif starts[number] < starts[number + 1]:
+                runs.append(flat[starts[number] : starts[number + 1]])
+        result = paper_sets.expand(bits, self.count)
+        if runs:
+            result |= paper_sets.from_positions(chain.from_iterable(runs), self.count)
+        return result

@@ -1,0 +1,190 @@
+"""Adding papers to the user's folder: from arXiv ids, BibTeX drafts, or fields typed by hand.
+
+One code path for the CLI (`add`, `import`) and the browser (`a`): check the category, skip a
+paper the collection already has (same arXiv id, or the same title), give it a fresh id,
+validate the record exactly as the loader will, and write its file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.loader import find_files, parse_file
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Category, Paper, paper_from_table
+from paperbrowse.core.sources.arxiv_api import ArxivError, fetch_papers
+from paperbrowse.core.sources.arxiv_id import ArxivId, bare, parse_arxiv_id
+from paperbrowse.core.sources.new_paper import NewPaper
+from paperbrowse.core.sources.paper_ids import new_paper_id
+from paperbrowse.core.sources.papers_folder import (
+    CATEGORIES_FILE,
+    INBOX,
+    INBOX_CATEGORY,
+    ensure_folder,
+    record_path,
+    reserving,
+    write_inbox_category,
+    write_record,
+)
+
+
+class AddError(Exception):
+    """Nothing can be added (an unknown category, a folder that cannot be created)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    origin: str
+    paper: Paper
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    origin: str
+    existing: Paper
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    origin: str
+    message: str
+
+
+Outcome = Added | Duplicate | Failed
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[\W_]+", "", title.casefold())
+
+
+class Adder:
+    """Adds papers to `folder`, knowing the papers of `catalog` and those already in the folder."""
+
+    def __init__(self, folder: Path, catalog: Catalog, category: str = INBOX) -> None:
+        self.folder = folder
+        self.category = category
+        # The folder's own files count even when they are not among the data in use (--data),
+        # whatever their category: a file there must never be shadowed or overwritten.
+        own: list[Paper] = []
+        own_categories: dict[str, Category] = {}
+        if folder.is_dir():
+            files, _ = find_files([folder])
+            for records in map(parse_file, files):
+                own += records.papers
+                own_categories.update((c.id, c) for c in records.categories)
+        self.categories = {**own_categories, **catalog.categories}
+        self._ids = set(catalog.by_id) | {p.id for p in own}
+        self._by_arxiv: dict[str, Paper] = {}
+        self._by_title: dict[str, Paper] = {}
+        for paper in [*catalog.papers, *own]:
+            self._remember(paper)
+
+    def _remember(self, paper: Paper) -> None:
+        if paper.arxiv:
+            self._by_arxiv.setdefault(bare(paper.arxiv), paper)
+        if _title_key(paper.title):
+            self._by_title.setdefault(_title_key(paper.title), paper)
+
+    def prepare(self) -> None:
+        """Make sure the category exists, creating the folder with its inbox; AddError if not."""
+        if self.category != INBOX and self.category not in self.categories:
+            known = ", ".join(sorted({*self.categories, INBOX}))
+            raise AddError(f"unknown category '{one_line(self.category)}' (known: {known})")
+        try:
+            wrote = ensure_folder(self.folder)
+            if self.category == INBOX and INBOX not in self.categories:
+                wrote = write_inbox_category(self.folder) or wrote
+        except OSError as err:
+            raise AddError(f"cannot create {self.folder / CATEGORIES_FILE}: {err.strerror or err}") from None
+        if wrote:
+            self.categories.setdefault(INBOX, INBOX_CATEGORY)
+        if self.category not in self.categories:
+            raise AddError(
+                f"there is no '{INBOX}' category: {self.folder / CATEGORIES_FILE} exists without it;"
+                " define it there again, or name a category with --category"
+            )
+
+    def duplicate_of(self, paper: NewPaper) -> Paper | None:
+        if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
+            return self._by_arxiv[bare(paper.arxiv)]
+        return self._by_title.get(_title_key(paper.title)) if _title_key(paper.title) else None
+
+    def known_arxiv(self, arxiv: str) -> Paper | None:
+        return self._by_arxiv.get(bare(arxiv))
+
+    def add(self, paper: NewPaper, today: dt.date | None = None) -> Outcome:
+        existing = self.duplicate_of(paper)
+        if existing is not None:
+            return Duplicate(paper.origin, existing)
+        today = today or dt.date.today()
+        try:
+            with reserving(self.folder):
+                paper_id = new_paper_id(paper, self._taken)
+                table = paper.table(paper_id, self.category)
+                record, findings = paper_from_table(table)
+                if record is None:
+                    return Failed(paper.origin, "; ".join(f.message for f in findings.errors))
+                path = write_record(self.folder, paper_id, table, paper.origin, today.isoformat())
+        except OSError as err:
+            return Failed(paper.origin, f"cannot write to {self.folder}: {err.strerror or err}")
+        record = replace(record, source=str(path), line=3)  # below the two-line header
+        self._ids.add(record.id)
+        self._remember(record)
+        return Added(paper.origin, record, path)
+
+    def _taken(self, paper_id: str) -> bool:
+        return paper_id in self._ids or record_path(self.folder, paper_id).exists()
+
+
+Fetch = Callable[[Sequence[str]], tuple[dict[str, NewPaper], list[str]]]
+
+
+def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -> list[Outcome]:
+    """Add the papers named by arXiv ids or URLs, one outcome per text in order.
+
+    Ids already in the collection are not fetched; the rest are fetched in one request. When
+    the API cannot be reached, every id still to fetch fails with that reason.
+    """
+    texts = list(texts)
+    parsed: dict[int, ArxivId] = {}
+    outcomes: dict[int, Outcome] = {}
+    first: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        arxiv = parse_arxiv_id(text)
+        if arxiv is None:
+            outcomes[index] = Failed(text, "not an arXiv id or arXiv URL (like 2302.13971 or hep-th/9901001)")
+        elif (existing := adder.known_arxiv(arxiv.id)) is not None:
+            outcomes[index] = Duplicate(text, existing)
+        elif arxiv.id in first:
+            outcomes[index] = Failed(text, f"given twice (as {texts[first[arxiv.id]]})")
+        else:
+            first[arxiv.id] = index
+            parsed[index] = arxiv
+    if parsed:
+        try:
+            found, messages = fetch([str(parsed[i]) for i in sorted(parsed)])
+        except ArxivError as err:
+            found, messages, error = {}, [], str(err)
+        else:
+            error = ""
+        for index in sorted(parsed):
+            text, arxiv = texts[index], parsed[index]
+            if error:
+                outcomes[index] = Failed(text, error)
+            elif arxiv.id in found:
+                # The file's header names the paper ("from arXiv 2302.13971"); the report, what was typed.
+                outcomes[index] = replace(adder.add(replace(found[arxiv.id], origin=f"arXiv {arxiv.id}")), origin=text)
+            else:
+                said = f" (the API said: {'; '.join(messages)})" if messages else ""
+                outcomes[index] = Failed(text, f"not found on arXiv{said}")
+    return [outcomes[index] for index in range(len(texts))]
+
+
+def add_drafts(papers: Iterable[NewPaper], adder: Adder) -> list[Outcome]:
+    return [adder.add(paper) for paper in papers]

@@ -1,0 +1,148 @@
+"""The whole loaded collection in one cache file, for starts that only read it back.
+
+The per-file cache (`cache`) saves the parsing, but joining 100,000 records from a hundred
+files, checking the whole and building every object again still costs seconds. When no data
+file changed since the snapshot was taken (the same files with the same paths, sizes, times
+and inodes), the snapshot gives the catalog back as it was built: the papers as one column per
+field, which unpickle several times faster than objects, the categories, the problems, and
+the papers' newest-first order the search keeps them in. The texts (titles, summaries,
+highlights, links) stay in a file beside it until read (see `texts`). Anything else, or a
+snapshot that cannot be read, is only a miss: the collection is loaded the long way and the
+snapshot written again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from collections.abc import Sequence
+from dataclasses import fields
+from itertools import repeat
+from pathlib import Path
+from types import MappingProxyType
+
+from paperbrowse import __version__
+from paperbrowse.core.files.atomic import atomic_write
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
+from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, open_texts, write_texts
+
+FORMAT = 4
+_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
+_CATEGORY_FIELDS = [f.name for f in fields(Category)]
+_PROBLEM_FIELDS = [f.name for f in fields(Problem)]
+# Nearly every paper has no unknown fields: they share one read-only empty mapping instead of
+# a million empty dicts (64 MB at 1,000,000 papers).
+_NO_EXTRA = MappingProxyType({})
+_SHARED = ("authors", "orgs", "tags", "category", "builds_on", "source")
+
+
+def stamp(files: Sequence[Path]) -> tuple | None:
+    """What the data files look like now; None when one cannot even be looked at."""
+    try:
+        found = []
+        for path in files:
+            stat = path.stat()
+            found.append(
+                (str(path), str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            )
+    except OSError:
+        return None
+    return (FORMAT, __version__, tuple(found))
+
+
+def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:
+    digest = hashlib.sha256(repr(tuple(sources)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return folder / f"snapshot-{digest}.pickle"
+
+
+def texts_path(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.replace("snapshot-", "texts-", 1).replace(".pickle", ".bin"))
+
+
+def load_snapshot(path: Path, key: tuple) -> Catalog | None:
+    """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
+    with contextlib.suppress(Exception):  # a damaged snapshot is only a miss
+        with open(path, "rb") as handle:
+            stored_key, packed = pickle.load(handle)
+        if stored_key == key:
+            return _unpack(packed, texts_path(path))
+    return None
+
+
+def save_snapshot(path: Path, key: tuple, catalog: Catalog) -> None:
+    """Keep the catalog for the next start; a snapshot that cannot be written only costs time."""
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError, UnicodeError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        texts = write_texts(texts_path(path), catalog.papers)  # first: the snapshot names it
+        data = pickle.dumps((key, _pack(catalog, texts)), protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write(path, data)
+
+
+def _pack(catalog: Catalog, texts: tuple) -> dict:
+    papers = catalog.papers
+    columns = {name: [getattr(p, name) for p in papers] for name in _PAPER_FIELDS if name != "date"}
+    # Pickle stores an object once however often it is referenced: making equal names, tags
+    # and lists one object each means fewer objects to build at load (and less memory).
+    same: dict = {}
+    share = same.setdefault
+    for name in _SHARED:
+        column = columns[name]
+        if column and isinstance(column[0], tuple):
+            column = [tuple(map(share, row, row)) for row in column]
+        columns[name] = list(map(share, column, column))
+    columns["date"] = [d.year * 10000 + d.month * 100 + d.day for d in (p.date for p in papers)]
+    columns["extra"] = [extra or None for extra in columns["extra"]]  # see _NO_EXTRA
+    return {
+        "papers": columns,
+        "categories": [[getattr(c, name) for name in _CATEGORY_FIELDS] for c in catalog.categories.values()],
+        "problems": [[getattr(p, name) for name in _PROBLEM_FIELDS] for p in catalog.problems],
+        "sources": catalog.sources,
+        "texts": texts,
+        "newest_first": catalog.newest_first(),
+        "tag_counts": catalog.tag_counts(),
+    }
+
+
+def _unpack(packed: dict, texts: Path) -> Catalog | None:
+    store = open_texts(texts, *packed["texts"])
+    if store is None:
+        return None
+    columns = packed["papers"]
+    dates = {value: PaperDate(value // 10000, value // 100 % 100, value % 100) for value in set(columns["date"])}
+    columns["date"] = list(map(dates.__getitem__, columns["date"]))  # equal dates share one object
+    columns["extra"] = [extra or _NO_EXTRA for extra in columns["extra"]]
+    columns["_store"] = repeat(store)
+    columns["_row"] = range(len(columns["id"]))
+    papers = papers_from_columns(columns, StoredPaper)
+    categories = {row[0]: Category(*row) for row in packed["categories"]}
+    problems = [Problem(*row) for row in packed["problems"]]
+    catalog = Catalog(papers, categories, problems, tuple(packed["sources"]))
+    catalog.derived["newest_first"] = packed["newest_first"]
+    catalog.derived["texts"] = store  # row i of the store is catalog.papers[i]
+    catalog.derived["tag_counts"] = packed["tag_counts"]
+    return catalog
+
+
+def words_path(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
+
+
+def load_words(path: Path, key: tuple) -> dict | None:
+    """Word indexes kept for files that still match `key` (see SearchIndex.word_state)."""
+    with contextlib.suppress(Exception):
+        with open(path, "rb") as handle:
+            stored_key, state = pickle.load(handle)
+        if stored_key == key and isinstance(state, dict):
+            return state
+    return None
+
+
+def save_words(path: Path, key: tuple, state: dict) -> None:
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
+        data = pickle.dumps((key, state), protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(path, data)
