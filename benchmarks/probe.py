@@ -52,7 +52,7 @@ def make_app(data: str):
 
 
 def run_app(data: str) -> None:
-    from paperbrowse.tui.main_screen import MainScreen
+    from paperbrowse.tui.screens.main import MainScreen
 
     shown = MainScreen._show_results
 

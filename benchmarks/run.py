@@ -84,9 +84,9 @@ async def pilot_latencies(data: Path, library: Path) -> tuple[list[float], list[
     from paperbrowse.cli.context import Context
     from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
-    from paperbrowse.tui.main_screen import MainScreen
-    from paperbrowse.tui.paper_list import PaperList
+    from paperbrowse.tui.screens.main import MainScreen
     from paperbrowse.tui.session import Session
+    from paperbrowse.tui.widgets.paper_list import PaperList
 
     drawn: list[tuple[float, int]] = []  # (when, row) of every row the list draws
     shown: list[float] = []

@@ -31,7 +31,7 @@ from paperbrowse.core.library.user_library import Library, LibraryError
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.store import cache
 from paperbrowse.core.store.cache import load_catalog_cached
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.widgets.paper_list import PaperList
 from tui_support import list_rows, make_app, run, settle
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file semantics, fork and SIGKILL")
@@ -306,7 +306,7 @@ def test_a_missing_parent_folder_is_created_an_impossible_one_is_a_clear_error(t
     ("where", "code"), [("fsync", errno.ENOSPC), ("temp file", errno.EACCES), ("lock", errno.EROFS)]
 )
 def test_tui_save_fault_keeps_the_star_and_retries(collection, lib_path, monkeypatch, where, code):
-    monkeypatch.setattr("paperbrowse.tui.session.RETRY_SECONDS", 0.2)
+    monkeypatch.setattr("paperbrowse.tui.widgets.save_status.FIRST_RETRY", 0.2)
     before = lib_path.read_bytes()
     app = make_app([collection], lib_path)
     fault = Fault(where, code)
@@ -329,7 +329,7 @@ def test_tui_save_fault_keeps_the_star_and_retries(collection, lib_path, monkeyp
             assert lib_path.read_bytes() == before and app.is_running
         finally:
             fault.off()
-        for _ in range(40):  # the retry timer (0.2 s here, 5 s in real use) now succeeds
+        for _ in range(40):  # the retry timer (0.2 s here, then longer; 2 s in real use) now succeeds
             await pilot.pause(0.1)
             await settle(pilot)
             if not app.session.library.unsaved:
@@ -496,7 +496,7 @@ import asyncio, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from tui_support import make_app, settle
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.widgets.paper_list import PaperList
 
 gate, data, ready = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 library = sys.argv[5]
@@ -774,7 +774,7 @@ def test_the_last_tag_node_is_restored_on_the_next_start(collection, tmp_path):
     app = make_app([collection], lib_path)
 
     async def scenario(pilot) -> None:
-        from paperbrowse.tui.category_tree import CategoryTree
+        from paperbrowse.tui.widgets.category_tree import CategoryTree
 
         tree = app.screen.query_one(CategoryTree)
         assert tree.cursor_node.data.key == "tag:attention"

@@ -24,6 +24,7 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from textual.widgets import Input, TextArea
 
 from paperbrowse.cli.main import main
 from paperbrowse.core.export import ExportItem
@@ -31,10 +32,11 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog, load_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.schema import Category, Paper, check_link, is_web_link
-from paperbrowse.tui.category_tree import CategoryTree
-from paperbrowse.tui.detail_pane import DetailPane
-from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.screens.main import MainScreen
+from paperbrowse.tui.screens.problems import ProblemsScreen
+from paperbrowse.tui.widgets.category_tree import CategoryTree
+from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.paper_list import PaperList
 from test_hardening_input import check_round_trip
 from tui_support import make_app, run, settle
 
@@ -240,6 +242,68 @@ def test_tui_tags_dialog_shows_control_characters_visibly(hostile):
         check_screen(app, "tags dialog")
 
     run(app, scenario, size=(160, 50))
+
+
+def test_tui_note_editor_shows_the_escaped_forms_not_nothing(hostile):
+    """Made visible, not deleted: the editor shows `\\e]0;pwned\\a` and `<U+202E>`, so the user
+    sees what the note holds (a mutant that strips control characters passes the test above)."""
+    data, library = hostile
+    app = make_app([data], library)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("n")
+        await settle(pilot)
+        text = app.screen.query_one(TextArea).text
+        for shown in ("\\e[31mred\\e[0m", "\\e]0;pwned\\a", "\\e]52;c;cHduZWQ=\\a", "<U+202E>evil<U+202C>", "\\x9b2J"):
+            assert shown in text, shown
+        assert text.startswith("My note [b]bold[/b] [link=file:///etc/passwd]pw[/link]")
+        assert "second paragraph \\e[31mred" in text
+
+    run(app, scenario, size=(160, 50))
+
+
+def test_tui_tags_dialog_shows_the_escaped_forms_not_nothing(hostile):
+    data, library = hostile
+    app = make_app([data], library)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("t")
+        await settle(pilot)
+        value = app.screen.query_one("#tags-input", Input).value
+        for shown in ("[@click=app.quit]quit[/]", "\\e]0;pwned\\a", "<U+202E>evil<U+202C>", "\\x9b2J"):
+            assert shown in value, shown
+        assert not unsafe(value)
+
+    run(app, scenario, size=(160, 50))
+
+
+def test_tui_problems_screen_shows_markup_in_a_problem_literally(tmp_path):
+    """A problem quotes what the file says (a category, an id): it is text, never markup."""
+    data = tmp_path / "data"
+    data.mkdir()
+    category = "[@click=app.quit]x[/] [b]bold[/b]"
+    document = {
+        "paper": [
+            {"id": "fine", "title": "Fine", "authors": ["A"], "date": "2023", "category": category},
+            {"id": "[link=file:///etc/passwd]pw[/link]", "title": "T", "authors": ["A"], "date": "2023"},
+        ]
+    }
+    (data / "papers.toml").write_text(tomli_w.dumps(document), encoding="utf-8")
+    app = make_app([data], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        text = check_screen(app, "problems")
+        assert category in text
+        assert "[link=file:///etc/passwd]pw[/link]" in text
+        for x, y in find_on_screen(app, "[@click=app.quit]"):
+            await pilot.click(offset=(x + 3, y))
+            await settle(pilot)
+        assert app.is_running and app.return_code is None
+
+    run(app, scenario, size=(160, 40))
 
 
 def test_tui_read_only_banner_and_notice_show_the_error_inertly(tmp_path, collection):

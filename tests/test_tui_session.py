@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 import tomllib
 from pathlib import Path
 
@@ -16,9 +18,10 @@ from textual.widgets.markdown import MarkdownBlock
 
 from conftest import write_text
 from paperbrowse.core.library.user_library import Library
-from paperbrowse.tui.category_tree import CategoryTree
-from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.screens.main import MainScreen
+from paperbrowse.tui.widgets.category_tree import CategoryTree
+from paperbrowse.tui.widgets.paper_list import PaperList
+from paperbrowse.tui.widgets.save_status import SaveStatus
 from tui_support import burst, list_rows, make_app, notes, plain, plist, run, settle
 
 FIRST = "lookahead-decoding"  # the first row of the shipped collection
@@ -122,7 +125,7 @@ def test_o_on_a_read_only_library_opens_the_link(tmp_path: Path) -> None:
 
 
 def test_failed_save_keeps_the_change_visible_and_retries(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("paperbrowse.tui.session.RETRY_SECONDS", 0.2)
+    monkeypatch.setattr("paperbrowse.tui.widgets.save_status.FIRST_RETRY", 0.2)
     folder = tmp_path / "data-folder"
     lib_path = folder / "library.toml"
     calls: dict[str, list] = {}
@@ -155,8 +158,53 @@ def test_failed_save_keeps_the_change_visible_and_retries(tmp_path: Path, monkey
     run(app, scenario)
 
 
+def test_a_failing_save_retries_on_one_timer_that_backs_off_and_tells_once(tmp_path: Path, monkeypatch) -> None:
+    """Five changes during an outage: one chain of attempts, further apart each time, one
+    notification and one line that stays until a save succeeds (not a retry chain per change)."""
+    monkeypatch.setattr("paperbrowse.tui.widgets.save_status.FIRST_RETRY", 0.1)
+    monkeypatch.setattr("paperbrowse.tui.widgets.save_status.LAST_RETRY", 0.4)
+    folder = tmp_path / "data-folder"
+    lib_path = folder / "library.toml"
+    app = recording(make_app(None, lib_path), {})
+    attempts: list[float] = []
+
+    async def scenario(pilot) -> None:
+        library = app.session.library
+        real_save = library.save
+
+        def counted() -> None:
+            attempts.append(time.monotonic())
+            real_save()
+
+        library.save = counted
+        folder.write_text("a file where the library's folder should be", encoding="utf-8")
+        await pilot.press("s", "r", "j", "s", "r", "j", "s")
+        status = app.screen.query_one(SaveStatus)
+        await pilot.pause(1.2)
+        assert status.display and "Not saved" in plain(status) and str(lib_path) in plain(status)
+        assert len(notes(app, "error")) == 1, notes(app)
+        # 0.1, 0.2, 0.4, then every 0.4 s: a machine busy with other work may fit a few more.
+        elapsed = attempts[-1] - attempts[0]
+        assert 3 <= len(attempts) <= 4 + elapsed / 0.4, (len(attempts), elapsed)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+        assert all(gap >= 0.09 for gap in gaps), gaps  # no attempt of its own per change
+        assert all(b >= a - 0.05 for a, b in itertools.pairwise(gaps)), gaps  # longer each time
+        folder.unlink()
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if not library.unsaved:
+                break
+        await settle(pilot)
+        assert not library.unsaved and not status.display
+        assert [n for n in notes(app) if n.startswith("Saved")] == ["Saved: Your changes are saved now."]
+        saved = tomllib.loads(lib_path.read_text(encoding="utf-8"))["papers"]
+        assert sum(1 for entry in saved.values() if entry.get("starred")) == 3
+
+    run(app, scenario)
+
+
 def test_failed_save_on_quit_warns_once_then_quits(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("paperbrowse.tui.session.RETRY_SECONDS", 60.0)
+    monkeypatch.setattr("paperbrowse.tui.widgets.save_status.FIRST_RETRY", 60.0)
     folder = tmp_path / "data-folder"
     lib_path = folder / "library.toml"
     app = recording(make_app(None, lib_path), {})

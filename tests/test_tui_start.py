@@ -9,9 +9,9 @@ import pytest
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
-from paperbrowse.tui.category_tree import CategoryTree, node_for_key
-from paperbrowse.tui.main_screen import MainScreen
-from paperbrowse.tui.paper_list import PaperList
+from paperbrowse.tui.screens.main import MainScreen
+from paperbrowse.tui.widgets.category_tree import CategoryTree, node_for_key
+from paperbrowse.tui.widgets.paper_list import PaperList
 from tui_support import make_app, plist, run
 
 

@@ -27,8 +27,8 @@ from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.app import PaperBrowseApp
-from paperbrowse.tui.paper_list import PaperList
 from paperbrowse.tui.session import Session
+from paperbrowse.tui.widgets.paper_list import PaperList
 
 SIZE = (160, 48)
 SHIPPED_COUNT = 26

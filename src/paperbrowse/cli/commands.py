@@ -104,7 +104,7 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
     from paperbrowse.tui.app import PaperBrowseApp
-    from paperbrowse.tui.collection_actions import collection_title
+    from paperbrowse.tui.screens.main import collection_title
     from paperbrowse.tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():

@@ -16,6 +16,7 @@ from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.related import related_index
 from paperbrowse.core.sources.adding import Added, Adder, AddError, Duplicate, add_arxiv
 from paperbrowse.core.sources.new_paper import NewPaper
+from paperbrowse.core.store.cache import files_signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class AddResult:
     paper_id: str = ""  # the paper to select: the new one, or the one already there
     catalog: Catalog | None = None  # the reloaded collection, when a paper was added
     index: SearchIndex | None = None
+    signature: tuple[object, ...] | None = None  # its files, as they were just before loading
 
 
 def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddResult:
@@ -48,8 +50,8 @@ def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddR
     if request.arxiv:
         (outcome,) = add_arxiv([request.arxiv], adder)
     else:
-        paper = NewPaper(request.title, request.authors, PaperDate(request.year), origin="the browser")
-        outcome = adder.add(paper)
+        draft = NewPaper(request.title, request.authors, PaperDate(request.year), origin="the browser")
+        outcome = adder.add(draft)
     if isinstance(outcome, Duplicate):
         existing = outcome.existing
         message = f"Already in the collection: {one_line(existing.title)} ({existing.id})."
@@ -57,9 +59,11 @@ def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddR
     if not isinstance(outcome, Added):
         return AddResult(f"Not added: {one_line(outcome.message)}", failed=True)
     # The new file's folder joins the sources: it may be new, or not among --data.
-    fresh = load_catalog([*catalog.sources, str(folder)])
+    sources = [*catalog.sources, str(folder)]
+    signature = files_signature(sources)  # first: a change made while loading is seen next time
+    fresh = load_catalog(sources)
     index = SearchIndex(fresh)
     related_index(fresh)  # here in the worker, not on the UI thread at the first keypress
-    paper = outcome.paper
-    message = f"Added {paper.id}: {one_line(paper.title)}\n{outcome.path}"
-    return AddResult(message, paper_id=paper.id, catalog=fresh, index=index)
+    added = outcome.paper
+    message = f"Added {added.id}: {one_line(added.title)}\n{outcome.path}"
+    return AddResult(message, paper_id=added.id, catalog=fresh, index=index, signature=signature)

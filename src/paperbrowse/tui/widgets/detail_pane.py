@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.style import Style
 from textual.widgets import Markdown, Static
+from textual.worker import Worker, WorkerState
 
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
-from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related
+from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
+from paperbrowse.tui.keys import bindings
 
 _STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
@@ -51,20 +55,64 @@ def _first(items: tuple[str, ...], limit: int) -> str:
 
 
 class DetailPane(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        ("j", "scroll_down", "Scroll down"),
-        ("k", "scroll_up", "Scroll up"),
-    ]
+    DEFAULT_CSS = """
+    DetailPane #detail-body, DetailPane #detail-links, DetailPane #detail-note-title {
+        margin-top: 1;
+    }
+    DetailPane #detail-note {
+        margin: 0;
+        padding: 0;
+        background: transparent;
+    }
+    """
+    BINDINGS = bindings("details")
+
+    language: reactive[str] = reactive("en", init=False)  # "en" or "zh": the summaries shown
 
     def __init__(self, catalog: Catalog, library: Library, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog = catalog
         self.library = library
         self.paper: Paper | None = None
-        self.language = "en"
         self.links: dict[int, str] = {}  # link number -> paper id, for keys and clicks
         self._note_shown = ""
         self._shown: dict[Static, Content] = {}  # what each section shows now
+        self._related_error = ""  # why the related papers could not be found
+
+    def watch_language(self) -> None:
+        self.show(self.paper)
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Show papers of a collection loaded again; find its related papers when it is small."""
+        self.catalog = catalog
+        self._related_error = ""
+        if len(catalog.papers) <= AUTO_BUILD_UP_TO:
+            self.find_related()
+
+    # Related papers: an index built off the UI thread (seconds for a large collection).
+    def find_related(self) -> None:
+        self._related_error = ""
+        self._build_related(self.catalog)
+
+    @work(thread=True, group="related", exit_on_error=False)
+    def _build_related(self, catalog: Catalog) -> None:
+        related_index(catalog)
+        self.app.call_from_thread(self._related_ready, catalog)
+
+    def _related_ready(self, catalog: Catalog) -> None:
+        if catalog is self.catalog:
+            self.show(self.paper)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"finding related papers failed: {error!r}")
+            self._related_error = f"{type(error).__name__}: {error}"
+            self.notify(
+                f"Could not find related papers: {self._related_error}", severity="error", timeout=8, markup=False
+            )
+            self.show(self.paper)
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
@@ -163,9 +211,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             if found:
                 sections.append(self._section("相关论文" if zh else "Related", found, iter(RELATED_KEYS)))
         else:
-            # The index is being built in the background (see MainScreen), which shows the
-            # pane again when it is ready; a very large collection waits for R.
-            if len(self.catalog.papers) > AUTO_BUILD_UP_TO:
+            # The index is being built in the background, which shows the pane again when it
+            # is ready; a very large collection waits for R.
+            if self._related_error:
+                waiting = ("未能找到相关论文:" if zh else "could not find them: ") + one_line(self._related_error)
+            elif len(self.catalog.papers) > AUTO_BUILD_UP_TO:
                 waiting = "按 R 查找相关论文" if zh else "press R to find related papers"
             else:
                 waiting = "正在查找相关论文…" if zh else "finding related papers…"

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
@@ -20,6 +19,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
 from paperbrowse.core.sources.papers_folder import INBOX, INBOX_CATEGORY
 from paperbrowse.tui.add_worker import AddRequest
+from paperbrowse.tui.keys import bindings
 
 
 def split_authors(text: str) -> tuple[str, ...]:
@@ -37,7 +37,7 @@ def category_options(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 class AddDialog(ModalScreen[AddRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("dialog")
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(classes="dialog-screen")

@@ -1,72 +1,66 @@
-"""The main screen: tree, search and list, details; every key acts through the core."""
+"""The main screen: tree, search and list, details; every key acts through the core.
+
+The widgets announce (a node chosen, a paper highlighted or opened, the query changed, the
+data reloaded) and this screen decides: it searches, shows the results, and runs the actions
+of the key table (`tui.keys`) on the selected paper through the session.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Markdown
+from textual.widgets import Footer, Header, Input, Label, Markdown
+from textual.worker import Worker, WorkerState
 
+from paperbrowse.core.files.paths import collection_name
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
-from paperbrowse.core.records.schema import check_link
+from paperbrowse.core.records.schema import Paper, check_link
+from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
-from paperbrowse.tui.category_tree import CategoryTree, Node, node_for_key
-from paperbrowse.tui.collection_actions import CollectionActions
-from paperbrowse.tui.detail_pane import DetailPane
-from paperbrowse.tui.paper_list import PaperList
-from paperbrowse.tui.search_box import SearchBox
+from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
+from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
+from paperbrowse.tui.widgets.data_watcher import DataWatcher
+from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.paper_list import PaperList
+from paperbrowse.tui.widgets.save_status import SaveStatus
+from paperbrowse.tui.widgets.search_box import SearchBox
 
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
+ALL_PAPERS = Node("all", "", "All papers")
 
 
-class MainScreen(CollectionActions, Screen[None]):
+class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        # A priority binding acts before the next key is routed: "/spec" typed fast lands in the box.
-        Binding("slash", "focus_search", "Search", tooltip="Search with the query language", priority=True),
-        Binding("s", "star", "Star"),
-        Binding("r", "cycle_status", "Status"),
-        # Keys that open a text dialog act at once too, so the text typed after them lands in
-        # the dialog; in the search box they are just letters (see _typed_in_search).
-        Binding("n", "edit_note", "Note", priority=True),
-        Binding("t", "edit_tags", "Tags", show=False, priority=True),
-        Binding("right_square_bracket", "next_unread", "Next unread", show=False),
-        Binding("left_square_bracket", "previous_unread", "Previous unread", show=False),
-        Binding("o", "open_link", "Open"),
-        Binding("y", "copy_bibtex", "BibTeX", show=False),
-        Binding("e", "export", "Export", priority=True),
-        Binding("L", "toggle_language", "中/EN", show=False),
-        Binding("c", "toggle_tree", "Categories", show=False),
-        Binding("R", "find_related", "Related", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("exclamation_mark", "problems", "Problems", show=False),
-        Binding("a", "add_paper", "Add", show=False, tooltip="Add a paper from arXiv or by hand", priority=True),
-        *(Binding(str(n), f"follow_link({n})", f"Link {n}", show=False) for n in range(1, 10)),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS = bindings("screen")
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.node = Node("all", "", "All papers")
+        self.node = ALL_PAPERS
         self._generation = 0
         self._shown_generation = 0
-        self._deferred: list = []  # paper actions pressed while a search was still running
+        self._deferred: list[Callable[[], object]] = []  # paper actions pressed while a search ran
         self._last_search = float("inf")  # the first search (at start) always runs in a thread
         self._shown_text = ""
         restored = session.library.state
         self._restore_query = restored.get("query", "")
         self._keep: str | None = restored.get("selected")
-        self._restore_node = restored.get("category", "all")
+        self._restore_node: str | None = restored.get("category", "all")
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -81,23 +75,24 @@ class MainScreen(CollectionActions, Screen[None]):
             yield CategoryTree(session.catalog, session.library, id="tree")
             with Vertical(id="middle"):
                 yield SearchBox(
-                    placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred", id="search"
+                    results="papers",
+                    placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
+                    id="search",
                 )
                 yield Label(id="count")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
+        yield SaveStatus(session.library, id="save-status")
         yield Footer()
+        yield DataWatcher(session.catalog)
 
     def on_mount(self) -> None:
-        search = self.query_one("#search", SearchBox)
-        with search.prevent(SearchBox.Changed):  # the restored node's search will use it
+        search = self.search_box
+        with search.prevent(Input.Changed):  # the restored node's search will use it
             search.value = self._restore_query
-        search.results = self.query_one(PaperList)
-        search.on_change = self.run_search
         self._first_search()
         self.call_after_refresh(self._restore_node_selection)
-        self.set_focus(self.query_one(PaperList))
-        self.watch_data()
+        self.set_focus(self.papers)
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -107,18 +102,30 @@ class MainScreen(CollectionActions, Screen[None]):
                 timeout=8,
             )
 
-    # Searching: every keystroke starts a worker; a result older than the newest is dropped.
     @property
     def papers(self) -> PaperList:
         return self.query_one(PaperList)
 
     @property
-    def current(self):
+    def search_box(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def current(self) -> Paper | None:
         return self.papers.current
+
+    # Searching: a keystroke starts a worker; a result older than the newest is dropped.
+    @on(Input.Changed, "#search")
+    def _query_changed(self) -> None:
+        self.run_search()
 
     def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
-        text = self.query_one("#search", SearchBox).value
+        text = self.search_box.value
         if here or self._last_search < INLINE_SECONDS:
             # The last search took a few milliseconds: a thread's round trip would cost more
             # than the search itself, so this one runs here and its result shows at once.
@@ -126,19 +133,19 @@ class MainScreen(CollectionActions, Screen[None]):
         else:
             self._search(self._generation, self.node, text)
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, generation: int, node: Node, text: str) -> None:
         papers, hints = self._list(node, text)
         self.app.call_from_thread(self._show_results, generation, papers, hints, text)
 
-    def _list(self, node: Node, text: str):
+    def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
         started = time.perf_counter()
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
         self._last_search = time.perf_counter() - started
         return found
 
-    def _show_results(self, generation: int, papers, hints, text: str) -> None:
+    def _show_results(self, generation: int, papers: Sequence[Paper], hints: tuple[str, ...], text: str) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
         if not self._shown_generation:
@@ -150,13 +157,12 @@ class MainScreen(CollectionActions, Screen[None]):
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
-        total = len(self.session.catalog.papers)
-        count = Content(f"{len(papers)} of {total} papers")
+        count = Content(f"{len(papers)} of {len(self.session.catalog.papers)} papers")
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
         if not papers:
-            self.query_one(DetailPane).show(None)
+            self.detail.show(None)
         deferred, self._deferred = self._deferred, []
         for action in deferred:
             action()
@@ -164,9 +170,15 @@ class MainScreen(CollectionActions, Screen[None]):
     def _prepare_in_background(self) -> None:
         self._prepare_search(self.session.index)
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
-            self._prepare_related(self.session.catalog)
+            self.detail.find_related()
 
-    def _after_search(self, action) -> bool:
+    @work(thread=True, group="words", exit_on_error=False)
+    def _prepare_search(self, index: SearchIndex) -> None:
+        """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
+        prepare_search(index)
+        index.prepare_keystrokes()
+
+    def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
 
         "/spec⏎s" typed fast must star the first hit for "spec", not the row the cursor was on
@@ -211,14 +223,15 @@ class MainScreen(CollectionActions, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.query_one(DetailPane).show(event.paper)
+        self.detail.show(event.paper)
 
     @on(PaperList.Opened)
     def _opened(self, event: PaperList.Opened) -> None:
         if self._after_search(self.papers.action_open):
             return
-        self.session.opened(event.paper.id)
-        self.set_focus(self.query_one(DetailPane))
+        if self.session.change(lambda library: library.mark_opened(event.paper.id)):
+            self.save_soon()
+        self.set_focus(self.detail)
 
     @on(Markdown.LinkClicked)
     def _note_link(self, event: Markdown.LinkClicked) -> None:
@@ -229,14 +242,48 @@ class MainScreen(CollectionActions, Screen[None]):
                 f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False
             )
 
-    # Changes go through the session (the core library), then the screen redraws.
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A bug in a search or a background index is told once, with its cause, and logged."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.log.error(f"worker {event.worker.name!r} failed", error)
+        what = {"search": "Searching", "words": "Preparing the search", "add": "Adding the paper"}
+        self.notify(
+            f"{what.get(event.worker.group, event.worker.name)} failed: {type(error).__name__}: {error}",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    # Changes go through the session (the core library), are saved, then the screen redraws.
+    def save_soon(self) -> None:
+        self.query_one(SaveStatus).save_soon()
+
+    def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None:
+        if not self._writable():
+            return
+        self.session.change(apply)
+        self.save_soon()
+        self.refresh_paper(tags=tags)
+
+    def _writable(self) -> bool:
+        library = self.session.library
+        if library.read_only:
+            self.notify(f"Your library is read-only: {library.error}", severity="error", timeout=10, markup=False)
+        return not library.read_only
+
     def refresh_paper(self, *, tags: bool = False) -> None:
         self.papers.refresh_marks()
-        self.query_one(DetailPane).show(self.current)
+        self.detail.show(self.current)
         tree = self.query_one(CategoryTree)
-        tree.rebuild() if tags else tree.refresh_counts()
+        if tags:
+            tree.rebuild()
+        else:
+            tree.refresh_counts()
 
-    def _paper_or_none(self, action=None):
+    def _paper_or_none(self, action: Callable[[], object] | None = None) -> Paper | None:
         if action is not None and self._after_search(action):
             return None
         paper = self.current
@@ -246,35 +293,23 @@ class MainScreen(CollectionActions, Screen[None]):
 
     def run_command(self, action: str) -> None:
         """A command palette entry: never a letter of the query, so leave the search box first."""
-        if self.focused is self.query_one("#search", SearchBox):
+        if self.focused is self.search_box:
             self.set_focus(self.papers)
-        getattr(self, f"action_{action}")()
+        self.call_later(self.run_action, action)
 
-    def _typed_in_search(self, char: str) -> bool:
-        """A priority key pressed in the search box is a letter of the query: type it there.
-
-        It is queued behind the letters already on their way to the box, so the order holds.
-        (`self.focused`, not `has_focus`, which lags until the box handles its Focus event.)
-        """
-        search = self.query_one("#search", SearchBox)
-        if self.focused is not search:
-            return False
-        search.call_later(search.insert_text_at_cursor, char)
-        return True
-
+    # The actions of the key table.
     def action_focus_search(self) -> None:
-        if not self._typed_in_search("/"):  # old-style arXiv ids contain a "/"
-            self.set_focus(self.query_one("#search", SearchBox))
+        self.set_focus(self.search_box)
 
     def action_star(self) -> None:
         paper = self._paper_or_none(self.action_star)
-        if paper and self.session.change(lambda lib: lib.toggle_star(paper.id)):
-            self.refresh_paper()
+        if paper:
+            self._change(lambda library: library.toggle_star(paper.id))
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
-        if paper and self.session.change(lambda lib: lib.cycle_status(paper.id)):
-            self.refresh_paper()
+        if paper:
+            self._change(lambda library: library.cycle_status(paper.id))
 
     def _jump_unread(self, step: int) -> None:
         papers, start = self.papers.papers, self.papers.cursor
@@ -295,32 +330,28 @@ class MainScreen(CollectionActions, Screen[None]):
             self._jump_unread(-1)
 
     def action_edit_note(self) -> None:
-        from paperbrowse.tui.note_editor import NoteEditor
+        from paperbrowse.tui.screens.note_editor import NoteEditor
 
-        if self._typed_in_search("n"):
-            return
         paper = self._paper_or_none(self.action_edit_note)
-        if paper is None or not self.session.writable():
+        if paper is None or not self._writable():
             return
 
         def saved(text: str | None) -> None:
-            if text is not None and self.session.change(lambda lib: lib.set_note(paper.id, text)):
-                self.refresh_paper()
+            if text is not None:
+                self._change(lambda library: library.set_note(paper.id, text))
 
         self.app.push_screen(NoteEditor(paper.title, self.session.library.note(paper.id)), saved)
 
     def action_edit_tags(self) -> None:
-        from paperbrowse.tui.tags_dialog import TagsDialog
+        from paperbrowse.tui.screens.tags_dialog import TagsDialog
 
-        if self._typed_in_search("t"):
-            return
         paper = self._paper_or_none(self.action_edit_tags)
-        if paper is None or not self.session.writable():
+        if paper is None or not self._writable():
             return
 
         def saved(tags: list[str] | None) -> None:
-            if tags is not None and self.session.change(lambda lib: lib.set_tags(paper.id, tags)):
-                self.refresh_paper(tags=True)
+            if tags is not None:
+                self._change(lambda library: library.set_tags(paper.id, tags), tags=True)
 
         user_tags = list(self.session.library.user_tags(paper.id))
         self.app.push_screen(TagsDialog(paper.title, user_tags, list(paper.tags)), saved)
@@ -335,8 +366,8 @@ class MainScreen(CollectionActions, Screen[None]):
             return
         self.app.open_url(url)
         self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
-        if self.session.change(lambda lib: lib.link_opened(paper.id), quiet=True):
-            self.refresh_paper()
+        if not self.session.library.read_only:  # a side effect of opening: never an error
+            self._change(lambda library: library.link_opened(paper.id))
 
     def action_copy_bibtex(self) -> None:
         paper = self._paper_or_none(self.action_copy_bibtex)
@@ -345,10 +376,7 @@ class MainScreen(CollectionActions, Screen[None]):
             self.notify(f"BibTeX of {paper.id} copied to the clipboard.", timeout=3, markup=False)
 
     def action_export(self) -> None:
-        from paperbrowse.tui.export_dialog import ExportChoice, ExportDialog
-
-        if self._typed_in_search("e"):
-            return
+        from paperbrowse.tui.screens.export_dialog import ExportChoice, ExportDialog
 
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
@@ -358,7 +386,7 @@ class MainScreen(CollectionActions, Screen[None]):
         self.app.push_screen(ExportDialog(Path.cwd(), count), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
-        from paperbrowse.tui.confirm import Confirm
+        from paperbrowse.tui.screens.confirm import Confirm
 
         try:
             count = self.session.export_starred(fmt, path, force=force)
@@ -376,26 +404,102 @@ class MainScreen(CollectionActions, Screen[None]):
         self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
 
     def action_toggle_language(self) -> None:
-        detail = self.query_one(DetailPane)
+        detail = self.detail
         detail.language = "zh" if detail.language == "en" else "en"
-        detail.show(self.current)
         self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
         self.toggle_class("show-tree")
 
     def action_help(self) -> None:
-        from paperbrowse.tui.help_screen import HelpScreen
+        from paperbrowse.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
 
     def action_problems(self) -> None:
-        from paperbrowse.tui.problems_screen import ProblemsScreen
+        from paperbrowse.tui.screens.problems import ProblemsScreen
 
         self.app.push_screen(ProblemsScreen(self.session.catalog.problems))
 
     async def action_quit(self) -> None:
         current = self.current
-        self.session.remember(self.node.key, self.query_one("#search", SearchBox).value, current.id if current else "")
-        if self.session.save_now():
+        self.session.remember(self.node.key, self.search_box.value, current.id if current else "")
+        if self.query_one(SaveStatus).save_now():
             self.app.exit()
+
+    # Links between papers: related ones (1-5), builds on / built on by (6-9), or a click.
+    def action_find_related(self) -> None:
+        """Build the related-papers index on request (a large collection skips it at start)."""
+        count = len(self.session.catalog.papers)
+        self.notify(f"Finding related papers among {count:,}…", timeout=5, markup=False)
+        self.detail.find_related()
+
+    def action_follow_link(self, number: int) -> None:
+        paper_id = self.detail.links.get(number)
+        if paper_id is None:
+            self.notify(f"No link {number} in the details of this paper.", timeout=3, markup=False)
+            return
+        self.select_paper(paper_id)
+
+    def select_paper(self, paper_id: str) -> None:
+        """Put the cursor on a paper; when the node or the search hides it, show all papers."""
+        if self.papers.move_to(paper_id):
+            return
+        # The events these changes post start searches of their own; each is newer, so the
+        # paper to keep waits for whichever result is shown last.
+        self._keep = paper_id
+        self.search_box.value = ""
+        self.query_one(CategoryTree).select_key("all")
+        self.node = ALL_PAPERS
+        self.run_search()
+
+    # Growing the collection: the core adds the paper, then the collection is loaded again.
+    def action_add_paper(self) -> None:
+        from paperbrowse.tui.screens.add_dialog import AddDialog
+
+        def chosen(request: AddRequest | None) -> None:
+            if request is not None:
+                if request.arxiv:
+                    self.notify(f"Asking arXiv about {one_line(request.arxiv)}…", timeout=4, markup=False)
+                self._add(request)
+
+        self.app.push_screen(AddDialog(self.session.catalog), chosen)
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def _add(self, request: AddRequest) -> None:
+        result = add_paper(request, self.session.catalog, self.session.library.path)
+        self.app.call_from_thread(self._added, result)
+
+    def _added(self, result: AddResult) -> None:
+        if result.catalog is not None and result.index is not None:
+            self.use_catalog(result.catalog, result.index, result.signature)
+        severity: SeverityLevel = "error" if result.failed else "information"
+        self.notify(result.message, title="Add paper", severity=severity, timeout=8, markup=False)
+        if result.paper_id:
+            self.select_paper(result.paper_id)
+
+    @on(DataWatcher.Reloaded)
+    def _data_changed(self, event: DataWatcher.Reloaded) -> None:
+        if self.session.catalog is not event.old:
+            return  # loaded again meanwhile (a paper was added)
+        self.use_catalog(event.fresh, event.index)
+        errors = len(event.fresh.errors)
+        more = f"; {errors} problems, press ! for the list" if errors else ""
+        self.notify(
+            f"The data changed on disk: reloaded {len(event.fresh.papers):,} papers{more}.", timeout=6, markup=False
+        )
+
+    def use_catalog(self, catalog: Catalog, index: SearchIndex, signature: tuple[object, ...] | None = None) -> None:
+        """Show a collection loaded again everywhere: the list, the tree, the details, the title."""
+        self.session.replace_catalog(catalog, index)
+        self.query_one(DataWatcher).follow(catalog, signature)
+        self.query_one(CategoryTree).use_catalog(catalog)
+        self.detail.use_catalog(catalog)
+        self.app.sub_title = collection_title(catalog)
+        self._prepare_search(index)
+        self.run_search()
+
+
+def collection_title(catalog: Catalog) -> str:
+    """The header's subtitle: which collection, and how many papers."""
+    return f"{collection_name(catalog.sources)} · {len(catalog.papers):,} papers"

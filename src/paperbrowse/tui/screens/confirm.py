@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from paperbrowse.tui.keys import bindings
+
 
 class Confirm(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
         super().__init__(classes="dialog-screen")

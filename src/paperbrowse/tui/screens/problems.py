@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -11,10 +10,11 @@ from textual.widgets import Label, OptionList
 
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui.keys import bindings
 
 
 class ProblemsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,!", "close", "Close")]
+    BINDINGS = bindings("problems")
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(classes="dialog-screen")

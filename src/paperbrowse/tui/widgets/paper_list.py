@@ -14,7 +14,6 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -26,6 +25,7 @@ from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.highlight import highlight_positions
 from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
+from paperbrowse.tui.keys import bindings
 
 STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
 
@@ -37,15 +37,31 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--star",
         "paper-list--dim",
     }
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "open", "Details", show=False, tooltip="Move into the details to read and scroll them"),
-    ]
+    DEFAULT_CSS = """
+    PaperList {
+        height: 1fr;
+        background: $surface;
+    }
+    PaperList > .paper-list--cursor {
+        background: $block-cursor-blurred-background;
+    }
+    PaperList:focus > .paper-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    PaperList > .paper-list--match {
+        color: $accent;
+        text-style: bold underline;
+    }
+    PaperList > .paper-list--star {
+        color: $warning;
+    }
+    PaperList > .paper-list--dim {
+        color: $text-muted;
+    }
+    """
+    BINDINGS = bindings("list")
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from paperbrowse.core.export import FORMATS
+from paperbrowse.tui.keys import bindings
 
 EXTENSIONS = {"markdown": "md", "bibtex": "bib", "csv": "csv", "json": "json"}
 
@@ -23,7 +23,7 @@ class ExportChoice:
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("dialog")
 
     def __init__(self, folder: Path, count: int) -> None:
         super().__init__(classes="dialog-screen")

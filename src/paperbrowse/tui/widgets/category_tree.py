@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -19,6 +18,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.query import quote
+from paperbrowse.tui.keys import bindings
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +71,7 @@ def _label(text: str, count: int) -> Text:
 
 
 class CategoryTree(Tree[Node]):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS = bindings("tree")
 
     @dataclass
     class Chosen(Message):
@@ -88,6 +85,11 @@ class CategoryTree(Tree[Node]):
         self.guide_depth = 2
 
     def on_mount(self) -> None:
+        self.rebuild()
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Show the nodes of a collection loaded again, keeping the selection."""
+        self.catalog = catalog
         self.rebuild()
 
     def rebuild(self, select: str | None = None) -> None:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from paperbrowse.core.records.safe_text import one_line, visible
-from paperbrowse.tui.confirm import Confirm
-from paperbrowse.tui.typeahead import keep_typed_ahead
+from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.screens.confirm import Confirm
+from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
 
 class NoteEditor(ModalScreen[str | None]):
     """Dismisses with the new text, or None when the user leaves without saving."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", priority=True),
-    ]
+    BINDINGS = bindings("note")
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__(classes="dialog-screen")

@@ -6,13 +6,13 @@ import re
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from paperbrowse.core.records.safe_text import one_line
-from paperbrowse.tui.typeahead import keep_typed_ahead
+from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
 
 def split_tags(text: str) -> list[str]:
@@ -20,7 +20,7 @@ def split_tags(text: str) -> list[str]:
 
 
 class TagsDialog(ModalScreen[list[str] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("dialog")
 
     def __init__(self, title: str, tags: list[str], record_tags: list[str]) -> None:
         super().__init__(classes="dialog-screen")

@@ -1,0 +1,32 @@
+"""The `?` screen: every key, grouped the way a reading session uses them (from `tui.keys`)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from paperbrowse.tui.keys import bindings, help_groups
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = bindings("help")
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="help-dialog"):
+            yield Label("paperbrowse keys", classes="dialog-title")
+            with VerticalScroll():
+                for group, keys in help_groups():
+                    parts: list[str | tuple[str, str]] = [(group, "bold $accent"), "\n"]
+                    for key in keys:
+                        parts += [(f"  {key.written():<17}", "bold"), key.help, "\n"]
+                    yield Static(Content.assemble(*parts))
+            yield Label("escape to close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

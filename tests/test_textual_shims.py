@@ -1,0 +1,69 @@
+"""Each workaround in `tui/textual_shims.py` is tested twice: that it works, and that Textual
+still needs it. When a Textual release makes one unnecessary, the second test fails: drop the
+workaround then."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.keys import key_to_character
+from textual.widgets import Input, Label
+
+from paperbrowse.tui.textual_shims import KEY_CHARACTERS, SearchInput
+
+
+@pytest.mark.parametrize("key", sorted(KEY_CHARACTERS))
+def test_textual_still_cannot_tell_these_keys_characters(key) -> None:
+    assert key_to_character(key) is None, f"Textual knows {key!r} now: drop it from KEY_CHARACTERS"
+
+
+@pytest.mark.parametrize("key", sorted(KEY_CHARACTERS))
+def test_the_search_input_claims_them(key) -> None:
+    assert SearchInput().check_consume_key(key, None)
+    assert not Input().check_consume_key(key, None)  # what Textual does without the shim
+
+
+class _Typing(App[None]):
+    """An input, a label beside it, and a count of the screen's layouts."""
+
+    def __init__(self, kind: type[Input]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.layouts = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.kind(id="box")
+        yield Label("beside it")
+
+    def on_mount(self) -> None:
+        layout = self.screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            self.layouts += 1
+            return layout(*args, **kwargs)
+
+        self.screen._refresh_layout = counted  # type: ignore[method-assign]
+
+
+async def _layouts_while_typing(kind: type[Input]) -> tuple[int, str]:
+    app = _Typing(kind)
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        before = app.layouts
+        await pilot.press(*"a query typed key by key")
+        await pilot.pause()
+        return app.layouts - before, app.query_one("#box", Input).value
+
+
+def test_textual_still_lays_out_the_screen_for_each_key_typed_in_an_input() -> None:
+    layouts, value = asyncio.run(_layouts_while_typing(Input))
+    assert value == "a query typed key by key"
+    assert layouts >= 10, "Textual no longer lays out per key: drop SearchInput's virtual_size"
+
+
+def test_the_search_input_only_repaints() -> None:
+    layouts, value = asyncio.run(_layouts_while_typing(SearchInput))
+    assert value == "a query typed key by key"
+    assert layouts <= 1
