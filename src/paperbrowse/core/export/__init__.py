@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from paperbrowse.core.export.bibtex import to_bibtex
 from paperbrowse.core.export.csv_table import to_csv
@@ -16,6 +17,9 @@ from paperbrowse.core.export.json_list import to_json
 from paperbrowse.core.export.markdown import to_markdown
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
+
+if TYPE_CHECKING:
+    from paperbrowse.core.library.entries import Status
 
 __all__ = ["FORMATS", "ExportItem", "export", "to_bibtex", "to_csv", "to_json", "to_markdown"]
 
@@ -30,7 +34,7 @@ class ExportItem:
     note: str = ""  # the user's Markdown note, any length
     user_tags: tuple[str, ...] = ()
     starred_at: datetime | None = None
-    status: str = "unread"  # unread | reading | read
+    status: Status = "unread"
 
 
 def export(items: Sequence[ExportItem], fmt: str, catalog: Catalog) -> str:

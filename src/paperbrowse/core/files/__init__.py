@@ -1,0 +1,1 @@
+"""Files on disk: durable atomic writes and the lock (atomic), and where paperbrowse finds and keeps them (paths)."""

@@ -1,0 +1,1 @@
+"""The on-disk cache: parsed record files, the snapshot of a whole collection, and its texts file read through a memory map."""
