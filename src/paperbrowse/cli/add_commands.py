@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperbrowse.cli.context import CliError, Context
+from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.core.files.paths import user_papers_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.papers_folder import INBOX
@@ -99,7 +99,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
     return 1 if broken else code
 
 
-def add_parsers(command) -> None:
+def add_parsers(command: AddCommand) -> None:
     p = command("add", "add papers from arXiv to your papers folder (by id or URL)")
     p.add_argument(
         "ids", nargs="+", metavar="ARXIV_ID_OR_URL", help="2302.13971, hep-th/9901001, arxiv.org/abs/... links"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +16,9 @@ from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
 
+# What `main.build_parser` hands each command module: (name, help) to the command's own parser.
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
+
 
 class CliError(Exception):
     """A failure the user can act on: printed as one line, with an exit code."""
@@ -24,7 +29,7 @@ class CliError(Exception):
 
 
 class Context:
-    def __init__(self, data: list[str] | None, library: str | None) -> None:
+    def __init__(self, data: Sequence[str] | None, library: str | None) -> None:
         self.library_file: Path = library_path(library)
         # The default data include the papers folder beside the library in use (--library too).
         self.sources = data_sources(data, library=self.library_file)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from paperbrowse.cli.context import CliError, Context
+from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.core.export import FORMATS, export
 from paperbrowse.core.export.reading_list import SORTS, export_items, select_papers
 from paperbrowse.core.files.atomic import write_new
@@ -43,7 +43,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(command) -> None:
+def add_parser(command: AddCommand) -> None:
     p = command("export", "export the starred list (default) or a query's results")
     p.add_argument("query", nargs="*", help="a query instead of the starred list")
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")

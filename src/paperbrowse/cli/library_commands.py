@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from paperbrowse.cli.context import CliError, Context
+from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.files.paths import user_papers_folder
 from paperbrowse.core.library.user_library import STATUSES, Library, LibraryError
@@ -144,7 +144,7 @@ def cmd_library(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(command) -> None:
+def add_parsers(command: AddCommand) -> None:
     for name, verb in (("star", "star"), ("unstar", "unstar")):
         p = command(name, f"{verb} papers")
         p.add_argument("ids", nargs="+", metavar="ID")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import platformdirs
@@ -60,7 +60,7 @@ def library_path(cli: str | None, env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "library.toml"
 
 
-def collection_name(sources) -> str:
+def collection_name(sources: Iterable[str | os.PathLike[str]]) -> str:
     """A short name for what is loaded: the shipped collection, or the folders' names."""
     names = []
     for source in sources:

@@ -10,9 +10,10 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
-STATUSES = ("unread", "reading", "read")
+Status = Literal["unread", "reading", "read"]
+STATUSES: tuple[Status, ...] = ("unread", "reading", "read")
 FIELDS = ("starred", "note", "tags", "status", "last_opened")
 VERSION = 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -29,8 +30,8 @@ class Entry:
     starred_at: dt.datetime | None = None
     note: str = ""
     tags: tuple[str, ...] = ()
-    status: str = "unread"
-    history: tuple[tuple[dt.datetime, str], ...] = ()  # (when, status), oldest first
+    status: Status = "unread"
+    history: tuple[tuple[dt.datetime, Status], ...] = ()  # (when, status), oldest first
     last_opened: dt.datetime | None = None
     modified: Mapping[str, dt.datetime] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys we do not know, kept verbatim

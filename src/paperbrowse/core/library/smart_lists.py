@@ -32,7 +32,9 @@ def tag_counts(catalog: Catalog, library: Library | None) -> Counter[str]:
     are looked at again on each change.
     """
     counts = Counter(catalog.tag_counts())
-    for paper_id in library.paper_ids() if library is not None else ():
+    if library is None:
+        return counts
+    for paper_id in library.paper_ids():
         paper = catalog.by_id.get(paper_id)
         if paper is None:
             continue

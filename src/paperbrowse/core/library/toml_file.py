@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import tomli_w
 
-from paperbrowse.core.library.entries import STATUSES, VERSION, Entry, LibraryData
+from paperbrowse.core.library.entries import STATUSES, VERSION, Entry, LibraryData, Status
 from paperbrowse.core.records import toml_lines
 from paperbrowse.core.records.dates import type_name
 from paperbrowse.core.records.safe_text import one_line
 
 _ENTRY_KEYS = ("starred", "starred_at", "note", "tags", "status", "history", "last_opened", "modified")
 _STATE_KEYS = ("category", "query", "selected", "language")
+_T = TypeVar("_T")
 
 
 class LibraryFileError(Exception):
@@ -71,7 +72,7 @@ def parse(text: str, path: str) -> LibraryData:
     papers = document.get("papers", {})
     if not isinstance(papers, dict):
         raise reader.fail((), None, f"'papers' must be a table, not {type_name(papers)}")
-    entries = {}
+    entries: dict[str, Entry] = {}
     for paper_id, table in papers.items():
         if not isinstance(table, dict):
             raise reader.fail(("papers",), paper_id, f"entry '{paper_id}' must be a table")
@@ -81,7 +82,7 @@ def parse(text: str, path: str) -> LibraryData:
 
 
 def _entry(reader: _Reader, where: tuple[str, ...], table: Mapping[str, Any]) -> Entry:
-    def typed(key: str, kind: type, default: Any) -> Any:
+    def typed(key: str, kind: type[_T], default: _T) -> _T:
         value = table.get(key, default)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             raise reader.fail(where, key, f"'{key}' must be {type_name(kind())}, not {type_name(value)}")
@@ -96,12 +97,12 @@ def _entry(reader: _Reader, where: tuple[str, ...], table: Mapping[str, Any]) ->
     status = typed("status", str, "unread")
     if status not in STATUSES:
         raise reader.fail(where, "status", f"status {status!r} is not one of {', '.join(STATUSES)}")
-    history = []
+    history: list[tuple[dt.datetime, Status]] = []
     for item in typed("history", list, []):
         if not isinstance(item, dict) or item.get("status") not in STATUSES or "at" not in item:
             raise reader.fail(where, "history", "each 'history' item needs a 'status' and an 'at' time")
         history.append((reader.time(where, "history", item["at"]), item["status"]))
-    modified = {}
+    modified: dict[str, dt.datetime] = {}
     for name, value in typed("modified", dict, {}).items():
         modified[name] = reader.time((*where, "modified"), name, value)
     return Entry(

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
 from paperbrowse.core.files.atomic import atomic_write, locked, remove_leftovers
 from paperbrowse.core.library import toml_file
@@ -22,6 +23,7 @@ from paperbrowse.core.library.entries import (
     STATUSES,
     Entry,
     LibraryData,
+    Status,
     append_text,
     edit_tag_list,
     merge,
@@ -37,6 +39,23 @@ __all__ = ["STATUSES", "Entry", "Library", "LibraryError", "LibraryFileError", "
 
 class LibraryError(Exception):
     """Saving failed; the change stays in memory so that a later save can retry it."""
+
+
+# An edit of one field, replayed at save time on the value the file holds then: a note's text
+# to the longer text, or a tag tuple to the edited tuple.
+_Edit = Callable[[Any], Any]
+
+
+class _Changes(TypedDict, total=False):
+    """The fields of an Entry a change may set (its `modified` stamps are set by `_change`)."""
+
+    starred: bool
+    starred_at: dt.datetime | None
+    note: str
+    tags: tuple[str, ...]
+    status: Status
+    history: tuple[tuple[dt.datetime, Status], ...]
+    last_opened: dt.datetime | None
 
 
 def clean_text(text: str) -> str:
@@ -77,7 +96,7 @@ class Library:
         # save, replayed at save time on the value the file holds then, so that two copies
         # appending to one note both keep their text. None: the value was replaced outright,
         # and the newer replacement wins.
-        self._edits: dict[tuple[str, str], list[Callable] | None] = {}
+        self._edits: dict[tuple[str, str], list[_Edit] | None] = {}
 
     @classmethod
     def load(cls, path: Path | str) -> Library:
@@ -103,7 +122,7 @@ class Library:
     def is_starred(self, paper_id: str) -> bool:
         return self.entry(paper_id).starred
 
-    def status(self, paper_id: str) -> str:
+    def status(self, paper_id: str) -> Status:
         return self.entry(paper_id).status
 
     def has_note(self, paper_id: str) -> bool:
@@ -138,7 +157,7 @@ class Library:
         return dict(self.data.state)
 
     # Changing: every change is stamped with its time and marked for the next save.
-    def _change(self, paper_id: str, name: str, **values: object) -> Entry:
+    def _change(self, paper_id: str, name: str, **values: Unpack[_Changes]) -> Entry:
         with self._mutex:
             entry = self.entry(paper_id)
             stamp = max(now(), entry.changed(name) + dt.timedelta(microseconds=1))
@@ -166,7 +185,7 @@ class Library:
         history = (*entry.history, (now(), status))
         self._change(paper_id, "status", status=status, history=history)
 
-    def cycle_status(self, paper_id: str) -> str:
+    def cycle_status(self, paper_id: str) -> Status:
         current = STATUSES.index(self.status(paper_id))
         self.set_status(paper_id, STATUSES[(current + 1) % len(STATUSES)])
         return self.status(paper_id)
@@ -198,7 +217,7 @@ class Library:
         add, remove = tuple(add), tuple(remove)
         self._edit(paper_id, "tags", lambda tags: edit_tag_list(tags, add, remove))
 
-    def _edit(self, paper_id: str, name: str, edit: Callable) -> None:
+    def _edit(self, paper_id: str, name: str, edit: _Edit) -> None:
         with self._mutex:
             current = getattr(self.entry(paper_id), name)
             updated = edit(current)
@@ -265,8 +284,8 @@ class Library:
                     if self._dirty.get(key) == number:
                         del self._dirty[key]
                         self._edits.pop(key, None)
-                    elif self._edits.get(key):
-                        self._edits[key] = self._edits[key][len(edits.get(key, [])) :]
+                    elif pending := self._edits.get(key):
+                        self._edits[key] = pending[len(edits.get(key, [])) :]
                 if self._state_dirty == state_dirty:
                     self._state_dirty = 0
                 # Changes made while we were writing are newer than the file: keep them on top.

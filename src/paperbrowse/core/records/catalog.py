@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
@@ -99,7 +99,7 @@ class Catalog:
 
     def newest_first(self) -> list[int]:
         """Places in `papers`, newest first, then by title and id: how search results tie."""
-        order = self.derived.get("newest_first")
+        order: list[int] | None = self.derived.get("newest_first")
         if order is None:
             papers = self.papers
             order = self.derived["newest_first"] = sorted(range(len(papers)), key=lambda i: newest_first(papers[i]))
@@ -120,7 +120,10 @@ class Catalog:
         return sorted(self.papers, key=lambda p: (rank.get(p.category, len(rank)), newest_first(p)))
 
 
-def newest_first(paper: Paper) -> tuple:
+NewestFirst = tuple[int, int, int, str, str]
+
+
+def newest_first(paper: Paper) -> NewestFirst:
     """Sort key: the newest paper first, then by title and id (how search results tie)."""
     return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
 
@@ -132,13 +135,13 @@ def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem
     for records in files:
         problems.extend(records.problems)
         for category in records.categories:
-            first = categories.get(category.id)
-            if first is not None:
+            first_category = categories.get(category.id)
+            if first_category is not None:
                 problems.append(
                     Problem(
                         category.source,
                         category.line,
-                        f"duplicate category id '{category.id}' (first defined at {_where(first)}; this one skipped)",
+                        f"duplicate category id '{category.id}' (first defined at {_where(first_category)}; this one skipped)",
                     )
                 )
                 continue
@@ -148,13 +151,13 @@ def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem
     seen: dict[str, Paper] = {}
     for records in files:
         for paper in records.papers:
-            first = seen.get(paper.id)
-            if first is not None:
+            first_paper = seen.get(paper.id)
+            if first_paper is not None:
                 problems.append(
                     Problem(
                         paper.source,
                         paper.line,
-                        f"duplicate id '{paper.id}' (first defined at {_where(first)}; this one skipped)",
+                        f"duplicate id '{paper.id}' (first defined at {_where(first_paper)}; this one skipped)",
                     )
                 )
                 continue
@@ -184,7 +187,7 @@ def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem
     return Catalog(papers, categories, problems)
 
 
-def _fix_parents(categories: dict[str, Category], problems: list[Problem]) -> dict[str, Category]:
+def _fix_parents(categories: Mapping[str, Category], problems: list[Problem]) -> dict[str, Category]:
     """Unknown parents and cycles would hide categories: report them and make them roots."""
     fixed = dict(categories)
     for category in categories.values():
@@ -220,8 +223,8 @@ def _fix_parents(categories: dict[str, Category], problems: list[Problem]) -> di
 
 
 def load_catalog(sources: Iterable[str | os.PathLike[str]]) -> Catalog:
-    sources = [str(source) for source in sources]
-    files, problems = find_files(sources)
+    names = [str(source) for source in sources]
+    files, problems = find_files(names)
     catalog = build_catalog([parse_file(path) for path in files], problems)
-    catalog.sources = tuple(sources)
+    catalog.sources = tuple(names)
     return catalog

@@ -6,26 +6,38 @@ import contextlib
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from paperbrowse.core.records import toml_lines
-from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.problems import Problem, Severity
 from paperbrowse.core.records.schema import (
     Category,
     Findings,
     Paper,
+    RecordError,
+    Validator,
     category_from_table,
     paper_from_table,
 )
 
+
+class _TomlReader(Protocol):
+    """What is used of rtoml: mypy checks the module against it, and None stands for no wheel."""
+
+    def loads(self, toml: str) -> dict[str, Any]: ...
+
+
+rtoml: _TomlReader | None
 try:  # a compiled reader, when the platform has a wheel for it
     import rtoml
 except ImportError:  # pragma: no cover - the pure tomllib path is tested with rtoml hidden
     rtoml = None
 
-_TOP_LEVEL = {"paper": paper_from_table, "category": category_from_table}
+_TOP_LEVEL = ("paper", "category")
+_Record = TypeVar("_Record", Paper, Category)
 
 
 @dataclass(slots=True)
@@ -99,8 +111,7 @@ def parse_text(text: str, name: str) -> FileRecords:
         return result
     locator = toml_lines.Locator(text)
     for key, value in document.items():
-        validator = _TOP_LEVEL.get(key)
-        if validator is None:
+        if key not in _TOP_LEVEL:
             result.problems.append(
                 Problem(name, locator.key_line(key), f"unknown top-level key '{key}' (ignored)", "warning")
             )
@@ -110,22 +121,39 @@ def parse_text(text: str, name: str) -> FileRecords:
                 Problem(name, locator.key_line(key), f"'{key}' must be an array of tables: write [[{key}]]")
             )
             continue
-        lines = locator.header_lines(key, len(value))
+        lines: Sequence[int | None] | None = locator.header_lines(key, len(value))
         if lines is None:  # an inline array, `paper = [{ ... }]`: each table by its id, else the key's line
             lines = [_inline_line(text, table, locator.key_line(key)) for table in value]
-        target = result.papers if key == "paper" else result.categories
-        for index, (table, line) in enumerate(zip(value, lines, strict=True)):
-            record, findings = validator(table, source=name, line=line)
-            if findings.errors or findings.warnings:
-                span = locator.span(key, index, len(value)) if line else None
-                label = f"{key} '{table['id']}'" if isinstance(table.get("id"), str) else key
-                _report(findings, span or (toml_lines.TableSpan(line) if line else None), name, label, result.problems)
-            if record is not None:
-                target.append(record)
+        # Each kind has its own validator and list: one call per kind keeps the two paired.
+        if key == "paper":
+            _validate(paper_from_table, result.papers, key, value, lines, locator, result)
+        else:
+            _validate(category_from_table, result.categories, key, value, lines, locator, result)
     return result
 
 
-def _read_toml(text: str) -> dict:
+def _validate(
+    validator: Validator[_Record],
+    target: list[_Record],
+    key: str,
+    tables: list[dict[str, Any]],
+    lines: Sequence[int | None],
+    locator: toml_lines.Locator,
+    result: FileRecords,
+) -> None:
+    """The `[[key]]` tables of one file: the usable records to `target`, what was found to the problems."""
+    name = result.path
+    for index, (table, line) in enumerate(zip(tables, lines, strict=True)):
+        record, findings = validator(table, source=name, line=line)
+        if findings.errors or findings.warnings:
+            span = locator.span(key, index, len(tables)) if line else None
+            label = f"{key} '{table['id']}'" if isinstance(table.get("id"), str) else key
+            _report(findings, span or (toml_lines.TableSpan(line) if line else None), name, label, result.problems)
+        if record is not None:
+            target.append(record)
+
+
+def _read_toml(text: str) -> dict[str, Any]:
     """rtoml (Rust) reads several times faster; tomllib is the reference, and names the line of
     an error. A file rtoml rejects is read again by tomllib, which raises with the position."""
     if rtoml is not None:
@@ -134,7 +162,7 @@ def _read_toml(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def _inline_line(text: str, table: dict, fallback: int | None) -> int | None:
+def _inline_line(text: str, table: Mapping[str, Any], fallback: int | None) -> int | None:
     if isinstance(table.get("id"), str):
         pattern = re.compile(r"\bid\s*=\s*[\"']" + re.escape(table["id"]) + r"[\"']")
         for number, content in enumerate(text.split("\n"), start=1):
@@ -147,7 +175,8 @@ def _report(
     findings: Findings, span: toml_lines.TableSpan | None, name: str, label: str, problems: list[Problem]
 ) -> None:
     skipped = " (record skipped)" if findings.errors else ""
-    for severity, items in (("error", findings.errors), ("warning", findings.warnings)):
+    kinds: tuple[tuple[Severity, list[RecordError]], ...] = (("error", findings.errors), ("warning", findings.warnings))
+    for severity, items in kinds:
         for finding in items:
             line = None
             if span is not None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from types import MemberDescriptorType
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Protocol, TypeVar
+from urllib.parse import SplitResult, urlsplit
 
 from paperbrowse.core.records.dates import PaperDate, type_name
 
@@ -121,7 +121,7 @@ def _text(table: Mapping[str, Any], key: str, findings: Findings, *, required: b
     return value
 
 
-def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required: bool):
+def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required: bool) -> tuple[str, ...]:
     value = table.get(key)
     if value is None:
         if required:
@@ -136,7 +136,7 @@ def _strings(table: Mapping[str, Any], key: str, findings: Findings, *, required
     return items
 
 
-def _split(value: str):
+def _split(value: str) -> SplitResult | None:
     """urlsplit, or None for what it cannot even split (`https://[oops` raises ValueError)."""
     try:
         return urlsplit(value)
@@ -164,8 +164,8 @@ def check_link(value: str, *, allow_relative: bool = False) -> str | None:
             return "contains spaces, quotes or control characters; percent-encode them"
         return None if parts.netloc else "has no host"
     if not scheme and allow_relative:
-        parts = value.replace("\\", "/").split("/")
-        if value.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", value):
+        segments = value.replace("\\", "/").split("/")
+        if value.startswith(("/", "\\")) or ".." in segments or re.match(r"^[A-Za-z]:", value):
             return "must be a path inside the data folder (relative, without '..')"
         return "contains control characters" if re.search(r"[\x00-\x1f\x7f-\x9f]", value) else None
     shown = f"'{scheme}:'" if scheme else "no scheme"
@@ -270,14 +270,14 @@ def category_from_table(
     return Category(category_id, name, name_zh, parent, order, source, line), findings
 
 
-def papers_from_columns(columns: Mapping[str, Sequence[Any]], kind: type[Paper] = Paper) -> list[Paper]:
-    """Papers (of `kind`, Paper or a subclass with slots of its own) from one column of values
-    per slot, every value already validated (a snapshot).
+def papers_from_columns(columns: Mapping[str, Iterable[Any]], count: int, kind: type[Paper] = Paper) -> list[Paper]:
+    """`count` papers (of `kind`, Paper or a subclass with slots of its own) from one column of
+    values per slot, every value already validated (a snapshot). A column may be longer than
+    `count`, or endless (`itertools.repeat`): only its first `count` values are read.
 
     Calling the frozen dataclass's __init__ costs 2.5 us a paper (20 guarded setattr calls);
     setting each slot for all papers at once, through the slot's own descriptor, runs in C.
     """
-    count = len(columns["id"])
     papers: list[Paper] = list(map(object.__new__, repeat(kind, count)))
     for name, values in columns.items():
         slot = next(c.__dict__[name] for c in kind.__mro__ if isinstance(c.__dict__.get(name), MemberDescriptorType))
@@ -285,4 +285,12 @@ def papers_from_columns(columns: Mapping[str, Sequence[Any]], kind: type[Paper] 
     return papers
 
 
-Validator = Callable[..., tuple[Any, Findings]]  # (table, *, source, line)
+_Record_co = TypeVar("_Record_co", Paper, Category, covariant=True)
+
+
+class Validator(Protocol[_Record_co]):
+    """paper_from_table or category_from_table: a table to its record (None when unusable)."""
+
+    def __call__(
+        self, table: Mapping[str, Any], *, source: str = ..., line: int | None = ...
+    ) -> tuple[_Record_co | None, Findings]: ...

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, repeat
 from operator import attrgetter
-from typing import Protocol
+from typing import Protocol, overload
 
 from paperbrowse.core.records.catalog import Catalog, newest_first
 from paperbrowse.core.records.schema import Paper
@@ -33,7 +33,7 @@ from paperbrowse.core.search.matching import (
     fuzzy_cutoff,
     subsequence_pattern,
 )
-from paperbrowse.core.search.query import Query, Term, parse
+from paperbrowse.core.search.query import Kind, Query, Term, parse
 from paperbrowse.core.search.subsequence import SubsequencePlanes, supports
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.core.search.word_index import WordIndex
@@ -69,18 +69,22 @@ class PaperView(Sequence[Paper]):
 
     __slots__ = ("_papers", "_places")
 
-    def __init__(self, papers: list[Paper], places: list[int]) -> None:
+    def __init__(self, papers: Sequence[Paper], places: Sequence[int]) -> None:
         self._papers, self._places = papers, places
 
     def __len__(self) -> int:
         return len(self._places)
 
-    def __getitem__(self, item):
+    @overload
+    def __getitem__(self, item: int) -> Paper: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[Paper]: ...
+    def __getitem__(self, item: int | slice) -> Paper | list[Paper]:
         if isinstance(item, slice):
             return list(map(self._papers.__getitem__, self._places[item]))
         return self._papers[self._places[item]]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Paper]:
         return map(self._papers.__getitem__, self._places)
 
 
@@ -88,7 +92,13 @@ class SearchResult:
     """The papers found, best first. Paper lists and scores are only built when asked for."""
 
     def __init__(
-        self, index: SearchIndex, order: Sequence[int], values: tuple[int, int], divisor: int, hints, matched: int
+        self,
+        index: SearchIndex,
+        order: Sequence[int],
+        values: tuple[int, int],
+        divisor: int,
+        hints: Iterable[str],
+        matched: int,
     ) -> None:
         self.positions = order  # places in index.papers
         self._index = index
@@ -137,12 +147,12 @@ class SearchIndex:
         self.all = paper_sets.ones(self.count)
         self._lower: dict[str, list[str]] = {}
         self._words: dict[tuple[str, bool], WordIndex] = {}
-        self._terms: dict[tuple, tuple[int, int]] = {}
+        self._terms: dict[tuple[Kind, str, bool], tuple[int, int]] = {}
         self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match scattered
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
         self._build = threading.Lock()  # a stale search still running and a new one build once
-        self._kept: dict[tuple, int] = {}  # filter results (see `kept`)
+        self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
         self.text: dict[str, list[str]] = _Columns(self.papers, store, places if store else None)
 
     def __len__(self) -> int:
@@ -153,7 +163,7 @@ class SearchIndex:
         """Paper id -> its place in `papers`."""
         return {p.id: i for i, p in enumerate(self.papers)}
 
-    def kept(self, key: tuple, build: Callable[[], int]) -> int:
+    def kept(self, key: tuple[object, ...], build: Callable[[], int]) -> int:
         """A result that only depends on the collection (a filter's papers), built once."""
         found = self._kept.get(key)
         if found is None:
@@ -211,7 +221,7 @@ class SearchIndex:
         """The lower-cased word indexes built so far, to keep for the next start."""
         return {field: words for (field, case), words in self._words.items() if not case}
 
-    def adopt_words(self, state: dict[str, WordIndex]) -> None:
+    def adopt_words(self, state: Mapping[str, WordIndex]) -> None:
         """Word indexes kept from an earlier start of the same data (see `word_state`)."""
         for field, words in state.items():
             if field in WEIGHTS and words.count == self.count:
@@ -295,7 +305,7 @@ class SearchIndex:
             values = map(str.lower, values)
         return paper_sets.from_positions(list(compress(where, map(test, values, repeat(needle)))), self.count)
 
-    def _values(self, field: str, where: list[int]) -> Iterable[str]:
+    def _values(self, field: str, where: Iterable[int]) -> Iterable[str]:
         """The field's text of the papers at `where`, without building the whole column: a
         snapshot's summaries stay on disk until read (see `store.texts`)."""
         if field in self.text:
@@ -369,11 +379,11 @@ class SearchIndex:
         return found
 
 
-class _Columns(dict):
+class _Columns(dict[str, list[str]]):
     """The searched text of each field, built on first use: with the word indexes read back
     from the cache, a start needs none of them, and the joined lists cost 0.1 s at 100,000."""
 
-    def __init__(self, papers: list[Paper], store: StoredColumns | None, places: list[int] | None) -> None:
+    def __init__(self, papers: Sequence[Paper], store: StoredColumns | None, places: Sequence[int] | None) -> None:
         super().__init__()
         self._papers = papers
         self._store, self._places = store, places  # a snapshot's texts: row i is catalog.papers[i]
@@ -393,7 +403,7 @@ class _Columns(dict):
         return column
 
 
-def _best_first(levels: list[tuple[int, int]]) -> tuple[int, int]:
+def _best_first(levels: Iterable[tuple[int, int]]) -> tuple[int, int]:
     """(papers, points): each paper scores its best level, so levels go best first."""
     seen = points = 0
     for value, mask in sorted(levels, key=lambda level: -level[0]):

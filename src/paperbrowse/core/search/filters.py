@@ -20,11 +20,15 @@ from paperbrowse.core.search.user_state import NoUserState, UserState
 class FilterIndex(Protocol):
     """What a filter reads of the search index (`engine.SearchIndex`, which calls this module)."""
 
-    catalog: Catalog
-    papers: Sequence[Paper]
-    count: int
-    all: int
-
+    # Read-only: a filter never sets them, so the index may hold a list where a Sequence is read.
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def papers(self) -> Sequence[Paper]: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def all(self) -> int: ...
     @property
     def years(self) -> Sequence[int]: ...
     @property
@@ -56,10 +60,10 @@ def filter_mask(index: FilterIndex, term: Term, user: UserState, hints: list[str
     if term.name == "venue":
         return index.kept(("venue", term.text), lambda: _venue(index, term.text))
     if term.name == "tag":
-        wanted = term.text.lower()
+        tag = term.text.lower()
         # The collection's own tags match whole, in any case.
-        ours = index.kept(("tag", wanted), lambda: index.field_matches("tags", "whole", wanted, False))
-        return ours | _user(index, user, lambda u, pid: wanted in (t.lower() for t in u.user_tags(pid)))
+        ours = index.kept(("tag", tag), lambda: index.field_matches("tags", "whole", tag, False))
+        return ours | _user(index, user, lambda u, pid: tag in (t.lower() for t in u.user_tags(pid)))
     if term.name == "has":
         return _user(index, user, lambda u, pid: u.has_note(pid))
     state = term.text.lower()

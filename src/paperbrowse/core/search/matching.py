@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # Field name, weight: a title hit outranks the same hit anywhere else.
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -40,7 +41,8 @@ def in_list(hay: str, needle: str, *, start: bool, whole: bool = False) -> bool:
     return (hay + SEP).find(needle + SEP) >= 0
 
 
-EXACT_TESTS = {
+# Whether a text (the hay) matches the needle, by kind of term; list fields are joined by SEP.
+EXACT_TESTS: dict[str, Callable[[str, str], bool]] = {
     "exact": lambda hay, needle: needle in hay,
     "fuzzy": lambda hay, needle: needle in hay,
     "prefix": lambda hay, needle: in_list(hay, needle, start=True),

@@ -14,8 +14,9 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, repeat
+from typing import overload
 
 _ASCII_TO_FLAG = bytes.maketrans(b"01", b"\x00\x01")
 _FLAG_TO_ASCII = bytes.maketrans(b"\x00\x01", b"01")
@@ -78,7 +79,7 @@ def widen(lanes: int, count: int, width: int = 2) -> int:
     return int.from_bytes(wide.tobytes(), "little")
 
 
-def _wide_lanes(data: bytes, width: int) -> array:
+def _wide_lanes(data: bytes, width: int) -> array[int]:
     wide = array(_TYPECODES[width], data)  # raw: each lane is `width` bytes, least significant first
     if sys.byteorder == "big":
         wide.byteswap()
@@ -118,12 +119,18 @@ class Ranked(Sequence[int]):
         data, found = self._data, self._found
         while len(found) < upto and self._levels:
             level = self._levels.pop(0)
+            # A range is every paper, all equal: it is built with no levels left to gather.
+            assert isinstance(found, list)
             found += compress(range(len(data)), data.translate(_only(level)))
 
     def __len__(self) -> int:
         return self._length
 
-    def __getitem__(self, item):
+    @overload
+    def __getitem__(self, item: int) -> int: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[int]: ...
+    def __getitem__(self, item: int | slice) -> int | list[int]:
         if isinstance(item, slice):
             stop = item.stop
             self._gather(self._length if stop is None or stop < 0 or (item.start or 0) < 0 else stop)
@@ -134,7 +141,7 @@ class Ranked(Sequence[int]):
         self._gather(index + 1)
         return self._found[index]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         self._gather(self._length)
         return iter(self._found)
 

@@ -250,8 +250,8 @@ class RelatedIndex:
         frequency: list[int] = []  # by term id: how many papers hold the term
         for paper in self.papers:
             numbers, counts = array("I"), array("I")
-            for term, count in _terms(paper).items():
-                number = term_ids.setdefault(term, len(term_ids))
+            for text, count in _terms(paper).items():
+                number = term_ids.setdefault(text, len(term_ids))
                 if number == len(frequency):
                     frequency.append(0)
                 frequency[number] += 1
@@ -316,7 +316,7 @@ class RelatedIndex:
 
 def related_index(catalog: Catalog) -> RelatedIndex:
     """The catalog's index, built on first use (a thread may build it ahead: see `is_ready`)."""
-    index = catalog.derived.get(_KEY)
+    index: RelatedIndex | None = catalog.derived.get(_KEY)
     if index is None:
         index = RelatedIndex(catalog.papers)
         catalog.derived[_KEY] = index

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from itertools import chain, repeat
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -54,13 +55,13 @@ class WordIndex:
         self._lines = "".join(f"\n{word.replace(_MARK, ' ')}{_MARK}{n}" for n, word in enumerate(self.words)) + "\n"
         self._lengths = [len(word) for word in self.words]
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # The vocabulary lines too: rebuilding them costs more than reading them.
         return {
             name: getattr(self, name) for name in ("count", "words", "dense", "flat", "starts", "_lines", "_lengths")
         }
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if "_lines" not in state:
             self._prepare()
@@ -100,7 +101,7 @@ class WordIndex:
     def papers(self, numbers: Iterable[int]) -> int:
         """The papers holding any of the words, as paper_sets."""
         bits = 0
-        runs = []
+        runs: list[array[int]] = []
         dense, flat, starts = self.dense, self.flat, self.starts
         for number in numbers:
             found = dense.get(number)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 from paperbrowse import __version__
-from paperbrowse.core.sources.arxiv_feed import FeedError, parse_feed
+from paperbrowse.core.sources.arxiv_feed import FeedError, FeedErrorEntry, parse_feed
 from paperbrowse.core.sources.new_paper import NewPaper
 
 DEFAULT_API = "http://export.arxiv.org/api/query"
@@ -64,7 +64,7 @@ def fetch_papers(
     return found, messages
 
 
-def parse_response(data: bytes) -> tuple[list[NewPaper], list]:
+def parse_response(data: bytes) -> tuple[list[NewPaper], list[FeedErrorEntry]]:
     try:
         return parse_feed(data)
     except FeedError as err:
@@ -77,7 +77,7 @@ def _get(url: str, timeout: float) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/atom+xml"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_BYTES + 1)
+            data: bytes = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as err:
         # arXiv answers 400 with an Atom error entry for a malformed id: say what it says.
         detail = _error_detail(err)

@@ -7,7 +7,7 @@ written while holding a lock on the folder, so two copies adding at once get dif
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def record_path(folder: Path, paper_id: str) -> Path:
     return folder / f"{paper_id}.toml"
 
 
-def write_record(folder: Path, paper_id: str, table: dict[str, Any], origin: str, today: str) -> Path:
+def write_record(folder: Path, paper_id: str, table: Mapping[str, Any], origin: str, today: str) -> Path:
     """Write `[[paper]]` to `<folder>/<id>.toml`; call inside `reserving(folder)`.
 
     Raises FileExistsError rather than replace a file, OSError when the disk refuses.

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import platformdirs
 
@@ -27,7 +27,7 @@ from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
-from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.problems import Problem, Severity
 from paperbrowse.core.records.schema import Category, Paper
 from paperbrowse.core.store import snapshot
 
@@ -39,6 +39,15 @@ _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _DATE = _PAPER_FIELDS.index("date")
 _SOURCE = _PAPER_FIELDS.index("source")
 
+# A cache entry's key: the cache format, the paperbrowse version, the file's resolved path,
+# size, mtime_ns, ctime_ns and inode.
+_EntryKey = tuple[int, str, str, int, int, int, int]
+# A file's records as an entry holds them: the path they were read from, then each paper,
+# category and problem as a tuple of its fields in field order (a paper's date as a tuple too).
+_Packed = tuple[
+    str, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, int | None, str, Severity, int | None]]
+]
+
 
 def cache_folder() -> Path | None:
     """Where parsed files are kept; None when PAPERBROWSE_CACHE=0 turns the cache off."""
@@ -48,11 +57,11 @@ def cache_folder() -> Path | None:
     return Path(setting) if setting else Path(platformdirs.user_cache_dir(APP_NAME)) / "records"
 
 
-_MTIME = 4  # the position of st_mtime_ns in a key
+_MTIME: Final = 4  # the position of st_mtime_ns in a key
 _RACY_NS = 2_000_000_000  # coarse file systems keep whole seconds (FAT: two)
 
 
-def _key(path: Path) -> tuple:
+def _key(path: Path) -> _EntryKey:
     stat = path.stat()
     return (FORMAT, __version__, str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
@@ -62,8 +71,8 @@ def _entry_path(folder: Path, path: Path) -> Path:
     return folder / f"{digest}.pickle"
 
 
-def _pack(records: FileRecords) -> tuple:
-    papers = []
+def _pack(records: FileRecords) -> _Packed:
+    papers: list[tuple[Any, ...]] = []
     for paper in records.papers:
         row = [getattr(paper, name) for name in _PAPER_FIELDS]
         row[_DATE] = (paper.date.year, paper.date.month, paper.date.day)
@@ -73,7 +82,7 @@ def _pack(records: FileRecords) -> tuple:
     return (records.path, papers, categories, problems)
 
 
-def _unpack(packed: tuple, shown: str) -> FileRecords:
+def _unpack(packed: _Packed, shown: str) -> FileRecords:
     """The stored records, with the file named as it is reached now (`shown`)."""
     stored, papers, categories, problems = packed
     result = FileRecords(shown)
@@ -84,7 +93,10 @@ def _unpack(packed: tuple, shown: str) -> FileRecords:
         values[source] = shown
         result.papers.append(Paper(*values))
     result.categories = [replace(Category(*row), source=shown) for row in categories]
-    result.problems = [Problem(shown if file == stored else file, *rest) for file, *rest in problems]
+    result.problems = [
+        Problem(shown if file == stored else file, line, message, severity, column)
+        for file, line, message, severity, column in problems
+    ]
     return result
 
 
@@ -126,18 +138,19 @@ def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path 
 
 
 def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
-    sources = [str(source) for source in sources]
-    files, problems = find_files(sources)
-    key = snapshot.stamp(files) if folder is not None else None
-    where = snapshot.snapshot_path(folder, sources) if folder is not None else None
-    if key is not None and where is not None:
-        key = (*key, tuple((p.file, p.message) for p in problems))
+    names = [str(source) for source in sources]
+    files, problems = find_files(names)
+    files_now = snapshot.stamp(files) if folder is not None else None
+    where = snapshot.snapshot_path(folder, names) if folder is not None else None
+    key: snapshot.SnapshotKey | None = None
+    if files_now is not None and where is not None:
+        key = (*files_now, tuple((p.file, p.message) for p in problems))
         found = snapshot.load_snapshot(where, key)
         if found is not None:
             found.derived["snapshot"] = (where, key)
             return found
     catalog = build_catalog([load_file(path, folder) for path in files], problems)
-    catalog.sources = tuple(sources)
+    catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
         catalog.derived["snapshot"] = (where, key)
@@ -147,7 +160,7 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
 def prepare_search(index: SearchIndex) -> None:
     """Give the index all its word indexes: kept from an earlier run of the same data, or built
     now (seconds at 100,000 papers) and kept for the next one."""
-    place = index.catalog.derived.get("snapshot")
+    place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
     if place is None:
         index.prepare()
         return
@@ -161,13 +174,13 @@ def prepare_search(index: SearchIndex) -> None:
         snapshot.save_words(snapshot.words_path(where), key, index.word_state())
 
 
-def _racy(key: tuple) -> bool:
+def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
     now = time.time_ns()
     return any(now - stamp[3] < _RACY_NS for stamp in key[2])
 
 
-def files_signature(sources: Iterable[str]) -> tuple:
+def files_signature(sources: Iterable[str]) -> tuple[snapshot.Stamp | None, tuple[str, ...]]:
     """What the data files look like now (which, their sizes and times): equal signatures, same data.
 
     Cheap enough to take every few seconds: one stat per file, no reading.

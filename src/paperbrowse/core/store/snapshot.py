@@ -16,11 +16,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from paperbrowse import __version__
 from paperbrowse.core.files.atomic import atomic_write
@@ -28,7 +30,10 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
-from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, open_texts, write_texts
+from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextsKey, open_texts, write_texts
+
+if TYPE_CHECKING:
+    from paperbrowse.core.search.word_index import WordIndex
 
 FORMAT = 4
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
@@ -36,14 +41,34 @@ _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
 # Nearly every paper has no unknown fields: they share one read-only empty mapping instead of
 # a million empty dicts (64 MB at 1,000,000 papers).
-_NO_EXTRA = MappingProxyType({})
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 _SHARED = ("authors", "orgs", "tags", "category", "builds_on", "source")
 
+# One data file as `stamp` saw it: its path as given and resolved, size, mtime_ns, ctime_ns, inode.
+FileStamp = tuple[str, str, int, int, int, int]
+# The snapshot format, the paperbrowse version, each data file.
+Stamp = tuple[int, str, tuple[FileStamp, ...]]
+# A stamp and the (file, message) of each problem finding the files had: what a snapshot is
+# taken of, and what it must match to be read back.
+SnapshotKey = tuple[int, str, tuple[FileStamp, ...], tuple[tuple[str, str], ...]]
 
-def stamp(files: Sequence[Path]) -> tuple | None:
+
+class _Packed(TypedDict):
+    """A catalog as the snapshot stores it (see `_pack`)."""
+
+    papers: dict[str, list[Any]]  # a column of values per field, dates as YYYYMMDD integers
+    categories: list[list[Any]]  # each category's fields, in field order
+    problems: list[list[Any]]  # each problem's fields, in field order
+    sources: tuple[str, ...]
+    texts: TextsKey
+    newest_first: list[int]
+    tag_counts: Counter[str]
+
+
+def stamp(files: Sequence[Path]) -> Stamp | None:
     """What the data files look like now; None when one cannot even be looked at."""
     try:
-        found = []
+        found: list[FileStamp] = []
         for path in files:
             stat = path.stat()
             found.append(
@@ -63,7 +88,7 @@ def texts_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "texts-", 1).replace(".pickle", ".bin"))
 
 
-def load_snapshot(path: Path, key: tuple) -> Catalog | None:
+def load_snapshot(path: Path, key: SnapshotKey) -> Catalog | None:
     """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
     with contextlib.suppress(Exception):  # a damaged snapshot is only a miss
         with open(path, "rb") as handle:
@@ -73,7 +98,7 @@ def load_snapshot(path: Path, key: tuple) -> Catalog | None:
     return None
 
 
-def save_snapshot(path: Path, key: tuple, catalog: Catalog) -> None:
+def save_snapshot(path: Path, key: SnapshotKey, catalog: Catalog) -> None:
     """Keep the catalog for the next start; a snapshot that cannot be written only costs time."""
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError, UnicodeError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -82,12 +107,12 @@ def save_snapshot(path: Path, key: tuple, catalog: Catalog) -> None:
         atomic_write(path, data)
 
 
-def _pack(catalog: Catalog, texts: tuple) -> dict:
+def _pack(catalog: Catalog, texts: TextsKey) -> _Packed:
     papers = catalog.papers
     columns = {name: [getattr(p, name) for p in papers] for name in _PAPER_FIELDS if name != "date"}
     # Pickle stores an object once however often it is referenced: making equal names, tags
     # and lists one object each means fewer objects to build at load (and less memory).
-    same: dict = {}
+    same: dict[Hashable, Hashable] = {}
     share = same.setdefault
     for name in _SHARED:
         column = columns[name]
@@ -107,17 +132,21 @@ def _pack(catalog: Catalog, texts: tuple) -> dict:
     }
 
 
-def _unpack(packed: dict, texts: Path) -> Catalog | None:
+def _unpack(packed: _Packed, texts: Path) -> Catalog | None:
     store = open_texts(texts, *packed["texts"])
     if store is None:
         return None
-    columns = packed["papers"]
-    dates = {value: PaperDate(value // 10000, value // 100 % 100, value % 100) for value in set(columns["date"])}
-    columns["date"] = list(map(dates.__getitem__, columns["date"]))  # equal dates share one object
-    columns["extra"] = [extra or _NO_EXTRA for extra in columns["extra"]]
-    columns["_store"] = repeat(store)
-    columns["_row"] = range(len(columns["id"]))
-    papers = papers_from_columns(columns, StoredPaper)
+    stored = packed["papers"]
+    count = len(stored["id"])
+    dates = {value: PaperDate(value // 10000, value // 100 % 100, value % 100) for value in set(stored["date"])}
+    columns: dict[str, Iterable[Any]] = {
+        **stored,
+        "date": list(map(dates.__getitem__, stored["date"])),  # equal dates share one object
+        "extra": [extra or _NO_EXTRA for extra in stored["extra"]],
+        "_store": repeat(store),
+        "_row": range(count),
+    }
+    papers = papers_from_columns(columns, count, StoredPaper)
     categories = {row[0]: Category(*row) for row in packed["categories"]}
     problems = [Problem(*row) for row in packed["problems"]]
     catalog = Catalog(papers, categories, problems, tuple(packed["sources"]))
@@ -131,7 +160,7 @@ def words_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
 
 
-def load_words(path: Path, key: tuple) -> dict | None:
+def load_words(path: Path, key: SnapshotKey) -> dict[str, WordIndex] | None:
     """Word indexes kept for files that still match `key` (see SearchIndex.word_state)."""
     with contextlib.suppress(Exception):
         with open(path, "rb") as handle:
@@ -141,7 +170,7 @@ def load_words(path: Path, key: tuple) -> dict | None:
     return None
 
 
-def save_words(path: Path, key: tuple, state: dict) -> None:
+def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> None:
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
         data = pickle.dumps((key, state), protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

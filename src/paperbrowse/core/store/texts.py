@@ -22,11 +22,11 @@ import mmap
 import os
 import secrets
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, overload
 
 from paperbrowse.core.files.atomic import atomic_write
 from paperbrowse.core.records.schema import Paper
@@ -37,11 +37,18 @@ _END = b"\xff"  # after each text; never a byte of UTF-8
 _TOKEN_BYTES = 16
 _JOINED = 4096  # texts joined into one write: a column is never joined whole
 
+# Per field: where each paper's text starts, then the end; None when the field is empty in
+# every paper. (A string: array is not subscriptable at run time before Python 3.12.)
+Offsets: TypeAlias = "dict[str, array[int] | None]"
+# What write_texts returns and open_texts takes back: the file's token, the count of papers,
+# the offsets.
+TextsKey: TypeAlias = "tuple[bytes, int, Offsets]"
+
 
 class TextStore:
     """The stored texts of one snapshot: a field's text of the paper in a given row."""
 
-    def __init__(self, data: mmap.mmap | bytes, count: int, offsets: dict[str, array | None]) -> None:
+    def __init__(self, data: mmap.mmap | bytes, count: int, offsets: Offsets) -> None:
         self._data = memoryview(data)  # slices of a view decode in place, without a copy
         self.fields = STORED_FIELDS
         self.count = count
@@ -66,11 +73,11 @@ class TextStore:
             return [part.decode("utf-8", "surrogatepass") for part in parts]
 
 
-def write_texts(path: Path, papers: Sequence[Paper]) -> tuple[bytes, int, dict[str, array | None]]:
+def write_texts(path: Path, papers: Sequence[Paper]) -> TextsKey:
     """Write the papers' stored fields to `path`; return its token, the count of papers and each
     field's offsets (what open_texts takes)."""
     token = secrets.token_bytes(_TOKEN_BYTES)
-    offsets: dict[str, array | None] = {}
+    offsets: Offsets = {}
     blocks: list[list[bytes]] = []
     position = len(_MAGIC) + _TOKEN_BYTES
     for field in STORED_FIELDS:
@@ -88,14 +95,14 @@ def write_texts(path: Path, papers: Sequence[Paper]) -> tuple[bytes, int, dict[s
     return token, len(papers), offsets
 
 
-def _chunks(head: bytes, blocks: list[list[bytes]]) -> Iterator[bytes]:
+def _chunks(head: bytes, blocks: Iterable[Sequence[bytes]]) -> Iterator[bytes]:
     yield head
     for encoded in blocks:
         for start in range(0, len(encoded), _JOINED):
             yield _END.join(encoded[start : start + _JOINED]) + _END
 
 
-def open_texts(path: Path, token: bytes, count: int, offsets: dict[str, array | None]) -> TextStore | None:
+def open_texts(path: Path, token: bytes, count: int, offsets: Offsets) -> TextStore | None:
     """The texts `write_texts` wrote with this token, mapped; None if the file is not that one
     (or holds other fields than this version stores)."""
     if set(offsets) != set(STORED_FIELDS):
@@ -118,7 +125,11 @@ class _Stored:
     def __init__(self, field: str) -> None:
         self.field = field
 
-    def __get__(self, paper: StoredPaper | None, owner: type | None = None) -> Any:
+    @overload
+    def __get__(self, paper: None, owner: type | None = None) -> _Stored: ...
+    @overload
+    def __get__(self, paper: StoredPaper, owner: type | None = None) -> str: ...
+    def __get__(self, paper: StoredPaper | None, owner: type | None = None) -> _Stored | str:
         if paper is None:
             return self
         return paper._store.text(self.field, paper._row)
@@ -141,7 +152,7 @@ class StoredPaper(Paper):
     def __new__(cls, *args: Any, **kwargs: Any) -> Paper:  # type: ignore[misc]
         return Paper(*args, **kwargs)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[Paper], tuple[Any, ...]]:
         values = {f.name: getattr(self, f.name) for f in fields(Paper)}
         values["extra"] = dict(values["extra"])  # the snapshot's shared read-only mapping
         return (Paper, tuple(values.values()))
