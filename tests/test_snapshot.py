@@ -204,12 +204,12 @@ def test_the_entry_point_loads_with_the_collector_paused_then_freezes_a_large_co
         return load_catalog_cached([collection], tmp_path / "cache")
 
     assert gc.isenabled()
-    catalog = collector.load_for_the_process(load)
+    catalog = collector.load_for_the_process(load, papers=lambda loaded: len(loaded.papers))
     assert catalog.papers and seen == [False] and gc.isenabled()
     assert frozen == ([False] if freeze_from == 1 else [])  # frozen before the collector resumes
     gc.disable()
     try:  # a caller that had paused it keeps it paused
-        collector.load_for_the_process(load)
+        collector.load_for_the_process(load, papers=lambda loaded: len(loaded.papers))
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -224,5 +224,5 @@ def test_a_failed_load_resumes_the_collector(monkeypatch):
         raise OSError("disk gone")
 
     with pytest.raises(OSError):
-        collector.load_for_the_process(broken)
+        collector.load_for_the_process(broken, papers=len)
     assert gc.isenabled()

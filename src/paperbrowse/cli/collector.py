@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-
-from paperbrowse.core.records.catalog import Catalog
+from typing import TypeVar
 
 FREEZE_FROM = 10_000  # papers: below this, walking them costs less than keeping them frozen
+Loaded = TypeVar("Loaded")
 
 
-def load_for_the_process(load: Callable[[], Catalog]) -> Catalog:
-    """Run `load` with the collector paused, then freeze what it built when it is large."""
+def load_for_the_process(load: Callable[[], Loaded], *, papers: Callable[[Loaded], int]) -> Loaded:
+    """Run `load` with the collector paused, then freeze what it built when it holds many
+    `papers`."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        catalog = load()
-        if len(catalog.papers) >= FREEZE_FROM:
+        loaded = load()
+        if papers(loaded) >= FREEZE_FROM:
             gc.freeze()
     finally:
         if enabled:
             gc.enable()
-    return catalog
+    return loaded

@@ -35,12 +35,22 @@ class Context:
         self.sources = data_sources(data, library=self.library_file)
 
     @cached_property
-    def catalog(self) -> Catalog:
-        return collector.load_for_the_process(lambda: load_catalog_cached(self.sources))
+    def _collection(self) -> tuple[Catalog, SearchIndex]:
+        # The index's order of the papers is built with the catalog, so that the collector
+        # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
+        def load() -> tuple[Catalog, SearchIndex]:
+            catalog = load_catalog_cached(self.sources)
+            return catalog, SearchIndex(catalog)
 
-    @cached_property
+        return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._collection[0]
+
+    @property
     def index(self) -> SearchIndex:
-        return SearchIndex(self.catalog)
+        return self._collection[1]
 
     def searchable_index(self, query: str) -> SearchIndex:
         """The index, with its word indexes ready when the query searches text (kept on disk)."""

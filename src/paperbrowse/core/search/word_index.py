@@ -35,7 +35,7 @@ class WordIndex:
             # C-level: each distinct word's list gets the position, without a Python loop.
             deque(map(append, map(postings.__getitem__, set(text.split())), repeat(position)), maxlen=0)
         self.count = count
-        self.words = sorted(postings, key=lambda word: (len(word), word))
+        self.words = tuple(sorted(postings, key=lambda word: (len(word), word)))
         dense_from = max(count // _DENSE, 64)
         # Each word's papers: bits when the word is common, else a run of `flat` (positions).
         self.dense: dict[int, int] = {}
@@ -53,7 +53,7 @@ class WordIndex:
         # One line per word, "\nWORD\x01NUMBER": a regex that starts with the needle skips to
         # its occurrences at C speed and reads the word's number at the end of its line.
         self._lines = "".join(f"\n{word.replace(_MARK, ' ')}{_MARK}{n}" for n, word in enumerate(self.words)) + "\n"
-        self._lengths = [len(word) for word in self.words]
+        self._lengths = tuple(map(len, self.words))
 
     def __getstate__(self) -> dict[str, Any]:
         # The vocabulary lines too: rebuilding them costs more than reading them.
@@ -63,8 +63,11 @@ class WordIndex:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.words = tuple(self.words)  # kept as a list by older versions (see SearchIndex's note on tuples)
         if "_lines" not in state:
             self._prepare()
+        else:
+            self._lengths = tuple(self._lengths)
 
     def _find(self, pattern: str) -> list[int]:
         return list(map(int, re.findall(pattern, self._lines)))
