@@ -145,6 +145,10 @@ def test_no_items(fmt):
         assert parse_csv(text) == [] and text.startswith("id,title,")
     elif fmt == "bibtex":
         assert parse_bib(text).entries == []
+    else:
+        # The title and the count, and no heading for the catalog's categories, all empty.
+        assert fmt == "markdown"
+        assert text == "# Reading list\n\n0 papers.\n"
 
 
 def test_export_never_imports_textual():
