@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Markdown
+from textual.widgets import Footer, Header, Label, Markdown
 from textual.worker import Worker, WorkerState
 
 from paperbrowse.core.files.paths import collection_name
@@ -88,8 +88,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         search = self.search_box
-        with search.prevent(Input.Changed):  # the restored node's search will use it
-            search.value = self._restore_query
+        search.restore(self._restore_query)  # the restored node's search will use it
         self._first_search()
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
@@ -119,7 +118,7 @@ class MainScreen(Screen[None]):
         return self.papers.current
 
     # Searching: a keystroke starts a worker; a result older than the newest is dropped.
-    @on(Input.Changed, "#search")
+    @on(SearchBox.QueryChanged)
     def _query_changed(self) -> None:
         self.run_search()
 
