@@ -5,6 +5,7 @@ No Textual here: the main screen runs this in a worker and shows the result.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.related import related_index
 from paperbrowse.core.sources.adding import Added, Adder, AddError, Duplicate, add_arxiv
+from paperbrowse.core.sources.arxiv_api import ArxivCancelled, fetch_papers
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.store.cache import files_signature
 
@@ -38,9 +40,13 @@ class AddResult:
     catalog: Catalog | None = None  # the reloaded collection, when a paper was added
     index: SearchIndex | None = None
     signature: tuple[object, ...] | None = None  # its files, as they were just before loading
+    cancelled: bool = False  # stopped (escape) before arXiv answered: nothing was added
 
 
-def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddResult:
+def add_paper(
+    request: AddRequest, catalog: Catalog, library_file: Path, cancel: threading.Event | None = None
+) -> AddResult:
+    """`cancel`, set from another thread, ends the wait for arXiv within a tenth of a second."""
     folder = user_papers_folder(library_file)
     adder = Adder(folder, catalog, request.category)
     try:
@@ -48,7 +54,11 @@ def add_paper(request: AddRequest, catalog: Catalog, library_file: Path) -> AddR
     except AddError as err:
         return AddResult(str(err), failed=True)
     if request.arxiv:
-        (outcome,) = add_arxiv([request.arxiv], adder)
+        try:
+            (outcome,) = add_arxiv([request.arxiv], adder, lambda ids: fetch_papers(ids, cancel=cancel))
+        except ArxivCancelled:
+            message = f"Stopped asking arXiv about {one_line(request.arxiv)}: nothing was added."
+            return AddResult(message, cancelled=True)
     else:
         draft = NewPaper(request.title, request.authors, PaperDate(request.year), origin="the browser")
         outcome = adder.add(draft)

@@ -262,6 +262,7 @@ KEYS: tuple[Key, ...] = (
         palette="Add paper",
         priority=True,
     ),
+    Key("escape", "cancel_add", "Stop", "stop adding a paper while arXiv has not answered yet", GROWING, "screen"),
     Key(
         "1,2,3,4,5",
         "follow_link({n})",

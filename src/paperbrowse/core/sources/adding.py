@@ -17,7 +17,7 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import find_files, parse_file
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
-from paperbrowse.core.sources.arxiv_api import ArxivError, fetch_papers
+from paperbrowse.core.sources.arxiv_api import ArxivCancelled, ArxivError, fetch_papers
 from paperbrowse.core.sources.arxiv_id import ArxivId, bare, parse_arxiv_id
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.paper_ids import new_paper_id
@@ -149,7 +149,8 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
     """Add the papers named by arXiv ids or URLs, one outcome per text in order.
 
     Ids already in the collection are not fetched; the rest are fetched in one request. When
-    the API cannot be reached, every id still to fetch fails with that reason.
+    the API cannot be reached, every id still to fetch fails with that reason. ArxivCancelled
+    (the caller stopped the fetch) is raised, not an outcome: nothing was added, nothing failed.
     """
     texts = list(texts)
     parsed: dict[int, ArxivId] = {}
@@ -169,6 +170,8 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
     if parsed:
         try:
             found, messages = fetch([str(parsed[i]) for i in sorted(parsed)])
+        except ArxivCancelled:
+            raise
         except ArxivError as err:
             found, messages, error = {}, [], str(err)
         else:

@@ -3,31 +3,38 @@
 The API's address comes from `PAPERBROWSE_ARXIV_API` (tests point it at a local server),
 else arXiv's export API. arXiv asks clients to identify themselves and to wait three seconds
 between requests; ids are sent together, up to `BATCH` a request, so a typical `add` makes one.
+Each request has one deadline for all of it (`network.TIMEOUT`, or `PAPERBROWSE_NETWORK_TIMEOUT`
+seconds) and stops early when the caller's cancel token is set.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from paperbrowse import __version__
+from paperbrowse.core.sources import network
 from paperbrowse.core.sources.arxiv_feed import FeedError, FeedErrorEntry, parse_feed
 from paperbrowse.core.sources.new_paper import NewPaper
 
 DEFAULT_API = "http://export.arxiv.org/api/query"
 BATCH = 50
 MAX_BYTES = 16 * 1024 * 1024  # a feed of 50 entries is ~200 kB; anything near this is not one
-TIMEOUT = 30.0
 PAUSE = 3.0  # seconds between requests, as arXiv's terms of use ask
 USER_AGENT = f"paperbrowse/{__version__} (a terminal browser for research papers)"
 
 
 class ArxivError(Exception):
     """The API could not be asked, or its answer could not be read."""
+
+
+class ArxivCancelled(ArxivError):
+    """The caller's cancel token was set before the API had answered."""
 
 
 def api_url(env: Mapping[str, str] | None = None) -> str:
@@ -45,20 +52,31 @@ def fetch_papers(
     ids: Sequence[str],
     *,
     base: str | None = None,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    cancel: threading.Event | None = None,
 ) -> tuple[dict[str, NewPaper], list[str]]:
     """The papers found for `ids` (bare arXiv ids), by id; and the API's own error messages.
 
-    An id missing from the result is not on arXiv. Raises ArxivError when a request fails.
+    An id missing from the result is not on arXiv. Raises ArxivError when a request fails,
+    ArxivCancelled as soon as `cancel` is set. `timeout`: seconds for each request, all of it
+    (default: `PAPERBROWSE_NETWORK_TIMEOUT`, else 30).
     """
     base = base or api_url()
+    if timeout is None:
+        try:
+            timeout = network.timeout_seconds()
+        except network.NetworkError as err:
+            raise ArxivError(str(err)) from None
     found: dict[str, NewPaper] = {}
     messages: list[str] = []
     for start in range(0, len(ids), BATCH):
         if start:
-            sleep(PAUSE)
-        papers, errors = parse_response(_get(query_url(base, ids[start : start + BATCH]), timeout))
+            if cancel is None:
+                sleep(PAUSE)
+            elif cancel.wait(PAUSE):
+                raise ArxivCancelled(f"stopped before asking the arXiv API at {_host(base)}")
+        papers, errors = parse_response(_get(query_url(base, ids[start : start + BATCH]), timeout, cancel))
         found.update((paper.arxiv, paper) for paper in papers)
         messages += [error.message for error in errors]
     return found, messages
@@ -71,36 +89,56 @@ def parse_response(data: bytes) -> tuple[list[NewPaper], list[FeedErrorEntry]]:
         raise ArxivError(f"the arXiv API sent an answer paperbrowse cannot read: {err}") from None
 
 
-def _get(url: str, timeout: float) -> bytes:
+def _get(url: str, timeout: float, cancel: threading.Event | None = None) -> bytes:
+    where = _host(url)
     if not url.lower().startswith(("http://", "https://")):
-        raise ArxivError(f"the arXiv API address must be http(s), not {_host(url)} (see PAPERBROWSE_ARXIV_API)")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/atom+xml"})
+        raise ArxivError(f"the arXiv API address must be http(s), not {where} (see PAPERBROWSE_ARXIV_API)")
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/atom+xml"}
+    # Redirects stay with the host asked, or arXiv's own (http to https on export.arxiv.org).
+    hosts = (urlsplit(url).hostname or "", "arxiv.org")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data: bytes = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
+        data = network.get(
+            url, deadline=network.Deadline(timeout, cancel), headers=headers, limit=MAX_BYTES, hosts=hosts
+        )
+    except network.HttpStatus as err:
         # arXiv answers 400 with an Atom error entry for a malformed id: say what it says.
-        detail = _error_detail(err)
-        raise ArxivError(f"the arXiv API at {_host(url)} answered HTTP {err.code} {err.reason}{detail}") from None
+        detail = _error_detail(err.body)
+        raise ArxivError(f"the arXiv API at {where} answered HTTP {err.code} {err.reason}{detail}") from None
+    except network.Cancelled:
+        raise ArxivCancelled(f"stopped asking the arXiv API at {where} before it answered") from None
+    except network.DeadlinePassed as err:
+        raise ArxivError(_too_slow(where, err)) from None
+    except network.NetworkError as err:  # a redirect refused
+        raise ArxivError(f"the arXiv API at {where} {err}") from None
     except urllib.error.URLError as err:
         reason = err.reason
         if isinstance(reason, OSError) and reason.strerror:
             reason = reason.strerror
-        raise ArxivError(f"cannot reach the arXiv API at {_host(url)}: {reason}") from None
-    except TimeoutError:
-        raise ArxivError(f"the arXiv API at {_host(url)} did not answer within {timeout:.0f} s") from None
+        raise ArxivError(f"cannot reach the arXiv API at {where}: {reason}") from None
+    except http.client.IncompleteRead as err:
+        raise ArxivError(f"the arXiv API's answer from {where} broke off after {len(err.partial):,} bytes") from None
+    except http.client.HTTPException as err:  # not an HTTP server at all: a wrong port, say
+        raise ArxivError(f"the arXiv API at {where} did not answer in HTTP ({type(err).__name__})") from None
     except OSError as err:
-        raise ArxivError(f"cannot read the arXiv API's answer from {_host(url)}: {err.strerror or err}") from None
+        raise ArxivError(f"cannot read the arXiv API's answer from {where}: {err.strerror or err}") from None
     if len(data) > MAX_BYTES:
         size = MAX_BYTES // 2**20
-        raise ArxivError(f"the arXiv API at {_host(url)} sent more than {size} MB; not an answer to this query")
+        raise ArxivError(f"the arXiv API at {where} sent more than {size} MB; not an answer to this query")
     return data
 
 
-def _error_detail(err: urllib.error.HTTPError) -> str:
+def _too_slow(where: str, err: network.DeadlinePassed) -> str:
+    seconds = f"{err.seconds:g} s"
+    longer = f"{network.TIMEOUT_VARIABLE}=SECONDS waits longer"
+    if err.received:
+        return f"the arXiv API at {where} did not finish answering within {seconds} ({err.received:,} bytes came; {longer})"
+    return f"the arXiv API at {where} did not answer within {seconds} ({longer})"
+
+
+def _error_detail(body: bytes) -> str:
     try:
-        _, errors = parse_feed(err.read(MAX_BYTES))
-    except (FeedError, OSError):
+        _, errors = parse_feed(body)
+    except FeedError:
         return ""
     return f" ({errors[0].message})" if errors else ""
 

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
 from paperbrowse.core.library.user_library import Library
@@ -459,20 +459,36 @@ class MainScreen(Screen[None]):
         def chosen(request: AddRequest | None) -> None:
             if request is not None:
                 if request.arxiv:
-                    self.notify(f"Asking arXiv about {one_line(request.arxiv)}…", timeout=4, markup=False)
+                    self.notify(
+                        f"Asking arXiv about {one_line(request.arxiv)}…",
+                        title="Add paper · escape stops",
+                        timeout=4,
+                        markup=False,
+                    )
                 self._add(request)
 
         self.app.push_screen(AddDialog(self.session.catalog), chosen)
 
     @work(thread=True, group="add", exit_on_error=False)
     def _add(self, request: AddRequest) -> None:
-        result = add_paper(request, self.session.catalog, self.session.library.path)
-        self.app.call_from_thread(self._added, result)
+        # Escape and quitting cancel this worker. Textual cannot stop a thread; the worker's
+        # event, passed down to the network reads, ends the wait for arXiv within a tenth of a
+        # second, so that the thread never holds the process up after `q`.
+        token = get_current_worker().cancelled_event
+        result = add_paper(request, self.session.catalog, self.session.library.path, token)
+        if self.app.is_running:  # after `q`, nobody is left to tell
+            self.app.call_from_thread(self._added, result)
+
+    def action_cancel_add(self) -> None:
+        """Stop asking arXiv; the add reports itself stopped (or done, if arXiv had answered)."""
+        for worker in self.workers:
+            if worker.group == "add" and worker.node is self and not worker.is_finished:
+                worker.cancel()
 
     def _added(self, result: AddResult) -> None:
         if result.catalog is not None and result.index is not None:
             self.use_catalog(result.catalog, result.index, result.signature)
-        severity: SeverityLevel = "error" if result.failed else "information"
+        severity: SeverityLevel = "error" if result.failed else "warning" if result.cancelled else "information"
         self.notify(result.message, title="Add paper", severity=severity, timeout=8, markup=False)
         if result.paper_id:
             self.select_paper(result.paper_id)
