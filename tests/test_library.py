@@ -625,16 +625,16 @@ def test_save_without_changes_does_not_touch_the_file(lib_path):
     assert not lib_path.with_name("library.toml.bak").exists()
 
 
-def test_reload_picks_up_another_copy_only_when_nothing_is_unsaved(lib_path):
+def test_refresh_picks_up_another_copy_and_keeps_what_is_unsaved(lib_path):
     a, b = Library.load(lib_path), Library.load(lib_path)
     b.star("x")
     b.save()
     a.set_note("y", "pending")
-    a.reload()
-    assert not a.is_starred("x")  # would drop the pending note
+    assert a.refresh()
+    assert a.is_starred("x") and a.note("y") == "pending" and a.unsaved
+    assert not a.refresh()  # the file did not change again
     a.save()
-    a.reload()
-    assert a.is_starred("x") and a.note("y") == "pending"
+    assert Library.load(lib_path).note("y") == "pending" and Library.load(lib_path).is_starred("x")
 
 
 # --- reading and changing -------------------------------------------------------------------

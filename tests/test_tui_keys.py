@@ -657,7 +657,7 @@ def test_t_edits_tags_and_the_tree_gains_them(app, lib_path: Path) -> None:
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, TagsDialog)
-        await type_text(pilot, "foo bar")
+        await type_text(pilot, "foo, bar")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

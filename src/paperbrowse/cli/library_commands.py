@@ -17,11 +17,22 @@ from paperbrowse.core.library.user_library import STATUSES, Library, LibraryErro
 from paperbrowse.core.records.safe_text import one_line, visible
 
 
-def _save(library: Library) -> None:
+def _save(library: Library, *, kept_in: Path | None = None) -> None:
+    """Save, then tell what the save found (a note merged with a conflict, a backup not written).
+
+    This process ends here, and a change kept in memory with it: the message says why, and where
+    the user's text is kept instead (`kept_in`) when there is such a place.
+    """
     try:
         library.save()
     except LibraryError as err:
-        raise CliError(str(err)) from None
+        message = err.reason
+        if kept_in is not None:
+            message += f"; your text is kept in {kept_in}"
+        raise CliError(message) from None
+    finally:
+        for notice in library.take_notices():
+            print(f"paperbrowse: {notice}", file=sys.stderr)
 
 
 def _known(context: Context, ids: list[str]) -> list[str]:
@@ -80,13 +91,22 @@ def cmd_note(context: Context, args: argparse.Namespace) -> int:
     elif args.append is not None:
         library.append_note(paper_id, args.append)
     else:
-        library.set_note(paper_id, _edit(library.note(paper_id), paper_id))
+        opened_with = library.note(paper_id)
+        edited, draft = _edit(opened_with, paper_id)
+        # The editor may have been open for an hour: what others saved meanwhile is merged with
+        # the user's changes, never replaced by them.
+        library.refresh()
+        library.merge_note(paper_id, opened_with, edited)
+        _save(library, kept_in=draft)
+        draft.unlink(missing_ok=True)
+        return 0
     _save(library)
     return 0
 
 
-def _edit(text: str, paper_id: str) -> str:
-    """Run $VISUAL/$EDITOR on the note; on failure the draft file is kept and named."""
+def _edit(text: str, paper_id: str) -> tuple[str, Path]:
+    """Run $VISUAL/$EDITOR on the note: the edited text, and the draft file that holds it until
+    it is saved. On failure the draft is kept and named."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     # Not closed by a `with` of its own: the draft must outlive this block (delete=False).
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
@@ -102,9 +122,7 @@ def _edit(text: str, paper_id: str) -> str:
         raise CliError(f"cannot run the editor '{editor}': {err.strerror or err} (set $EDITOR)") from None
     if result.returncode != 0:
         raise CliError(f"the editor exited with status {result.returncode}; your draft is kept in {draft}")
-    edited = draft.read_text(encoding="utf-8", errors="surrogateescape")
-    draft.unlink(missing_ok=True)
-    return edited
+    return draft.read_text(encoding="utf-8", errors="surrogateescape"), draft
 
 
 def _print_path(path: Path) -> None:

@@ -29,29 +29,53 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], *, backup: bool = False) -> None:
-    """Replace `path` with `data` (bytes, or chunks of them) atomically; with `backup`, keep the
-    old version as `path.bak`."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace `path` with `data` (bytes, or chunks of them) atomically."""
     target = real_target(path)
-    folder = target.parent
-    if backup and target.exists():
-        _replace_with(target.with_name(target.name + ".bak"), target.read_bytes())
-    _replace_with(target, data)
-    _fsync_folder(folder)
+    _replace_with(target, data, _mode(target))
+    _fsync_folder(target.parent)
 
 
-def _new_temp_file(target: Path) -> tuple[int, str]:
-    """A new, empty file beside `target`, named so that `remove_leftovers` finds it."""
+def write_backup(path: Path) -> Path | None:
+    """Copy `path` to `path.bak` atomically, with the mode of `path` (a private file's backup is
+    private too); the backup written, or None when there is no file yet. Raises OSError.
+
+    Meant to run just before `atomic_write(path, ...)`, whose fsync of the folder makes this
+    rename durable too (a lost backup rename leaves the older backup, never a broken one).
+    """
+    target = real_target(path)
+    try:
+        content = target.read_bytes()
+    except FileNotFoundError:
+        return None
+    backup = target.with_name(target.name + ".bak")
+    _replace_with(backup, content, _mode(target))
+    return backup
+
+
+def _mode(path: Path) -> int | None:
+    """The permission bits a replacement of `path` keeps; None for a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
+
+
+def _new_temp_file(target: Path, private: bool) -> tuple[int, str]:
+    """A new, empty file beside `target`, named so that `remove_leftovers` finds it; `private`:
+    readable by its owner only until it is given its final mode, so that no one else can open it
+    while it fills."""
     while True:
         name = os.path.join(target.parent, f".{target.name}.{secrets.token_hex(6)}.tmp")
         try:
-            return os.open(name, _NEW_FILE, 0o666), name
+            return os.open(name, _NEW_FILE, 0o600 if private else 0o666), name
         except FileExistsError:  # pragma: no cover - 48 random bits
             continue
 
 
-def _replace_with(target: Path, data: bytes | Iterable[bytes]) -> None:
-    descriptor, temp_name = _new_temp_file(target)
+def _replace_with(target: Path, data: bytes | Iterable[bytes], mode: int | None) -> None:
+    """Replace `target` with a file of `data` and permission bits `mode` (None: a new file's own)."""
+    descriptor, temp_name = _new_temp_file(target, private=mode is not None)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             if isinstance(data, bytes):
@@ -60,8 +84,9 @@ def _replace_with(target: Path, data: bytes | Iterable[bytes]) -> None:
                 handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):  # a new target, or a file system without modes
-            os.chmod(temp_name, target.stat().st_mode & 0o7777)
+        if mode is not None:
+            with contextlib.suppress(OSError):  # a file system without modes
+                os.chmod(temp_name, mode)
         os.replace(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -17,6 +17,9 @@ STATUSES: tuple[Status, ...] = ("unread", "reading", "read")
 FIELDS = ("starred", "note", "tags", "status", "last_opened")
 VERSION = 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# An edit of part of one field (an append to a note, tags added or removed), replayed at every
+# save on the value the file holds then: a note's text to the longer text, a tag tuple to another.
+Edit = Callable[[Any], Any]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -61,14 +64,26 @@ def merge_field(disk: Entry, ours: Entry, name: str) -> Entry:
     return replace(disk, modified=modified, **{name: getattr(ours, name)})
 
 
-def merge(disk: LibraryData, ours: LibraryData, dirty: set[tuple[str, str]], state_dirty: bool) -> LibraryData:
-    """What to write: the file as it is now, with this session's changes laid over it."""
+def merge(
+    disk: LibraryData,
+    ours: LibraryData,
+    dirty: set[tuple[str, str]],
+    state_dirty: bool,
+    edits: Mapping[tuple[str, str], Sequence[Edit]] | None = None,
+) -> LibraryData:
+    """What to write: the file as it is now, with this session's changes laid over it, and the
+    edits of a field replayed on the file's value of it."""
     entries = dict(disk.entries)
     for paper_id, name in sorted(dirty):
         mine = ours.entries.get(paper_id)
         if mine is None:
             continue
         entries[paper_id] = merge_field(entries.get(paper_id, Entry()), mine, name)
+    for (paper_id, name), replay in (edits or {}).items():
+        value = getattr(disk.entries.get(paper_id) or Entry(), name)
+        for edit in replay:
+            value = edit(value)
+        entries[paper_id] = replace(entries[paper_id], **{name: value})
     state = {**disk.state, **ours.state} if state_dirty else dict(disk.state)
     return LibraryData(disk.version, entries, state, dict(disk.extra))
 

@@ -3,7 +3,16 @@
 A `Library` holds what was read from the file plus this session's changes, remembered as dirty
 (paper, field) pairs. `save()` takes the file lock, reads the file again, lays this session's
 changes over it (a field changed in both places keeps the newer change) and writes atomically.
-A second running copy therefore never clobbers ours, nor we theirs.
+A second running copy therefore never clobbers ours, nor we theirs. `refresh()` takes in what
+others saved meanwhile the same way, without writing, so that what is shown is what the file says.
+
+A change is stamped later than the stamp of the value it replaces, whatever the wall clock says
+(a hybrid logical clock per field): a change made after reading a value wins over that value,
+even one stamped in the future by a machine whose clock runs fast. Only changes made without
+having seen each other are ordered by their times.
+
+Edits of a part of a field (an append to a note, tags added or removed, an editor's changes to a
+note) are kept as edits and replayed, at every save and refresh, on what the file holds then.
 """
 
 from __future__ import annotations
@@ -11,16 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
-from paperbrowse.core.files.atomic import atomic_write, locked, remove_leftovers
-from paperbrowse.core.library import toml_file
+from paperbrowse.core.files.atomic import atomic_write, locked, real_target, remove_leftovers, write_backup
+from paperbrowse.core.library import on_disk, toml_file
 from paperbrowse.core.library.entries import (
     _SURROGATE,
     STATUSES,
+    Edit,
     Entry,
     LibraryData,
     Status,
@@ -31,6 +41,7 @@ from paperbrowse.core.library.entries import (
     now,
     unique_tags,
 )
+from paperbrowse.core.library.note_merge import NoteEdit
 from paperbrowse.core.library.toml_file import LibraryFileError
 from paperbrowse.core.records.safe_text import one_line
 
@@ -38,12 +49,16 @@ __all__ = ["STATUSES", "Entry", "Library", "LibraryError", "LibraryFileError", "
 
 
 class LibraryError(Exception):
-    """Saving failed; the change stays in memory so that a later save can retry it."""
+    """Saving failed; the change stays in memory so that a later save can retry it.
 
+    `reason` is why, naming the file; the message adds that the change is kept in memory, which
+    holds for as long as this process runs.
+    """
 
-# An edit of one field, replayed at save time on the value the file holds then: a note's text
-# to the longer text, or a tag tuple to the edited tuple.
-_Edit = Callable[[Any], Any]
+    def __init__(self, reason: str, *, kept_in_memory: bool = True) -> None:
+        suffix = " (your change is kept in memory)" if kept_in_memory else ""
+        super().__init__(one_line(reason) + suffix)
+        self.reason = one_line(reason)
 
 
 class _Changes(TypedDict, total=False):
@@ -63,28 +78,28 @@ def clean_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _read(path: Path) -> LibraryData:
+def _stamp_after(previous: dt.datetime) -> dt.datetime:
+    """A change's time: now, but always later than the change it replaces. At the very end of
+    time it ties (a tie goes to this session's change when merging) rather than overflow."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return LibraryData()
-    except IsADirectoryError:
-        raise LibraryFileError(str(path), None, "is a folder, not a library file") from None
-    except OSError as err:
-        raise LibraryFileError(str(path), None, f"cannot read: {err.strerror or err}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise LibraryFileError(str(path), line, "not valid UTF-8 text") from None
-    return toml_file.parse(text, str(path))
+        later = previous + dt.timedelta(microseconds=1)
+    except OverflowError:
+        later = previous
+    return max(now(), later)
 
 
 class Library:
     def __init__(self, path: Path, data: LibraryData, error: LibraryFileError | None = None) -> None:
         self.path = path
         self.data = data
-        self.error = error  # set when the file could not be read: the library is then read-only
+        # Set when the file could not be read, or its mode forbids writing: the library is then
+        # read-only, and is never written.
+        self.error = error
+        self._signature: on_disk.Signature = None  # of the file as last read or written
+        self._revision = 0  # counts the times the file brought in something this copy had not
+        self._notices: list[str] = []  # what the user should be told: merged conflicts, a missing backup
+        self._backup_told = False
+        self._unreadable = False
         # (paper, field) -> the number of the change: a save clears only what it wrote, so a
         # change made on the UI thread while a worker saves stays dirty for the next save.
         self._dirty: dict[tuple[str, str], int] = {}
@@ -92,20 +107,25 @@ class Library:
         self._counter = itertools.count(1)
         self._mutex = threading.RLock()  # guards data and the dirty marks, held only briefly
         self._save_lock = threading.Lock()  # one save at a time from this process
-        # (paper, field) -> the edits (an append, tags added or removed) made since the last
-        # save, replayed at save time on the value the file holds then, so that two copies
-        # appending to one note both keep their text. None: the value was replaced outright,
-        # and the newer replacement wins.
-        self._edits: dict[tuple[str, str], list[_Edit] | None] = {}
+        # (paper, field) -> the edits (an append, tags added or removed, an editor's changes)
+        # made since the last save, replayed at save time on the value the file holds then, so
+        # that two copies appending to one note both keep their text. None: the value was
+        # replaced outright, and the newer replacement wins.
+        self._edits: dict[tuple[str, str], list[Edit] | None] = {}
 
     @classmethod
     def load(cls, path: Path | str) -> Library:
         """Never raises for a bad file: it opens read-only and `error` says why."""
         path = Path(path)
         try:
-            return cls(path, _read(path))
+            data, signature = on_disk.read(path)
         except LibraryFileError as err:
-            return cls(path, LibraryData(), err)
+            unreadable = cls(path, LibraryData(), err)
+            unreadable._unreadable = True  # nothing of the file is held: there is nothing to refresh
+            return unreadable
+        library = cls(path, data, on_disk.refusal(path))
+        library._signature = signature
+        return library
 
     @property
     def read_only(self) -> bool:
@@ -114,6 +134,22 @@ class Library:
     @property
     def unsaved(self) -> bool:
         return bool(self._dirty or self._state_dirty)
+
+    @property
+    def revision(self) -> int:
+        """Grows whenever a refresh or a save took in values from the file: time to redraw."""
+        return self._revision
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told since the last call (a note merged with a conflict, a
+        backup that could not be written), each once."""
+        with self._mutex:
+            notices, self._notices = self._notices, []
+        return notices
+
+    def _tell(self, notice: str) -> None:
+        with self._mutex:
+            self._notices.append(notice)
 
     # Reading (the search core's UserState protocol among them).
     def entry(self, paper_id: str) -> Entry:
@@ -160,7 +196,7 @@ class Library:
     def _change(self, paper_id: str, name: str, **values: Unpack[_Changes]) -> Entry:
         with self._mutex:
             entry = self.entry(paper_id)
-            stamp = max(now(), entry.changed(name) + dt.timedelta(microseconds=1))
+            stamp = _stamp_after(entry.changed(name))
             updated = replace(entry, modified={**entry.modified, name: stamp}, **values)
             self.data.entries[paper_id] = updated
             self._dirty[(paper_id, name)] = next(self._counter)
@@ -206,6 +242,12 @@ class Library:
         added = clean_text(text)
         self._edit(paper_id, "note", lambda note: append_text(note, added))
 
+    def merge_note(self, paper_id: str, base: str, text: str) -> None:
+        """Save an editor's `text` of a note it opened on `base`: only what the user changed is
+        applied, merged three-way with the note as it is now and again with the file's at save
+        time. Lines changed both here and elsewhere keep both versions, and a notice says so."""
+        self._edit(paper_id, "note", NoteEdit(paper_id, clean_text(base), clean_text(text), self._tell))
+
     def set_tags(self, paper_id: str, tags: Iterable[str]) -> None:
         cleaned = unique_tags(tags)
         if cleaned != self.user_tags(paper_id):
@@ -217,7 +259,7 @@ class Library:
         add, remove = tuple(add), tuple(remove)
         self._edit(paper_id, "tags", lambda tags: edit_tag_list(tags, add, remove))
 
-    def _edit(self, paper_id: str, name: str, edit: _Edit) -> None:
+    def _edit(self, paper_id: str, name: str, edit: Edit) -> None:
         with self._mutex:
             current = getattr(self.entry(paper_id), name)
             updated = edit(current)
@@ -238,18 +280,18 @@ class Library:
                 self.data.state.update(cleaned)
                 self._state_dirty = next(self._counter)
 
-    # Saving.
+    # Saving, and taking in what other copies saved.
     def save(self) -> None:
         """Merge this session's changes into the file under the lock; raise LibraryError on failure.
 
         Safe to call from a worker thread while the UI thread keeps changing the library.
         """
         if self.error is not None:
-            raise LibraryError(f"{self.error} — not saving, so the file is left as it is")
+            raise LibraryError(f"{self.error} — not saving, so the file is left as it is", kept_in_memory=False)
         with self._save_lock:
             with self._mutex:
                 dirty = dict(self._dirty)
-                edits = {key: list(self._edits[key] or []) for key in dirty if self._edits.get(key)}
+                edits = self._pending_edits(dirty)
                 state_dirty = self._state_dirty
                 ours = LibraryData(self.data.version, dict(self.data.entries), dict(self.data.state))
             if not dirty and not state_dirty:
@@ -257,28 +299,25 @@ class Library:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with locked(self.path):
-                    disk = _read(self.path)
-                    merged = merge(disk, ours, set(dirty), bool(state_dirty))
-                    for (paper_id, name), replay in edits.items():
-                        value = getattr(disk.entries.get(paper_id) or Entry(), name)
-                        for edit in replay:
-                            value = edit(value)
-                        merged.entries[paper_id] = replace(merged.entries[paper_id], **{name: value})
+                    disk, _ = on_disk.read(self.path)
+                    if refusal := on_disk.refusal(self.path):
+                        raise refusal
+                    merged = merge(disk, ours, set(dirty), bool(state_dirty), edits)
                     remove_leftovers(self.path)
-                    atomic_write(self.path, toml_file.dump(merged), backup=True)
+                    backup_failure = self._back_up()
+                    atomic_write(self.path, toml_file.dump(merged))
+                    signature = on_disk.signature(self.path)  # under the lock: our own write
             except LibraryFileError as err:
-                raise LibraryError(f"{err} — not saving, so the file is left as it is") from None
+                raise LibraryError(f"{err} — not saving, so the file is left as it is", kept_in_memory=False) from None
             except OSError as err:
                 reason = err.strerror or str(err)
-                raise LibraryError(
-                    one_line(f"cannot save {self.path}: {reason} (your change is kept in memory)")
-                ) from None
+                raise LibraryError(f"cannot save {self.path}: {reason}") from None
             except (RecursionError, ValueError, TypeError) as err:
                 # tomli-w cannot write it (nesting too deep for the interpreter, say): the file
                 # on disk was not touched, and the change stays in memory.
-                raise LibraryError(
-                    one_line(f"cannot save {self.path}: {err} (your change is kept in memory)")
-                ) from None
+                raise LibraryError(f"cannot save {self.path}: {err}") from None
+            if backup_failure:
+                self._tell(backup_failure)
             with self._mutex:
                 for key, number in dirty.items():
                     if self._dirty.get(key) == number:
@@ -288,6 +327,7 @@ class Library:
                         self._edits[key] = pending[len(edits.get(key, [])) :]
                 if self._state_dirty == state_dirty:
                     self._state_dirty = 0
+                took_in = merged.entries != ours.entries or merged.state != ours.state
                 # Changes made while we were writing are newer than the file: keep them on top.
                 for paper_id, name in self._dirty:
                     current = self.data.entries.get(paper_id)
@@ -295,10 +335,57 @@ class Library:
                         merged.entries[paper_id] = merge_field(merged.entries.get(paper_id, Entry()), current, name)
                 if self._state_dirty:
                     merged.state.update(self.data.state)
-                self.data = merged
+                self.data, self._signature = merged, signature
+                if took_in:
+                    self._revision += 1
 
-    def reload(self) -> None:
-        """Pick up changes saved by another copy (only when nothing here is unsaved)."""
-        if not self.unsaved:
-            fresh = Library.load(self.path)
-            self.data, self.error = fresh.data, fresh.error
+    def _pending_edits(self, dirty: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Edit]]:
+        return {key: list(self._edits[key] or []) for key in dirty if self._edits.get(key)}
+
+    def _back_up(self) -> str | None:
+        """Keep the file's previous version as `.bak`; why that failed, once a session, else None.
+
+        A backup is a convenience: one that cannot be written (a folder in its place, say) never
+        stops the save of the library itself.
+        """
+        try:
+            write_backup(self.path)
+        except OSError as err:
+            if self._backup_told:
+                return None
+            self._backup_told = True
+            backup = real_target(self.path).with_name(real_target(self.path).name + ".bak")
+            return one_line(
+                f"cannot write the backup {backup}: {err.strerror or err}; "
+                f"{self.path} itself is saved, without a backup of its previous version"
+            )
+        return None
+
+    def refresh(self, *, wait: float = 0.0) -> bool:
+        """Take in what other copies saved since this one last read or wrote the file, this session's
+        unsaved changes staying on top; True when that changed what this library holds.
+
+        One stat when the file did not change. A file that cannot be read now is left to the next
+        save to report. A save running in another thread takes in the file itself: this waits up to
+        `wait` seconds for it to end, then looks; past that, it leaves the file to the save.
+        """
+        if self._unreadable or not self._save_lock.acquire(timeout=wait):
+            return False
+        try:
+            if on_disk.signature(self.path) == self._signature:
+                return False
+            try:
+                disk, signature = on_disk.read(self.path)
+            except LibraryFileError:
+                return False
+            with self._mutex:
+                dirty = set(self._dirty)
+                fresh = merge(disk, self.data, dirty, bool(self._state_dirty), self._pending_edits(dirty))
+                self._signature = signature
+                if fresh == self.data:
+                    return False
+                self.data = fresh
+                self._revision += 1
+                return True
+        finally:
+            self._save_lock.release()

@@ -35,6 +35,7 @@ from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
 from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.save_status import SaveStatus
 from paperbrowse.tui.widgets.search_box import SearchBox
@@ -85,6 +86,7 @@ class MainScreen(Screen[None]):
         yield SaveStatus(session.library, id="save-status")
         yield Footer()
         yield DataWatcher(session.catalog)
+        yield LibraryWatcher(session.library)
 
     def on_mount(self) -> None:
         search = self.search_box
@@ -263,9 +265,18 @@ class MainScreen(Screen[None]):
     def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None:
         if not self._writable():
             return
+        # Another copy may have saved since the last look: the change applies to what the file
+        # says now, and so wins over it (a change made after reading a value is newer than it).
+        self.session.library.refresh()
         self.session.change(apply)
         self.save_soon()
         self.refresh_paper(tags=tags)
+        self.query_one(LibraryWatcher).show_news()
+
+    @on(LibraryWatcher.Changed)
+    def _library_changed(self) -> None:
+        """Another copy saved, or a save took in what it had saved: show what the file says."""
+        self.refresh_paper(tags=True)
 
     def _writable(self) -> bool:
         library = self.session.library
@@ -334,24 +345,41 @@ class MainScreen(Screen[None]):
         paper = self._paper_or_none(self.action_edit_note)
         if paper is None or not self._writable():
             return
+        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
+        opened_with = self.session.library.note(paper.id)
 
         def saved(text: str | None) -> None:
-            if text is not None:
-                self._change(lambda library: library.set_note(paper.id, text))
+            if text is None:
+                return
+            try:
+                # Only what the user changed is applied, merged with what others saved meanwhile.
+                self._change(lambda library: library.merge_note(paper.id, opened_with, text))
+            except Exception as error:  # a bug must not take the user's text with it
+                self.log.error(f"applying the note failed: {error!r}")
+                self.notify(
+                    f"Could not keep the note: {type(error).__name__}: {error}. Your text is back in the editor.",
+                    severity="error",
+                    timeout=15,
+                    markup=False,
+                )
+                self.app.push_screen(NoteEditor(paper.title, opened_with, draft=text), saved)
 
-        self.app.push_screen(NoteEditor(paper.title, self.session.library.note(paper.id)), saved)
+        self.app.push_screen(NoteEditor(paper.title, opened_with), saved)
 
     def action_edit_tags(self) -> None:
-        from paperbrowse.tui.screens.tags_dialog import TagsDialog
+        from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
 
         paper = self._paper_or_none(self.action_edit_tags)
         if paper is None or not self._writable():
             return
 
-        def saved(tags: list[str] | None) -> None:
-            if tags is not None:
-                self._change(lambda library: library.set_tags(paper.id, tags), tags=True)
+        def saved(changes: TagChanges | None) -> None:
+            if changes is not None:  # only the user's additions and removals: others' tags stay
+                self._change(
+                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove), tags=True
+                )
 
+        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
         user_tags = list(self.session.library.user_tags(paper.id))
         self.app.push_screen(TagsDialog(paper.title, user_tags, list(paper.tags)), saved)
 

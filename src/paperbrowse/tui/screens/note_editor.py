@@ -19,19 +19,19 @@ class NoteEditor(ModalScreen[str | None]):
 
     BINDINGS = bindings("note")
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, *, draft: str | None = None) -> None:
+        """`text`: the note as stored; `draft`: what to edit instead (a text not kept yet)."""
         super().__init__(classes="dialog-screen")
         self.paper_title = title
         # Control and bidi characters are shown as escapes (\e, <U+202E>), never sent to the
         # terminal; a note saved from here keeps what was shown.
         self.original = visible(text)
+        self.draft = self.original if draft is None else draft
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
             yield Label(f"Note · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
-            yield TextArea(
-                self.original, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent"
-            )
+            yield TextArea(self.draft, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
             yield Label("ctrl+s save · escape cancel · Markdown", classes="dialog-hint")
 
     def on_mount(self) -> None:
