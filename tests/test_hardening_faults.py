@@ -26,10 +26,10 @@ import pytest
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
 from paperbrowse.cli.main import main
-from paperbrowse.core.files import atomic
+from paperbrowse.core.files import atomic, exports
 from paperbrowse.core.library.user_library import Library, LibraryError
 from paperbrowse.core.records.catalog import load_catalog
-from paperbrowse.core.store import cache
+from paperbrowse.core.store import cache, trust
 from paperbrowse.core.store.cache import load_catalog_cached
 from paperbrowse.tui.widgets.paper_list import PaperList
 from tui_support import list_rows, make_app, run, settle
@@ -96,6 +96,7 @@ class Fault:
 
         if self.where == "temp file":  # creating the temporary file: EACCES, EROFS, ENOSPC (inodes)
             patch.setattr(atomic, "_new_temp_file", fail)
+            patch.setattr(exports, "_new_temp_file", fail)  # an export's own, made beside its target
         elif self.where == "write":  # writing the bytes: ENOSPC
             real = os.fdopen
 
@@ -687,7 +688,7 @@ def test_an_unusable_cache_folder_still_loads(collection, tmp_path, monkeypatch,
         def refused(*args: object, **kwargs: object) -> None:
             raise _error(errno.EACCES)
 
-        monkeypatch.setattr(cache, "atomic_write", refused)
+        monkeypatch.setattr(trust, "atomic_write", refused)  # every cache file is written through trust
     assert snapshot(load_catalog_cached([collection], store)) == expected
     monkeypatch.setenv("PAPERBROWSE_CACHE", str(store))
     assert main(["--data", str(collection), "list"]) == 0  # and the command line works

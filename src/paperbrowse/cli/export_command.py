@@ -9,7 +9,7 @@ from pathlib import Path
 from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.core.export import FORMATS, export
 from paperbrowse.core.export.reading_list import SORTS, export_items, select_papers
-from paperbrowse.core.files.atomic import write_new
+from paperbrowse.core.files.exports import ExportExists, write_export
 from paperbrowse.core.records.safe_text import one_line, visible
 
 
@@ -33,13 +33,18 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     target = Path(args.output)
+    shown = one_line(str(target))
     try:
-        write_new(target, text.encode("utf-8"), force=args.force)
-    except FileExistsError:
-        raise CliError(f"{target} exists; add --force to overwrite it") from None
+        write_export(target, text.encode("utf-8"), force=args.force)
+    except ExportExists as err:
+        if err.is_link:
+            raise CliError(
+                f"{shown} is a symbolic link; add --force to replace the link (never what it points to)"
+            ) from None
+        raise CliError(f"{shown} exists; add --force to overwrite it") from None
     except OSError as err:
-        raise CliError(f"cannot write {target}: {err.strerror or err}") from None
-    print(f"wrote {len(papers)} papers to {target}", file=sys.stderr)
+        raise CliError(f"cannot write {shown}: {one_line(str(err.strerror or err))}") from None
+    print(f"wrote {len(papers)} papers to {shown}", file=sys.stderr)
     return 0
 
 
@@ -49,5 +54,9 @@ def add_parser(command: AddCommand) -> None:
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
     p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
     p.add_argument("--sort", choices=SORTS, help="order (default: starred order, or rank for a query)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE atomically (default: stdout)")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE atomically, never through a link (default: stdout)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="overwrite FILE if it exists (a link is replaced, not followed)"
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 from paperbrowse.core.export import ExportItem, export
 from paperbrowse.core.export.bibtex import to_bibtex
 from paperbrowse.core.export.reading_list import export_items, order_by_star, select_papers
-from paperbrowse.core.files.atomic import write_new
+from paperbrowse.core.files.exports import write_export
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
@@ -48,7 +48,7 @@ class Session:
     def export_starred(self, fmt: str, path: Path, *, force: bool) -> int:
         papers = self.starred_papers()
         text = export(export_items(papers, self.library), fmt, self.catalog)
-        write_new(path, text.encode("utf-8"), force=force)
+        write_export(path, text.encode("utf-8"), force=force)
         return len(papers)
 
     # Changing: the caller saves afterwards.

@@ -130,12 +130,3 @@ def locked(path: Path) -> Iterator[None]:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             else:  # pragma: no cover - Windows
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-
-def write_new(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write an export atomically; an existing file is only replaced when `force` is set."""
-    if path.exists() and not force:
-        raise FileExistsError(str(path))
-    if path.is_dir():
-        raise IsADirectoryError(21, "is a folder", str(path))
-    atomic_write(path, data)

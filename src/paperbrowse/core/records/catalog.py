@@ -13,6 +13,11 @@ from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper
 
+# Categories nested deeper than this start a new top level, with a problem: no real taxonomy
+# comes close (arXiv's has two levels, ACM's six), and the tree, the Markdown headings and
+# the add dialog's indented list stop making sense long before.
+MAX_CATEGORY_DEPTH = 32
+
 
 def _where(record: Paper | Category) -> str:
     return f"{record.source}:{record.line}" if record.line else record.source
@@ -46,9 +51,7 @@ class Catalog:
         self.children = {}
         for category in sorted(self.categories.values(), key=lambda c: (c.order, c.name.lower())):
             self.children.setdefault(category.parent, []).append(category.id)
-        self._descendants = {}
-        for root in self.children.get(None, []):
-            self._collect(root)
+        self._descendants = self._collect_descendants()
         self._counts = Counter(map(attrgetter("category"), papers))
         self.derived = {}
         self._built_on_by = {}
@@ -57,12 +60,17 @@ class Catalog:
                 if other in self.by_id:
                     self._built_on_by.setdefault(other, []).append(paper.id)
 
-    def _collect(self, category_id: str) -> frozenset[str]:
-        found = {category_id}
-        for child in self.children.get(category_id, []):
-            found |= self._collect(child)
-        self._descendants[category_id] = frozenset(found)
-        return self._descendants[category_id]
+    def _collect_descendants(self) -> dict[str, frozenset[str]]:
+        """Each category reachable from the top with everything below it, children before
+        parents, without recursion: a chain thousands deep is only a long list."""
+        order = [row[1].id for row in self.tree()]
+        found: dict[str, frozenset[str]] = {}
+        for category_id in reversed(order):
+            below = {category_id}
+            for child in self.children.get(category_id, ()):
+                below |= found[child]
+            found[category_id] = frozenset(below)
+        return found
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,13 +96,15 @@ class Catalog:
     def tree(self) -> list[tuple[int, Category]]:
         """Every category depth-first in display order, with its depth."""
         rows: list[tuple[int, Category]] = []
-
-        def visit(parent: str | None, depth: int) -> None:
-            for category_id in self.children.get(parent, []):
-                rows.append((depth, self.categories[category_id]))
-                visit(category_id, depth + 1)
-
-        visit(None, 0)
+        seen: set[str] = set()  # a catalog built by hand may hold a cycle: each category once
+        stack = [(0, category_id) for category_id in reversed(self.children.get(None, []))]
+        while stack:
+            depth, category_id = stack.pop()
+            if category_id in seen:
+                continue
+            seen.add(category_id)
+            rows.append((depth, self.categories[category_id]))
+            stack.extend((depth + 1, child) for child in reversed(self.children.get(category_id, [])))
         return rows
 
     def newest_first(self) -> list[int]:
@@ -188,37 +198,57 @@ def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem
 
 
 def _fix_parents(categories: Mapping[str, Category], problems: list[Problem]) -> dict[str, Category]:
-    """Unknown parents and cycles would hide categories: report them and make them roots."""
+    """Unknown parents, cycles and chains deeper than MAX_CATEGORY_DEPTH would hide categories
+    (or overflow every walk): report them and start a new top level there.
+
+    Linear: each category's chain is walked once, and what is learned about it (where it
+    reaches the top, how deep it sits) is kept for every category met on the way.
+    """
     fixed = dict(categories)
+
+    def detach(category: Category, why: str) -> None:
+        problems.append(Problem(category.source, category.line, f"category '{category.id}': {why}"))
+        fixed[category.id] = replace(category, parent=None)
+
     for category in categories.values():
         if category.parent is not None and category.parent not in categories:
-            problems.append(
-                Problem(
-                    category.source,
-                    category.line,
-                    f"category '{category.id}': unknown parent '{category.parent}' (shown at the top level)",
-                )
-            )
-            fixed[category.id] = replace(category, parent=None)
-    for category in list(fixed.values()):
-        path = [category.id]
-        parent = fixed[category.id].parent
-        while parent is not None:
-            if parent in path:
+            detach(category, f"unknown parent '{category.parent}' (shown at the top level)")
+    # Cycles: follow parents from each category not yet settled; meeting the walk's own path
+    # again closes a loop, meeting a settled category (or the top) ends the walk.
+    settled: set[str] = set()
+    for start in categories:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current is not None and current not in settled:
+            if current in on_path:
                 # Detach the category where the walk closed the loop: it is in the cycle, while
                 # the one we started from may merely hang below it.
-                looped = fixed[path[-1]]
-                problems.append(
-                    Problem(
-                        looped.source,
-                        looped.line,
-                        f"category '{looped.id}': parents form a cycle (shown at the top level)",
-                    )
-                )
-                fixed[looped.id] = replace(looped, parent=None)
+                detach(fixed[path[-1]], "parents form a cycle (shown at the top level)")
                 break
-            path.append(parent)
-            parent = fixed[parent].parent
+            path.append(current)
+            on_path.add(current)
+            current = fixed[current].parent
+        settled.update(path)
+    # Depth: a category's is its parent's plus one, found from the top down; a category that
+    # would sit deeper than the limit starts a new top level, and what hangs below it follows.
+    depth: dict[str, int] = {}
+    for start in categories:
+        path = []
+        current = start
+        while current is not None and current not in depth:
+            path.append(current)
+            current = fixed[current].parent
+        level = -1 if current is None else depth[current]
+        for category_id in reversed(path):
+            level += 1
+            if level >= MAX_CATEGORY_DEPTH:
+                detach(
+                    fixed[category_id],
+                    f"nested {level + 1} levels deep, more than {MAX_CATEGORY_DEPTH} (shown at the top level)",
+                )
+                level = 0
+            depth[category_id] = level
     return fixed
 
 

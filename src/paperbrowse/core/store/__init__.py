@@ -1,1 +1,1 @@
-"""The on-disk cache: parsed record files, the snapshot of a whole collection, and its texts file read through a memory map."""
+"""The on-disk cache: parsed record files, the snapshot of a whole collection, its texts file read through a memory map, and the ownership and unpickling rules that keep it from running code (trust)."""

@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Any, Final
 import platformdirs
 
 from paperbrowse import __version__
-from paperbrowse.core.files.atomic import atomic_write
 from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
 from paperbrowse.core.records.problems import Problem, Severity
 from paperbrowse.core.records.schema import Category, Paper
-from paperbrowse.core.store import snapshot
+from paperbrowse.core.store import snapshot, trust
 
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
@@ -109,9 +108,8 @@ def load_file(path: Path, folder: Path | None) -> FileRecords:
     except OSError:
         return parse_file(path)  # parse_file reports why the file cannot be read
     entry = _entry_path(folder, path)
-    with contextlib.suppress(Exception):  # a damaged or foreign entry is only a cache miss
-        with open(entry, "rb") as handle:
-            stored_key, packed = pickle.load(handle)
+    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted entry is only a cache miss
+        stored_key, packed = trust.load(entry)
         if stored_key == key:
             return _unpack(packed, str(path))
     records = parse_file(path)
@@ -123,7 +121,7 @@ def load_file(path: Path, folder: Path | None) -> FileRecords:
     # pickle) only costs speed: the records are returned all the same.
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(entry, pickle.dumps((key, _pack(records)), protocol=pickle.HIGHEST_PROTOCOL))
+        trust.write(entry, pickle.dumps((key, _pack(records)), protocol=pickle.HIGHEST_PROTOCOL))
     return records
 
 
@@ -132,12 +130,14 @@ def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path 
 
     `folder` defaults to cache_folder(). When no data file changed since the last load, the
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
-    or is parsed, and a new snapshot is taken.
+    or is parsed, and a new snapshot is taken. A folder that is not the user's alone is not
+    used at all (see `trust`).
     """
     return _load(sources, cache_folder() if folder is None else folder)
 
 
 def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
+    folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     files, problems = find_files(names)
     files_now = snapshot.stamp(files) if folder is not None else None

@@ -25,17 +25,18 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from paperbrowse import __version__
-from paperbrowse.core.files.atomic import atomic_write
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
+from paperbrowse.core.store import trust
 from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextsKey, open_texts, write_texts
 
 if TYPE_CHECKING:
     from paperbrowse.core.search.word_index import WordIndex
 
-FORMAT = 4
+# 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
+FORMAT = 5
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
@@ -90,9 +91,8 @@ def texts_path(snapshot: Path) -> Path:
 
 def load_snapshot(path: Path, key: SnapshotKey) -> Catalog | None:
     """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
-    with contextlib.suppress(Exception):  # a damaged snapshot is only a miss
-        with open(path, "rb") as handle:
-            stored_key, packed = pickle.load(handle)
+    with contextlib.suppress(Exception):  # a damaged or untrusted snapshot is only a miss
+        stored_key, packed = trust.load(path)
         if stored_key == key:
             return _unpack(packed, texts_path(path))
     return None
@@ -104,7 +104,7 @@ def save_snapshot(path: Path, key: SnapshotKey, catalog: Catalog) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         texts = write_texts(texts_path(path), catalog.papers)  # first: the snapshot names it
         data = pickle.dumps((key, _pack(catalog, texts)), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(path, data)
+        trust.write(path, data)
 
 
 def _pack(catalog: Catalog, texts: TextsKey) -> _Packed:
@@ -163,8 +163,7 @@ def words_path(snapshot: Path) -> Path:
 def load_words(path: Path, key: SnapshotKey) -> dict[str, WordIndex] | None:
     """Word indexes kept for files that still match `key` (see SearchIndex.word_state)."""
     with contextlib.suppress(Exception):
-        with open(path, "rb") as handle:
-            stored_key, state = pickle.load(handle)
+        stored_key, state = trust.load(path)
         if stored_key == key and isinstance(state, dict):
             return state
     return None
@@ -174,4 +173,4 @@ def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> 
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
         data = pickle.dumps((key, state), protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(path, data)
+        trust.write(path, data)

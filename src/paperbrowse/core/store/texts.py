@@ -28,8 +28,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeAlias, overload
 
-from paperbrowse.core.files.atomic import atomic_write
 from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.store import trust
 
 STORED_FIELDS = ("title", "venue", "arxiv", "url", "pdf", "code", "summary", "summary_zh", "highlight", "highlight_zh")
 _MAGIC = b"paperbrowse texts 2\n"
@@ -91,7 +91,7 @@ def write_texts(path: Path, papers: Sequence[Paper]) -> TextsKey:
             starts.append(position)
         offsets[field] = starts
         blocks.append(encoded)
-    atomic_write(path, _chunks(_MAGIC + token, blocks))
+    trust.write(path, _chunks(_MAGIC + token, blocks))
     return token, len(papers), offsets
 
 
@@ -107,7 +107,7 @@ def open_texts(path: Path, token: bytes, count: int, offsets: Offsets) -> TextSt
     (or holds other fields than this version stores)."""
     if set(offsets) != set(STORED_FIELDS):
         return None
-    with contextlib.suppress(OSError, ValueError), open(path, "rb") as handle:
+    with contextlib.suppress(OSError, ValueError, trust.UntrustedCache), trust.open_trusted(path) as handle:
         if handle.read(len(_MAGIC) + _TOKEN_BYTES) != _MAGIC + token:
             return None
         end = max((o[-1] for o in offsets.values() if o is not None), default=0)

@@ -114,14 +114,20 @@ class CategoryTree(Tree[Node]):
                 child.set_label(_label(node.label, count))
 
     def _add_categories(self, parent: TreeNode[Node], parent_id: str | None) -> None:
-        for category_id in self.catalog.children.get(parent_id, []):
-            node = category_node(self.catalog, category_id)
-            label = _label(node.label, self.catalog.count(category_id))
-            if self.catalog.children.get(category_id):
-                branch = parent.add(label, node, expand=True)
-                self._add_categories(branch, category_id)
+        # A loop over the catalog's depth-first rows, not a recursion: depth is bounded by the
+        # catalog (MAX_CATEGORY_DEPTH), but a walk must not depend on the interpreter's stack.
+        children = self.catalog.children
+        branches: dict[str | None, TreeNode[Node]] = {parent_id: parent}
+        for _, category in self.catalog.tree():
+            under = branches.get(category.parent)
+            if under is None:  # not below `parent_id`
+                continue
+            node = category_node(self.catalog, category.id)
+            label = _label(node.label, self.catalog.count(category.id))
+            if children.get(category.id):
+                branches[category.id] = under.add(label, node, expand=True)
             else:
-                parent.add_leaf(label, node)
+                under.add_leaf(label, node)
 
     def select_key(self, key: str) -> bool:
         def walk(node: TreeNode[Node]):
