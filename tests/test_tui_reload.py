@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 
+import pytest
+
+from paperbrowse.core.files import changes
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.store.cache import files_signature
+from paperbrowse.tui.widgets import data_watcher
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
 from paperbrowse.tui.widgets.paper_list import PaperList
 from tui_support import make_app, plain, run, settle
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
 
 CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
 
@@ -24,6 +35,49 @@ def touch_later(path) -> None:
     """Move the file's times on, as an edit a moment later would."""
     stamp = time.time() + 5
     os.utime(path, (stamp, stamp))
+
+
+def edit_in_place(path, old: str, new: str) -> None:
+    """Rewrite the file where it is, as many bytes, and give it back its mtime to the nanosecond."""
+    before = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new) and old in text
+    with open(path, "r+") as file:
+        file.write(text.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def messages(app) -> list[str]:
+    return [notice.message for notice in app._notifications]
+
+
+def collection(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "categories.toml").write_text(CATEGORIES)
+    (data / "a.toml").write_text(paper("one", "First title"))
+    (data / "b.toml").write_text(paper("two", "Second"))
+    return data
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    """Let the app run (its timers too) until `condition()` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    assert condition()
+
+
+def inotify_descriptors() -> int:
+    count = 0
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # closed meanwhile (the listing's own descriptor)
+            count += os.readlink(f"/proc/self/fd/{name}") == "anon_inode:inotify"
+    return count
+
+
+def no_inotify():
+    raise changes._Unavailable("the system's limit of watched folders is reached (fs.inotify.max_user_watches = 8192)")
 
 
 def test_an_edited_added_and_deleted_file_are_reloaded(tmp_path):
@@ -106,3 +160,107 @@ def test_word_indexes_are_prepared_after_the_first_screen_and_kept(tmp_path, mon
         assert again.session.index.ready()
 
     run(again, second)
+
+
+@pytest.mark.parametrize("mode", ["inotify", "polling"])
+def test_an_edit_in_place_is_reloaded_by_the_watch_alone(tmp_path, monkeypatch, mode):
+    """No `check()`: the timer notices it, through inotify or, when the system will not watch,
+    by polling, which is told once."""
+    if mode == "inotify" and not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
+    monkeypatch.setattr(data_watcher, "WATCH_SECONDS", 0.05)
+    if mode == "polling":
+        monkeypatch.setattr(changes, "_the_kernel", no_inotify)
+        monkeypatch.setattr(changes, "MIN_INTERVAL", 0.05)
+    data = collection(tmp_path)
+    app = make_app([data], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        await pilot.pause(0.3)
+        assert not any("changed on disk" in m for m in messages(app))
+        edit_in_place(data / "a.toml", "First", "Fresh")
+        await until(pilot, lambda: "Fresh title" in titles(app))
+        await pilot.pause(0.3)
+        assert sum("changed on disk" in m for m in messages(app)) == 1
+        told = [m for m in messages(app) if m.startswith("Looking at the data files")]
+        if mode == "polling":
+            assert told == [
+                (
+                    "Looking at the data files for changes every 0 s, as the system will not watch them: "
+                    "the system's limit of watched folders is reached (fs.inotify.max_user_watches = 8192)."
+                )
+            ]
+        else:
+            assert told == []
+
+    run(app, scenario)
+
+
+@linux_only
+def test_an_idle_browser_does_not_look_at_the_data_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_watcher, "WATCH_SECONDS", 0.02)
+    data = collection(tmp_path)
+    app = make_app([data], tmp_path / "library.toml")
+    looks = []
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path="."):
+        looks.append(path)
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(data)):
+            looks.append(path)
+        return real_stat(path, *args, **kwargs)
+
+    async def scenario(pilot) -> None:
+        await settle(pilot)  # the first check has started watching
+        monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(os, "stat", stat)
+        await pilot.pause(0.5)  # 25 ticks
+        assert looks == []
+        (data / "c.toml").write_text(paper("three", "Third"))
+        await until(pilot, lambda: "Third" in titles(app))
+
+    run(app, scenario)
+
+
+@linux_only
+def test_the_watch_is_given_back_when_the_browser_closes(tmp_path):
+    before = inotify_descriptors()
+    app = make_app([collection(tmp_path)], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        assert inotify_descriptors() == before + 1
+
+    run(app, scenario)
+    assert inotify_descriptors() == before
+
+
+@pytest.mark.parametrize("changed_since", [False, True])
+def test_a_collection_loaded_elsewhere_is_reloaded_only_if_it_changed_since(tmp_path, monkeypatch, changed_since):
+    """As adding a paper does: a file written, the signature taken, the collection loaded and
+    handed over. That write is no change to reload for; one after the signature is."""
+    monkeypatch.setattr(data_watcher, "WATCH_SECONDS", 0.05)
+    data = collection(tmp_path)
+    app = make_app([data], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        (data / "c.toml").write_text(paper("three", "Third"))
+        sources = list(app.session.catalog.sources)
+        signature = files_signature(sources)
+        fresh = load_catalog(sources)
+        if changed_since:
+            edit_in_place(data / "a.toml", "First", "Fresh")
+        app.screen.use_catalog(fresh, SearchIndex(fresh), signature)
+        await settle(pilot)
+        assert "Third" in titles(app)
+        if changed_since:
+            await until(pilot, lambda: "Fresh title" in titles(app))
+        else:
+            await pilot.pause(0.5)
+        assert sum("changed on disk" in m for m in messages(app)) == int(changed_since)
+        (data / "b.toml").unlink()
+        await until(pilot, lambda: "Second" not in titles(app))
+
+    run(app, scenario)

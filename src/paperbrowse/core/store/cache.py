@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import platformdirs
 
 from paperbrowse import __version__
+from paperbrowse.core.files import changes
 from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
@@ -180,10 +181,11 @@ def _racy(key: snapshot.SnapshotKey) -> bool:
     return any(now - stamp[3] < _RACY_NS for stamp in key[2])
 
 
-def files_signature(sources: Iterable[str]) -> tuple[snapshot.Stamp | None, tuple[str, ...]]:
-    """What the data files look like now (which, their sizes and times): equal signatures, same data.
+def files_signature(sources: Iterable[str]) -> changes.Signature:
+    """What the data files look like now (which, their sizes, times and inodes), to hand to a
+    `changes.ChangeWatcher` that must tell whether they changed since.
 
-    Cheap enough to take every few seconds: one stat per file, no reading.
+    One stat per file and no path resolved; no file read but those changed in the last two
+    seconds (see `changes.RACY_NS`).
     """
-    files, problems = find_files(sources)
-    return (snapshot.stamp(files), tuple(p.file for p in problems))  # the snapshot's own key
+    return changes.signature(sources)

@@ -1,8 +1,9 @@
 """Noticing data files edited, added or deleted while the browser runs, and loading them again.
 
-Every few seconds a thread compares what the data files look like now (one stat per file)
-with what was loaded; when they differ it loads the collection again (only the changed files
-are parsed) and announces it. Nothing of this runs on the UI thread.
+A `ChangeWatcher` (core) says whether the files changed: on Linux the kernel tells it, elsewhere
+it looks at them, no more often than keeps that cheap. Every few seconds the UI thread only asks
+whether there is anything to ask (no I/O); when there is, a thread asks, and when the files
+changed it loads the collection again (only the changed files are parsed) and announces it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from paperbrowse.core.files.changes import ChangeWatcher, Signature
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.store.cache import files_signature, load_catalog_cached
+from paperbrowse.core.store.cache import load_catalog_cached
 
 WATCH_SECONDS = 3.0
 
@@ -35,51 +37,89 @@ class DataWatcher(Widget):
     def __init__(self, catalog: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog = catalog
-        self._signature: tuple[object, ...] | None = None  # taken by the first check
+        self._changes: ChangeWatcher | None = None  # made for `catalog` by the next check
+        self._known: Signature | None = None  # what the files of a followed catalog looked like
         self._failed = False
+        self._told_polling = False
+        self._how = ""
         self._checking = False  # a reload can take longer than the interval: one at a time
+        self._owed = False  # a change was reported but its reload failed: try again
 
     def on_mount(self) -> None:
         self.check()
-        self.set_interval(WATCH_SECONDS, self.check)
+        self.set_interval(WATCH_SECONDS, self._tick)
+
+    def on_unmount(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
 
     def follow(self, catalog: Catalog, signature: tuple[object, ...] | None = None) -> None:
         """Watch the files of a collection loaded elsewhere (a paper was added); `signature`:
-        what its files looked like just before it was loaded, else the next check looks."""
+        what its files looked like just before it was loaded (`files_signature`), else the next
+        check starts from what they look like then."""
         if catalog is not self.catalog:
-            self.catalog, self._signature = catalog, signature
+            self.catalog = catalog
+            self._known = signature if isinstance(signature, Signature) else None
+            if self._changes is not None:
+                self._changes.close()
+                self._changes = None
 
     def check(self) -> None:
-        if not self._checking:
-            self._checking = True
-            self._check(self.catalog, self._signature)
+        """Look now, even if polling would not look yet."""
+        self._ask(now=True)
+
+    def _tick(self) -> None:
+        if self._owed or self._changes is None or self._changes.pending():
+            self._ask(now=False)
+
+    def _ask(self, *, now: bool) -> None:
+        if self._checking:
+            return
+        if self._changes is None:
+            # Made here, on the UI thread, so that unmounting always closes it; it does no I/O
+            # until the worker asks it.
+            self._changes = ChangeWatcher(self.catalog.sources, self._known)
+            self._known = None
+        self._checking = True
+        self._check(self.catalog, self._changes, now, self._owed)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _check(self, catalog: Catalog, known: tuple[object, ...] | None) -> None:
-        signature = files_signature(catalog.sources)
-        if known is None or signature == known:
-            self.app.call_from_thread(self._checked, catalog, signature)
+    def _check(self, catalog: Catalog, changes: ChangeWatcher, now: bool, owed: bool) -> None:
+        if not changes.changed(now=now) and not owed:
+            self.app.call_from_thread(self._checked, changes)
             return
         fresh = load_catalog_cached(catalog.sources)  # only the changed files are parsed again
         index = SearchIndex(fresh)
-        self.app.call_from_thread(self._loaded, catalog, fresh, index, signature)
+        self.app.call_from_thread(self._loaded, catalog, fresh, index, changes)
 
-    def _checked(self, catalog: Catalog, signature: tuple[object, ...]) -> None:
+    def _checked(self, changes: ChangeWatcher) -> None:
         self._checking = False
-        if catalog is self.catalog and self._signature is None:
-            self._signature = signature
+        if changes.how != self._how:
+            self._how = changes.how
+            self.log.info(f"watching the data files: {changes.how}")
+        if changes.fallback is not None and changes.polling and not self._told_polling:
+            self._told_polling = True  # told once: it stays so until the browser starts again
+            self.notify(
+                f"Looking at the data files for changes every {changes.interval:.0f} s, as the system "
+                f"will not watch them: {changes.fallback}.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
-    def _loaded(self, old: Catalog, fresh: Catalog, index: SearchIndex, signature: tuple[object, ...]) -> None:
-        self._checking = False
+    def _loaded(self, old: Catalog, fresh: Catalog, index: SearchIndex, changes: ChangeWatcher) -> None:
+        self._checked(changes)
+        self._owed = False
         if old is not self.catalog:
             return  # loaded again meanwhile (a paper was added): the next check compares again
-        self.catalog, self._signature = fresh, signature
+        self.catalog = fresh
         self.post_message(self.Reloaded(old, fresh, index))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             self._checking = False
+            self._owed = True  # the watcher may have reported the change already: it would not again
             self.log.error(f"checking the data files failed: {event.worker.error!r}")
             if not self._failed:  # told once: the next checks would say the same every 3 s
                 self._failed = True
