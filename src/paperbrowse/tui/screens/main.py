@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -451,8 +452,12 @@ class MainScreen(Screen[None]):
     async def action_quit(self) -> None:
         current = self.current
         self.session.remember(self.node.key, self.search_box.value, current.id if current else "")
-        if self.query_one(SaveStatus).save_now():
-            self.app.exit()
+        status = self.query_one(SaveStatus)
+        if status.save_now():
+            # Quitting with changes unsaved is a failure, even with a rescue copy: exit 1 tells scripts.
+            self.app.exit(
+                return_code=1 if status.farewell else 0, message=Text(status.farewell) if status.farewell else None
+            )
 
     # Links between papers: related ones (1-5), builds on / built on by (6-9), or a click.
     def action_find_related(self) -> None:
