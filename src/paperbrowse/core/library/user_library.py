@@ -306,7 +306,8 @@ class Library:
                     merged = merge(disk, ours, set(dirty), bool(state_dirty), edits)
                     remove_leftovers(self.path)
                     backup_failure = self._back_up()
-                    atomic_write(self.path, toml_file.dump(merged))
+                    # Notes are private: a new library is readable by its owner only (chmod widens it).
+                    atomic_write(self.path, toml_file.dump(merged), new_mode=0o600)
                     signature = on_disk.signature(self.path)  # under the lock: our own write
             except LibraryFileError as err:
                 raise LibraryError(f"{err} — not saving, so the file is left as it is", kept_in_memory=False) from None
