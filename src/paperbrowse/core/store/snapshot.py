@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from paperbrowse.core.search.word_index import WordIndex
 
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
-# 6: papers have a `bib` slot (records.bibliography), and undated ones (year 0).
+# 6: papers have a `bib` slot (records.bibliography), undated ones (year 0), and sources,
+# aliases and unverified, columns a format 5 snapshot lacks.
 FORMAT = 6
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
