@@ -8,7 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from paperbrowse import __version__
-from paperbrowse.cli import add_commands, commands, completion_command, export_command, library_commands
+from paperbrowse.cli import (
+    add_commands,
+    commands,
+    completion_command,
+    config_command,
+    export_command,
+    library_commands,
+)
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 
@@ -79,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_command.add_parser(command)
     add_commands.add_parsers(command)
     completion_command.add_parser(command)
+    config_command.add_parser(command)
     return parser
 
 
@@ -130,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **commands.HANDLERS,
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
+        **config_command.HANDLERS,
         "export": export_command.cmd_export,
         "completion": lambda _context, args: completion_command.cmd_completion(args, parser),
     }  # completion describes the whole parser: it gets it, not the context

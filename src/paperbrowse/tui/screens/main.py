@@ -95,6 +95,8 @@ class MainScreen(Screen[None]):
         self._first_search()
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
+        if self.session.setting("language") == "zh":
+            self.detail.language = "zh"
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -411,7 +413,9 @@ class MainScreen(Screen[None]):
                 self._export(choice.format, choice.path, force=False)
 
         count = len(self.session.starred_papers())
-        self.app.push_screen(ExportDialog(Path.cwd(), count), chosen)
+        settings = self.session.settings
+        folder = Path(settings.export_folder) if settings.export_folder else Path.cwd()
+        self.app.push_screen(ExportDialog(folder, count, settings.export_format), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
         from paperbrowse.tui.screens.confirm import Confirm
@@ -434,6 +438,7 @@ class MainScreen(Screen[None]):
     def action_toggle_language(self) -> None:
         detail = self.detail
         detail.language = "zh" if detail.language == "en" else "en"
+        self.session.choose("language", detail.language)
         self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
@@ -442,7 +447,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from paperbrowse.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self.session.keymap))
 
     def action_problems(self) -> None:
         from paperbrowse.tui.screens.problems import ProblemsScreen
