@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Label, Markdown
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
+from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
@@ -29,6 +30,7 @@ from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
+from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
 from paperbrowse.tui.keys import bindings
@@ -368,6 +370,28 @@ class MainScreen(Screen[None]):
                 self.app.push_screen(NoteEditor(paper.title, opened_with, draft=text), saved)
 
         self.app.push_screen(NoteEditor(paper.title, opened_with), saved)
+
+    def action_edit_note_in_editor(self) -> None:
+        paper = self._paper_or_none(self.action_edit_note_in_editor)
+        if paper is None or not self._writable():
+            return
+        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
+        opened_with = self.session.library.note(paper.id)
+        try:
+            with self.app.suspend():  # the editor gets the terminal; the browser comes back after
+                edited, draft = edit_in_editor(opened_with, paper.id, editor_command(self.session.settings))
+        except SuspendNotSupported:
+            self.notify(
+                "This terminal cannot hand itself to an editor: press n instead.", severity="warning", markup=False
+            )
+            return
+        except EditorError as err:
+            self.notify(str(err), title="Note not changed", severity="error", timeout=15, markup=False)
+            return
+        self.session.library.refresh()  # the editor may have been open for an hour
+        self._change(lambda library: library.merge_note(paper.id, opened_with, edited))
+        # The library holds the text now (and a rescue copy guards it if saving fails).
+        draft.unlink(missing_ok=True)
 
     def action_edit_tags(self) -> None:
         from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
