@@ -20,6 +20,8 @@ from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.settings import remembered
 from paperbrowse.core.settings.config_file import Problem, Settings
 
+SEARCH_HISTORY = 50  # queries kept for `up` in the search box
+
 
 class Session:
     def __init__(
@@ -79,6 +81,16 @@ class Session:
         """A choice made in the browser, remembered (saved with the next save) over config.toml's."""
         if not self.library.read_only:
             self.library.set_state(**remembered.remember(name, value, getattr(self.settings, name)))
+
+    def search_history(self) -> list[str]:
+        """The queries searched before, oldest first (kept in the library's state)."""
+        return [line for line in self.library.state.get("searches", "").split("\n") if line]
+
+    def remember_search(self, query: str) -> None:
+        if self.library.read_only or not query.strip() or "\n" in query:
+            return
+        searches = [line for line in self.search_history() if line != query]
+        self.library.set_state(searches="\n".join([*searches, query][-SEARCH_HISTORY:]))
 
     def remember(self, category: str, query: str, selected: str) -> None:
         """The browser's place, for the next start."""

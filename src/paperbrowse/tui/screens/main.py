@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -33,6 +33,7 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
@@ -65,6 +66,8 @@ class MainScreen(Screen[None]):
         self._restore_query = restored.get("query", "")
         self._keep: str | None = restored.get("selected")
         self._restore_node: str | None = restored.get("category", "all")
+        self.history = History()
+        self._visit_from: Place | None = None  # where the user was when they went into the tree or search
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -94,6 +97,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         search = self.search_box
         search.restore(self._restore_query)  # the restored node's search will use it
+        search.history = self.session.search_history()
         self._first_search()
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
@@ -163,7 +167,7 @@ class MainScreen(Screen[None]):
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
-        count = Content(f"{len(papers)} of {len(self.session.catalog.papers)} papers")
+        count = self._scope(len(papers), text)
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
@@ -172,6 +176,19 @@ class MainScreen(Screen[None]):
         deferred, self._deferred = self._deferred, []
         for action in deferred:
             action()
+
+    def _scope(self, shown: int, text: str) -> Content:
+        """The list's header: which node and query the list shows, and how many of all papers,
+        so that a node chosen earlier (or restored at start) never filters unseen."""
+        parts: list[str | tuple[str, str]] = []
+        if self.node.key != ALL_PAPERS.key:
+            parts += [(one_line(self.node.label), "bold $accent"), " · "]
+        if text.strip():
+            parts += [(one_line(text.strip()), "bold"), " · "]
+        parts.append(f"{shown} of {len(self.session.catalog.papers)} papers")
+        if not shown and self.node.key != ALL_PAPERS.key:
+            parts.append(("  A: search all papers", "$warning"))
+        return Content.assemble(*parts)
 
     def _prepare_in_background(self) -> None:
         self._prepare_search(self.session.index)
@@ -222,10 +239,82 @@ class MainScreen(Screen[None]):
         self.node = event.node
         self.run_search()
 
+    @on(CategoryTree.Entered)
+    def _node_entered(self, event: CategoryTree.Entered) -> None:
+        if event.node != self.node:
+            self.node = event.node
+            self.run_search()
+        self.remove_class("show-tree")  # on a narrow terminal the list takes its place again
+        self.set_focus(self.papers)
+
     def _restore_node_selection(self) -> None:
         if not self.query_one(CategoryTree).select_key(self._restore_node or "all"):
             self._restore_node = None  # that node is gone (a category removed): show everything
             self.run_search()
+
+    @on(PaperList.AboveTop)
+    def _above_top(self) -> None:
+        self.action_focus_search()
+
+    @on(SearchBox.Committed)
+    def _query_committed(self, event: SearchBox.Committed) -> None:
+        self.session.remember_search(event.value)
+        self.search_box.history = self.session.search_history()
+
+    @on(SearchBox.MoveResults)
+    def _move_results(self, event: SearchBox.MoveResults) -> None:
+        if not self._after_search(lambda: self._move_results(event)):
+            self.papers.cursor += event.step
+
+    # History: the place before each jump, so that back returns there.
+    def place(self) -> Place:
+        current = self.current
+        return Place(self.node.key, self.search_box.value, current.id if current else "")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Going into the tree or the search starts a jump, which ends where the focus goes next."""
+        widget = event.widget
+        browsing = isinstance(widget, (CategoryTree, SearchBox))
+        if browsing and self._visit_from is None:
+            self._visit_from = self.place()
+        elif not browsing and self._visit_from is not None:
+            left, self._visit_from = self._visit_from, None
+            if not left.same_view(self.place()):
+                self.history.visit(left)
+
+    def action_back(self) -> None:
+        self._go(self.history.back(self._here()), "Nothing to go back to.")
+
+    def action_forward(self) -> None:
+        self._go(self.history.forward(self._here()), "Nothing to go forward to.")
+
+    def _here(self) -> Place:
+        """The place now; a jump in progress (in the tree or the search) ends here first."""
+        here = self.place()
+        if self._visit_from is not None and not self._visit_from.same_view(here):
+            self.history.visit(self._visit_from)
+        self._visit_from = None
+        return here
+
+    def _go(self, place: Place | None, nothing: str) -> None:
+        if place is None:
+            self.notify(nothing, timeout=2, markup=False)
+            return
+        node = node_for_key(self.session.catalog, self.session.library, place.node) or ALL_PAPERS
+        self._keep = place.paper or None
+        self.search_box.restore(place.query)
+        self.node = node
+        self.query_one(CategoryTree).select_key(node.key)
+        self.run_search()
+        self.set_focus(self.papers)
+
+    def action_search_everywhere(self) -> None:
+        if self.node.key == ALL_PAPERS.key:
+            return
+        self.history.visit(self.place())
+        self.node = ALL_PAPERS
+        self.query_one(CategoryTree).select_key(ALL_PAPERS.key)
+        self.run_search()
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
@@ -466,7 +555,14 @@ class MainScreen(Screen[None]):
         self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
-        self.toggle_class("show-tree")
+        """To the tree and back: on a narrow terminal the tree shows only while it is used."""
+        tree = self.query_one(CategoryTree)
+        if tree.has_focus:
+            self.remove_class("show-tree")
+            self.set_focus(self.papers)
+        else:
+            self.add_class("show-tree")
+            self.set_focus(tree)
 
     def action_help(self) -> None:
         from paperbrowse.tui.screens.help import HelpScreen
@@ -514,6 +610,7 @@ class MainScreen(Screen[None]):
 
     def select_paper(self, paper_id: str) -> None:
         """Put the cursor on a paper; when the node or the search hides it, show all papers."""
+        self.history.visit(self.place())
         if self.papers.move_to(paper_id):
             return
         # The events these changes post start searches of their own; each is newer, so the

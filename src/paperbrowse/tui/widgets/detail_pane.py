@@ -225,6 +225,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             return text
         return "\n".join("\n".join(wrap_cells(paragraph, width)) for paragraph in text.split("\n"))
 
+    def action_half_page(self, direction: int) -> None:
+        self.scroll_relative(y=direction * max(self.scrollable_content_region.height // 2, 1), animate=False)
+
     def on_resize(self) -> None:
         self.show(self.paper)  # the Chinese text's lines were made for the old width
 

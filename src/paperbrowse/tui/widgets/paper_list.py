@@ -73,6 +73,9 @@ class PaperList(ScrollView, can_focus=True):
     class Opened(Message):
         paper: Paper
 
+    class AboveTop(Message):
+        """`up` on the first row: the user wants what is above the list (the search)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.papers: Sequence[Paper] = ()
@@ -131,6 +134,15 @@ class PaperList(ScrollView, can_focus=True):
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
+
+    def action_cursor_up_or_search(self) -> None:
+        if self.cursor <= 0:
+            self.post_message(self.AboveTop())
+        else:
+            self.cursor -= 1
+
+    def action_half_page(self, direction: int) -> None:
+        self.cursor += direction * max(self.scrollable_content_region.height // 2, 1)
 
     def action_first(self) -> None:
         self.cursor = 0
