@@ -34,7 +34,12 @@ def test_no_line_starts_with_closing_punctuation_nor_ends_with_opening() -> None
 
 def test_english_breaks_at_spaces_and_cuts_only_a_word_longer_than_a_line() -> None:
     assert wrap_cells("a lone token at the end", 10) == ["a lone", "token at", "the end"]
-    assert wrap_cells("see https://example.org/a/long/path now", 12) == ["see https://", "example.org/", "a/long/path", "now"]
+    assert wrap_cells("see https://example.org/a/long/path now", 12) == [
+        "see https://",
+        "example.org/",
+        "a/long/path",
+        "now",
+    ]
     assert wrap_cells("", 10) == [""]
 
 

@@ -45,7 +45,7 @@ def test_the_header_names_the_node_and_the_query_and_A_searches_everywhere(tmp_p
         await pilot.press("A")
         await settle(pilot)
         assert app.screen.node.key == "all" and app.screen.query_one(CategoryTree).cursor_node.data.key == "all"
-        assert header(app).startswith("decoding · ") and not header(app).startswith(f"decoding · 0 ")
+        assert header(app).startswith("decoding · ") and not header(app).startswith("decoding · 0 ")
         await pilot.press("backspace")  # and back to the node it was in
         await settle(pilot)
         assert header(app).startswith("Agents and tools · decoding · 0 of")
