@@ -359,6 +359,17 @@ KEYS: tuple[Key, ...] = (
         priority=True,
     ),
     Key(
+        "u",
+        "undo",
+        "Undo",
+        "undo your last change (star, status, tags, note)",
+        READING,
+        "screen",
+        more="; only what it changed goes back, what other copies saved stays",
+        palette="Undo",
+    ),
+    Key("ctrl+r", "redo", "Redo", "redo what you undid", READING, "screen", palette="Redo"),
+    Key(
         "L",
         "toggle_language",
         "中/EN",

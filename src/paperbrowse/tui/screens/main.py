@@ -32,6 +32,7 @@ from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
@@ -67,6 +68,7 @@ class MainScreen(Screen[None]):
         self._keep: str | None = restored.get("selected")
         self._restore_node: str | None = restored.get("category", "all")
         self.history = History()
+        self.undo = undo.UndoStack()
         self._visit_from: Place | None = None  # where the user was when they went into the tree or search
 
     def compose(self) -> ComposeResult:
@@ -308,6 +310,24 @@ class MainScreen(Screen[None]):
         self.run_search()
         self.set_focus(self.papers)
 
+    def action_undo(self) -> None:
+        self._undo_or_redo(self.undo.undo, "Undid", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._undo_or_redo(self.undo.redo, "Redid", "Nothing to redo.")
+
+    def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
+        if not self._writable():
+            return
+        self.session.library.refresh()
+        change = step(self.session.library)
+        if change is None:
+            self.notify(nothing, timeout=2, markup=False)
+            return
+        self.save_soon()
+        self.refresh_paper(tags=True)
+        self.notify(f"{done}: {one_line(change.describe())}", timeout=3, markup=False)
+
     def action_search_everywhere(self) -> None:
         if self.node.key == ALL_PAPERS.key:
             return
@@ -356,13 +376,17 @@ class MainScreen(Screen[None]):
     def save_soon(self) -> None:
         self.query_one(SaveStatus).save_soon()
 
-    def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None:
+    def _change(self, apply: Callable[[Library], object], paper_id: str, *, tags: bool = False) -> None:
+        """Apply a change to one paper's entry through the core, save it, and keep it for `u`."""
         if not self._writable():
             return
+        library = self.session.library
         # Another copy may have saved since the last look: the change applies to what the file
         # says now, and so wins over it (a change made after reading a value is newer than it).
-        self.session.library.refresh()
+        library.refresh()
+        before = undo.values(library, paper_id)
         self.session.change(apply)
+        self.undo.record(undo.change(paper_id, before, undo.values(library, paper_id)))
         self.save_soon()
         self.refresh_paper(tags=tags)
         self.query_one(LibraryWatcher).show_news()
@@ -408,12 +432,12 @@ class MainScreen(Screen[None]):
     def action_star(self) -> None:
         paper = self._paper_or_none(self.action_star)
         if paper:
-            self._change(lambda library: library.toggle_star(paper.id))
+            self._change(lambda library: library.toggle_star(paper.id), paper.id)
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
         if paper:
-            self._change(lambda library: library.cycle_status(paper.id))
+            self._change(lambda library: library.cycle_status(paper.id), paper.id)
 
     def _jump_unread(self, step: int) -> None:
         papers, start = self.papers.papers, self.papers.cursor
@@ -447,7 +471,7 @@ class MainScreen(Screen[None]):
                 return
             try:
                 # Only what the user changed is applied, merged with what others saved meanwhile.
-                self._change(lambda library: library.merge_note(paper.id, opened_with, text))
+                self._change(lambda library: library.merge_note(paper.id, opened_with, text), paper.id)
             except Exception as error:  # a bug must not take the user's text with it
                 self.log.error(f"applying the note failed: {error!r}")
                 self.notify(
@@ -478,7 +502,7 @@ class MainScreen(Screen[None]):
             self.notify(str(err), title="Note not changed", severity="error", timeout=15, markup=False)
             return
         self.session.library.refresh()  # the editor may have been open for an hour
-        self._change(lambda library: library.merge_note(paper.id, opened_with, edited))
+        self._change(lambda library: library.merge_note(paper.id, opened_with, edited), paper.id)
         # The library holds the text now (and a rescue copy guards it if saving fails).
         draft.unlink(missing_ok=True)
 
@@ -492,7 +516,9 @@ class MainScreen(Screen[None]):
         def saved(changes: TagChanges | None) -> None:
             if changes is not None:  # only the user's additions and removals: others' tags stay
                 self._change(
-                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove), tags=True
+                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove),
+                    paper.id,
+                    tags=True,
                 )
 
         self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
@@ -510,7 +536,7 @@ class MainScreen(Screen[None]):
         self.app.open_url(url)
         self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
         if not self.session.library.read_only:  # a side effect of opening: never an error
-            self._change(lambda library: library.link_opened(paper.id))
+            self._change(lambda library: library.link_opened(paper.id), paper.id)
 
     def action_copy_bibtex(self) -> None:
         paper = self._paper_or_none(self.action_copy_bibtex)
