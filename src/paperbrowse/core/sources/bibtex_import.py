@@ -145,9 +145,14 @@ def parse_bibtex(text: str, name: str, progress: Progress | None = None) -> Bibt
         skipped = " (entry skipped)" if notice.severity == "error" else ""
         problems.append(Problem(name, notice.line, notice.message + skipped, notice.severity))  # type: ignore[arg-type]
     by_key: dict[str, RawEntry] = {}
+    repeated: set[int] = set()
     for entry in read.entries:
         first = by_key.setdefault(entry.key.lower(), entry)
-        if first is not entry and entry.key:
+        if first is not entry and entry.key and _same(first, entry):
+            repeated.add(id(entry))
+            message = f"entry '{entry.key}' repeats the one on line {first.line} (skipped)"
+            problems.append(Problem(name, entry.line, message, "warning"))
+        elif first is not entry and entry.key:
             problems.append(
                 Problem(
                     name,
@@ -165,7 +170,11 @@ def parse_bibtex(text: str, name: str, progress: Progress | None = None) -> Bibt
         done += 1
         if progress is not None and done % 500 == 0:
             progress(done, len(read.entries))
-        if entry.type == "xdata" or id(entry) in parents:
+        if entry.type == "xdata" or id(entry) in parents or id(entry) in repeated:
+            continue
+        if entry.type == "set":
+            message = f"entry '{entry.key}' is a biblatex @set of other entries, not a paper (not imported)"
+            problems.append(Problem(name, entry.line, message, "warning"))
             continue
         draft = _Draft(entry, name, problems, unknown)
         paper = draft.paper()
@@ -185,6 +194,12 @@ def parse_bibtex(text: str, name: str, progress: Progress | None = None) -> Bibt
         )
     problems.sort(key=lambda problem: problem.line or 0)
     return result
+
+
+def _same(one: RawEntry, other: RawEntry) -> bool:
+    """Two entries with one key that say the same (a file joined from two exports)."""
+    values = {name: " ".join(found.value.split()) for name, found in one.fields.items()}
+    return one.type == other.type and values == {n: " ".join(f.value.split()) for n, f in other.fields.items()}
 
 
 def _inherit(entries: list[RawEntry], by_key: dict[str, RawEntry], name: str, problems: list[Problem]) -> set[int]:
@@ -381,9 +396,11 @@ class _Draft:
         if text and text != (date.isoformat() if where == "date" else str(date.year)):
             self.written[where] = text
         month = self.raw("month")
-        number = int(month) if month.isdigit() else _MONTHS_OF.get(month.lower()[:3], 0)
-        if month and (where == "date" or number != date.month):
-            self.written["month"] = month  # a month the date does not say, or a date that says it
+        field = self.entry.fields.get("month")
+        macros = field.macros if field is not None else ()
+        by_macro = len(macros) == 1 and _MONTHS_OF.get(macros[0].lower()) == date.month
+        if month and (where == "date" or not by_macro):
+            self.written["month"] = month  # exported as written, unless it was BibTeX's own `aug`
         return date
 
     def arxiv(self, venue: str) -> str:

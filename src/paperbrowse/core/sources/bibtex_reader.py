@@ -34,7 +34,7 @@ _MONTH_NAMES = [
 MONTHS = {name[:3].lower(): name for name in _MONTH_NAMES}
 
 _ENTRY_START = re.compile(r"@[ \t\r\n]*([A-Za-z][\w:.+-]*)[ \t\r\n]*([{(])")
-_SPACE = re.compile(r"\s*")
+_SPACE = re.compile(r"(?:\s|%[^\n]*)*")  # between fields, `%` starts a comment (biber reads them so)
 _NAME = re.compile(r"[^\s\"#%'(),={}]+")
 _NUMBER = re.compile(r"\d+")
 _BRACES = re.compile(r"[{}]")
@@ -148,7 +148,7 @@ class _Reader:
             name = _NAME.match(self.text, position)
             if name is None:
                 raise _Broken(position, f"entry '{key}': expected a field name or '{closer}' to end the entry")
-            field_line = self.line(position)
+            field_line, field_start = self.line(position), position
             value, position, macros = self.value(self.after_equals(name.end(), name.group(), key), start, closer)
             field_name = name.group().lower()
             if field_name in entry.fields:
@@ -160,6 +160,11 @@ class _Reader:
             position = self.skip_space(position)
             if self.text.startswith(",", position):
                 position += 1
+            elif _ENTRY_START.match(self.text, position):
+                # The next entry begins where this one should go on: a brace in the value
+                # closed the entry instead (`{Taylor {{\&} Francis}`). Say where it opened.
+                message = f"entry '{key}': the value of '{field_name}' leaves a '{{' open, so the entry never ends"
+                raise _Broken(field_start, message)
             elif not self.text.startswith(closer, position):
                 raise _Broken(position, f"entry '{key}': expected ',' or '{closer}' after the value of '{field_name}'")
 
