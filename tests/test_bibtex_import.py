@@ -334,9 +334,11 @@ def test_titles_and_letters_twice_are_two_papers_unless_author_and_year_agree(
     @article{l2, title={Letters}, author={Bob Jones}, journal={TUGboat}, year=1990}
     @article{l3, title={Letters}, author={Smith, Ann}, journal={TUGboat}, year=1991}
     @article{l4, title={{L}etters}, author={Smith, A.}, journal={TUGboat}, year=1990}
+    @article{c1, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=1, pages={5--6}}
+    @article{c2, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=2, pages={7--8}}
     """
     code, out, err = run(capsys, "import", str(bib(tmp_path, text)), "--data", str(empty))
     assert code == 0, err
-    assert len(out.splitlines()) == 3
+    assert len(out.splitlines()) == 5  # the two calendars are in two issues
     line = f"{tmp_path / 'refs.bib'}:4: already in the collection as 'smith1990letters', from {tmp_path / 'refs.bib'}:1"
     assert line + " (skipped)" in err  # the same title, first author and year; the others are three papers

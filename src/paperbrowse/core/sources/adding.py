@@ -72,6 +72,16 @@ def _work_key(title: str, authors: Sequence[str], year: int) -> tuple[str, str, 
     return (title_key, last_name(authors[0]) if authors else "", year) if title_key else None
 
 
+def _where_in_venue(bib: Bibliography | None) -> tuple[str, str, str]:
+    """Volume, number and pages: two "Calendar"s of one year by "Anonymous" in different issues
+    of a journal are two works."""
+    return (bib.get("volume"), bib.get("number"), bib.get("pages")) if bib is not None else ("", "", "")
+
+
+def _same_place(one: Bibliography | None, other: Bibliography | None) -> bool:
+    return all(not a or not b or a == b for a, b in zip(_where_in_venue(one), _where_in_venue(other), strict=True))
+
+
 def _doi(bib: Bibliography | None) -> str:
     return bib.get("doi").strip().lower() if bib is not None else ""
 
@@ -94,7 +104,7 @@ class Adder:
         self.categories = {**own_categories, **catalog.categories}
         self._ids = set(catalog.by_id) | {p.id for p in own}
         self._by_arxiv: dict[str, Paper] = {}
-        self._by_work: dict[tuple[str, str, int], Paper] = {}
+        self._by_work: dict[tuple[str, str, int], list[Paper]] = {}
         self._by_doi: dict[str, Paper] = {}
         self.origins: dict[str, str] = {}  # id -> where a paper added by this Adder came from
         for paper in [*catalog.papers, *own]:
@@ -105,7 +115,7 @@ class Adder:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
         work = _work_key(paper.title, paper.authors, paper.year)
         if work is not None:
-            self._by_work.setdefault(work, paper)
+            self._by_work.setdefault(work, []).append(paper)
         if _doi(paper.bib):
             self._by_doi.setdefault(_doi(paper.bib), paper)
 
@@ -129,13 +139,15 @@ class Adder:
             )
 
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
-        """The paper that is this one: the same DOI, arXiv id, or title, first author and year."""
+        """The paper that is this one: the same DOI, arXiv id, or title, first author and year
+        (in the same volume, number and pages, where both say)."""
         if _doi(paper.bib) in self._by_doi:
             return self._by_doi[_doi(paper.bib)]
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
         work = _work_key(paper.title, paper.authors, paper.date.year)
-        return self._by_work.get(work) if work is not None else None
+        same = self._by_work.get(work, []) if work is not None else []
+        return next((other for other in same if _same_place(other.bib, paper.bib)), None)
 
     def origin_of(self, paper: Paper) -> str:
         """Where a paper came from, for a message: the entry it was added from, else its record."""
