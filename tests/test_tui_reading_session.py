@@ -218,3 +218,37 @@ def test_half_pages_and_the_ends_in_the_list_the_details_and_help(tmp_path: Path
         assert scroll.scroll_y == scroll.max_scroll_y - 1
 
     run(app, scenario, size=(100, 30))
+
+
+def test_export_takes_two_keys_and_remembers_the_format_and_folder(tmp_path: Path, monkeypatch) -> None:
+    from textual.widgets import RadioButton
+
+    from paperbrowse.tui.screens.export_dialog import ExportDialog
+
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr("platformdirs.user_documents_dir", lambda: str(documents))
+    app = started_on(tmp_path)
+    elsewhere = tmp_path / "reading"
+    elsewhere.mkdir()
+
+    async def scenario(pilot) -> None:
+        await pilot.press("s", "e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        path = dialog.query_one("#export-path")
+        assert path.value == str(documents / "paperbrowse-starred.md")  # never the current folder
+        next(button for button in dialog.query(RadioButton) if button.name == "bibtex").value = True
+        await settle(pilot)
+        path.value = str(elsewhere / "mine.bib")
+        path.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (elsewhere / "mine.bib").read_text(encoding="utf-8").startswith("@")
+        await pilot.press("e")  # the next time: the same format and folder, enter exports
+        await settle(pilot)
+        again = app.screen.query_one("#export-path").value
+        assert again == str(elsewhere / "paperbrowse-starred.bib")
+
+    run(app, scenario)

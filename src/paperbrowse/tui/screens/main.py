@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import platformdirs
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -552,9 +553,11 @@ class MainScreen(Screen[None]):
                 self._export(choice.format, choice.path, force=False)
 
         count = len(self.session.starred_papers())
-        settings = self.session.settings
-        folder = Path(settings.export_folder) if settings.export_folder else Path.cwd()
-        self.app.push_screen(ExportDialog(folder, count, settings.export_format), chosen)
+        session = self.session
+        # The last format and folder used (or config.toml's), else the documents folder: `e`
+        # then `enter` exports, and never silently into whatever folder the browser started in.
+        folder = Path(session.setting("export_folder") or documents_folder())
+        self.app.push_screen(ExportDialog(folder, count, session.setting("export_format")), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
         from paperbrowse.tui.screens.confirm import Confirm
@@ -572,6 +575,8 @@ class MainScreen(Screen[None]):
         except OSError as err:
             self.notify(f"Cannot write {path}: {err.strerror or err}", severity="error", timeout=10, markup=False)
             return
+        self.session.choose("export_format", fmt)
+        self.session.choose("export_folder", str(path.parent.resolve()))
         self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
 
     def action_toggle_language(self) -> None:
@@ -713,3 +718,9 @@ class MainScreen(Screen[None]):
 def collection_title(catalog: Catalog) -> str:
     """The header's subtitle: which collection, and how many papers."""
     return f"{collection_name(catalog.sources)} · {len(catalog.papers):,} papers"
+
+
+def documents_folder() -> Path:
+    """The user's documents folder when there is one, else the home folder."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
