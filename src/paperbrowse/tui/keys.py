@@ -434,7 +434,7 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+s", "save", "Save", "save the note", NOTE, "note", priority=True),
     Key("escape", "cancel", "Cancel", "leave the note (asks first when it changed)", NOTE, "note", priority=True),
     # App
-    Key("question_mark", "help", "Help", "this help: every key", APP, "screen", footer=True, palette="Show keys"),
+    Key("question_mark", "help", "Help", "this help: every key", APP, "screen", footer=True, palette="Help: every key"),
     Key(
         "exclamation_mark",
         "problems",

@@ -19,6 +19,7 @@ from textual.style import Style
 from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from paperbrowse.core.library.entries import STATUS_MARKS, STATUSES
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
@@ -28,7 +29,7 @@ from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
 from paperbrowse.tui.keys import bindings
 
-_STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
+_STATUS = {status: f"{STATUS_MARKS[status]} {status}" for status in STATUSES}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
 # nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
 RELATED_KEYS = range(1, LIMIT + 1)

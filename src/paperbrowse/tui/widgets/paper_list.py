@@ -20,14 +20,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from paperbrowse.core.library.entries import STAR_MARK, STATUS_MARKS
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.highlight import highlight_positions
 from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.tui.keys import bindings
-
-STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -181,7 +180,7 @@ class PaperList(ScrollView, can_focus=True):
     def _row(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
         star_style = base + self.get_component_rich_style("paper-list--star")
         dim = base + self.get_component_rich_style("paper-list--dim")
-        star = "★" if self.user.is_starred(paper.id) else " "
+        star = STAR_MARK if self.user.is_starred(paper.id) else " "
         mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
         year = paper.date.isoformat()[:4]  # "n.d." for an undated work
         org = one_line(paper.orgs[0]) if paper.orgs else ""
