@@ -88,6 +88,16 @@ class WordIndex:
             return [number for number, word in enumerate(self.words) if word.endswith(needle)]
         return self._find(rf"{re.escape(needle)}{_MARK}(\d+)")
 
+    def at_start(self, needle: str, *, whole: bool = False) -> list[int]:
+        """The numbers of the words holding the needle where a part of them starts: at the
+        word's start or after punctuation ("(dpo)", "mixture-of-experts"); with `whole`, the
+        part ends with the needle too."""
+        if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
+            pattern = re.compile(rf"(?:^|[^\w]){re.escape(needle)}" + (r"(?:[^\w]|$)" if whole else ""))
+            return [number for number, word in enumerate(self.words) if pattern.search(word)]
+        tail = rf"(?:[^\w\n{_MARK}][^\n{_MARK}]*)?{_MARK}" if whole else rf"[^\n{_MARK}]*{_MARK}"
+        return self._find(rf"(?:\n|[^\w\n{_MARK}]){re.escape(needle)}{tail}(\d+)")
+
     def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]:
         """Words within a typo or two of the needle, with rapidfuzz's score (0-100).
 
