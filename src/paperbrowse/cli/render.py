@@ -74,6 +74,7 @@ def paper_details(
         ("Link", paper.link),
         ("PDF", paper.pdf),
         ("Code", paper.code),
+        ("Aliases", ", ".join(paper.aliases)),
         ("Tags", ", ".join([*paper.tags, *user.user_tags(paper.id)])),
         ("Starred", "yes" if user.is_starred(paper.id) else ""),
         ("Status", user.status(paper.id)),
@@ -91,6 +92,12 @@ def paper_details(
         if text.strip():
             out += ["", f"{label}:"]
             out += [_wrap("  ", visible(par), width, indent=2) for par in text.strip().split("\n")]
+    if paper.sources:
+        out += ["", "Sources (what the facts were checked against):"]
+        out += [_wrap("  ", one_line(link), width, indent=2) for link in paper.sources]
+    if paper.unverified:
+        out += ["", "! Unverified (no source confirms):"]
+        out += [_wrap("  ! ", visible(one_line(note)), width, indent=4) for note in paper.unverified]
     builds_on = [(p.id, "", p.title) for p in catalog.builds_on(paper)]
     builds_on += [(other, "", "(not in the data)") for other in paper.builds_on if other not in catalog.by_id]
     links = (

@@ -29,6 +29,9 @@ def paper_dict(paper: Paper, user: UserState | None = None) -> dict[str, Any]:
         "highlight": paper.highlight,
         "highlight_zh": paper.highlight_zh,
         "builds_on": list(paper.builds_on),
+        "sources": list(paper.sources),
+        "aliases": list(paper.aliases),
+        "unverified": list(paper.unverified),
     }
     if user is not None:
         data["starred"] = user.is_starred(paper.id)

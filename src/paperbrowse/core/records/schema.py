@@ -29,6 +29,9 @@ PAPER_FIELDS = (
     "pdf",
     "code",
     "tags",
+    "sources",
+    "aliases",
+    "unverified",
     "summary",
     "summary_zh",
     "highlight",
@@ -38,7 +41,7 @@ PAPER_FIELDS = (
 CATEGORY_FIELDS = ("id", "name", "name_zh", "parent", "order")
 REQUIRED_PAPER_FIELDS = ("id", "title", "authors", "date", "category")
 _STRING_FIELDS = ("venue", "summary", "summary_zh", "highlight", "highlight_zh")
-_LIST_FIELDS = ("orgs", "tags")
+_LIST_FIELDS = ("orgs", "tags", "aliases")
 _LINK_FIELDS = ("url", "code")
 
 
@@ -61,6 +64,9 @@ class Paper:
     highlight: str = ""
     highlight_zh: str = ""
     builds_on: tuple[str, ...] = ()  # ids of papers this one builds on; unknown ids are kept
+    sources: tuple[str, ...] = ()  # http(s) pages the record's facts were checked against
+    aliases: tuple[str, ...] = ()  # other names people search by (`FA2`, `OPTQ`)
+    unverified: tuple[str, ...] = ()  # notes on facts no source confirms, shown as such
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False)
     line: int | None = field(default=None, compare=False)
@@ -213,6 +219,8 @@ def paper_from_table(
             RecordError("arxiv", f"arxiv {arxiv!r} is not an arXiv id like 2302.13971 or hep-th/9901001")
         )
     values["builds_on"] = _paper_ids(table, paper_id, findings)
+    values["sources"] = _sources(table, findings)
+    values["unverified"] = _notes(table, "unverified", findings)
     extra = {key: value for key, value in table.items() if key not in PAPER_FIELDS}
     for key in extra:
         findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
@@ -231,6 +239,24 @@ def paper_from_table(
         **values,
     )
     return paper, findings
+
+
+def _sources(table: Mapping[str, Any], findings: Findings) -> tuple[str, ...]:
+    """`sources`: links like `url`, each checked, so a bad one is named by its place in the list."""
+    links = tuple(link.strip() for link in _strings(table, "sources", findings, required=False))
+    for number, link in enumerate(links, start=1):
+        problem = check_link(link)
+        if problem:
+            findings.errors.append(RecordError("sources", f"link {number} in 'sources' {problem}"))
+    return links
+
+
+def _notes(table: Mapping[str, Any], key: str, findings: Findings) -> tuple[str, ...]:
+    """A note or a list of notes: one line of doubt is written most naturally as a string."""
+    value = table.get(key)
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    return _strings(table, key, findings, required=False)
 
 
 def _paper_ids(table: Mapping[str, Any], paper_id: str, findings: Findings) -> tuple[str, ...]:

@@ -34,7 +34,8 @@ from paperbrowse.core.store import snapshot, trust
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
 
-FORMAT = 1
+# 2: papers gained sources, aliases and unverified (rows of format 1 are shorter).
+FORMAT = 2
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _DATE = _PAPER_FIELDS.index("date")
 _SOURCE = _PAPER_FIELDS.index("source")

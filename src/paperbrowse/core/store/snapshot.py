@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from paperbrowse.core.search.word_index import WordIndex
 
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
-FORMAT = 5
+# 6: papers gained sources, aliases and unverified, columns a format 5 snapshot lacks.
+FORMAT = 6
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]

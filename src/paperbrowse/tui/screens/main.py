@@ -468,6 +468,16 @@ class MainScreen(Screen[None]):
             return
         self.select_paper(paper_id)
 
+    def action_open_source(self, number: int) -> None:
+        """A click on one of the details' sources (never a key: there can be many)."""
+        sources = self.detail.sources
+        url = sources[number] if 0 <= number < len(sources) else ""
+        if not url or check_link(url) is not None:
+            self.notify("No http(s) source to open there.", severity="warning", markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
+
     def select_paper(self, paper_id: str) -> None:
         """Put the cursor on a paper; when the node or the search hides it, show all papers."""
         if self.papers.move_to(paper_id):

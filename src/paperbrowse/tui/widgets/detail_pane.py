@@ -75,6 +75,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.library = library
         self.paper: Paper | None = None
         self.links: dict[int, str] = {}  # link number -> paper id, for keys and clicks
+        self.sources: tuple[str, ...] = ()  # the shown paper's sources, clicked by position
         self._note_shown = ""
         self._shown: dict[Static, Content] = {}  # what each section shows now
         self._related_error = ""  # why the related papers could not be found
@@ -174,6 +175,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("Link", paper.link),
             ("PDF", paper.pdf),
             ("Code", paper.code),
+            ("Aliases", _first(paper.aliases, LIST_LIMIT)),
             ("Tags", " ".join(f"#{t}" for t in paper.tags)),
             ("My tags", " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
         ]
@@ -189,7 +191,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         zh = self.language == "zh"
         highlight = (paper.highlight_zh if zh else paper.highlight) or paper.highlight or paper.highlight_zh
         summary = (paper.summary_zh if zh else paper.summary) or paper.summary or paper.summary_zh
-        parts: list[str | tuple[str, str]] = []
+        parts: list[Part] = []
         if highlight.strip():
             parts += [
                 ("为何重要" if zh else "Why it matters", "bold"),
@@ -199,7 +201,24 @@ class DetailPane(VerticalScroll, can_focus=True):
             ]
         if summary.strip():
             parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(_cut(summary.strip(), TEXT_LIMIT)), "\n"]
+        if paper.unverified:
+            parts += ["\n", ("⚠ 未经证实" if zh else "⚠ Unverified", "bold $warning"), "\n"]
+            for note in paper.unverified[:LIST_LIMIT]:
+                parts += [("⚠ ", "$warning"), (visible(one_line(_cut(note, FIELD_LIMIT))), "$warning"), "\n"]
+        parts += self._sources(paper, zh)
         return Content.assemble(*parts)
+
+    def _sources(self, paper: Paper, zh: bool) -> list[Part]:
+        """The pages the facts were checked against, each a link: the click names its position
+        only, and the screen opens the URL after checking it again."""
+        self.sources = paper.sources[:LIST_LIMIT]
+        if not self.sources:
+            return []
+        parts: list[Part] = ["\n", ("来源" if zh else "Sources", "bold"), "\n"]
+        for number, link in enumerate(self.sources):
+            click = Style.from_meta({"@click": f"screen.open_source({number})"})
+            parts += [" · ", (one_line(_cut(link, FIELD_LIMIT)), click + Style(underline=True)), "\n"]
+        return parts
 
     def _links(self, paper: Paper) -> Content:
         """Related papers (keys 1-5), then what it builds on and what builds on it (6-9)."""
