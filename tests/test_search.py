@@ -547,3 +547,20 @@ def test_the_starts_of_words_further_apart_still_find_a_title(ranked):
 def test_scores_keep_the_levels_apart(ranked):
     result = ranked.search("dpo")
     assert [h.score for h in result.hits] == [88, 70, 60]
+
+
+def test_an_alias_matches_like_the_title():
+    catalog = make_catalog(
+        [
+            make_paper(
+                "rlhf", "Learning to summarize from human feedback", summary="We compare with DPO.", date="2024"
+            ),
+            make_paper("dpo", "Your Language Model is Secretly a Reward Model", aliases=["DPO"], date="2023"),
+            make_paper("tagged", "Preference learning at scale", tags=["dpo"], date="2025"),
+        ]
+    )
+    index = SearchIndex(catalog)
+    assert ids(index, "dpo") == ["dpo", "tagged", "rlhf"]
+    assert index.search("dpo").hits[0].score == 100
+    assert ids(index, "^DPO$") == ["dpo"]
+    assert ids(index, "dop") == []  # three letters: no typo forgiven

@@ -54,10 +54,10 @@ __all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "Us
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
 # in summaries (prose holds a near miss of almost any word).
-_TYPO_FIELDS = frozenset({"title", "tags", "authors", "orgs"})
-_LIST_FIELDS = frozenset({"tags", "authors", "orgs"})  # searched as their items joined by SEP
+_TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
+_LIST_FIELDS = frozenset({"tags", "authors", "orgs", "aliases"})  # searched as their items joined by SEP
 # Where a short needle inside a word still counts: fields short enough that it is not chance.
-_SHORT_FIELDS = frozenset({"title", "id", "arxiv", "tags"})
+_SHORT_FIELDS = frozenset({"title", "aliases", "id", "arxiv", "tags"})
 
 
 class StoredColumns(Protocol):

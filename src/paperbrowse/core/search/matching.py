@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# Field name, weight: a title hit outranks the same hit anywhere else.
+# Field name, weight: a title hit outranks the same hit anywhere else; a paper's other names
+# (aliases: "DPO", "MoE") count as its title.
 FIELDS: tuple[tuple[str, float], ...] = (
     ("title", 1.0),
+    ("aliases", 1.0),
     ("id", 0.85),
     ("arxiv", 0.85),
     ("tags", 0.8),

@@ -102,14 +102,19 @@ class WordIndex:
         """Words within a typo or two of the needle, with rapidfuzz's score (0-100).
 
         A longer word may hold the needle's typo anywhere (partial_ratio); a shorter word is
-        compared whole, or "tent" would score 100 against "attention".
+        compared whole, or "tent" would score 100 against "attention"; so is a word one or two
+        letters longer, which is how a dropped letter reads ("secnd": "second").
         """
         split = bisect_left(self._lengths, len(needle))
+        near = bisect_left(self._lengths, len(needle) + 3)
         longer = dict(enumerate(self.words[split:], split))
-        shorter = dict(enumerate(self.words[:split]))
+        whole = dict(enumerate(self.words[:near]))
         found = process.extract(needle, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
-        found += process.extract(needle, shorter, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-        return [(number, score) for _, score, number in found]
+        found += process.extract(needle, whole, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        best: dict[int, float] = {}
+        for _, score, number in found:
+            best[number] = max(score, best.get(number, 0.0))
+        return list(best.items())
 
     def papers(self, numbers: Iterable[int]) -> int:
         """The papers holding any of the words, as paper_sets."""
