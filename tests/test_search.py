@@ -564,3 +564,17 @@ def test_an_alias_matches_like_the_title():
     assert index.search("dpo").hits[0].score == 100
     assert ids(index, "^DPO$") == ["dpo"]
     assert ids(index, "dop") == []  # three letters: no typo forgiven
+
+
+def test_equal_scores_go_to_the_shorter_title_then_the_newer_paper():
+    catalog = make_catalog(
+        [
+            make_paper("long-new", "Latent Dirichlet Allocation for Topic Trends", date="2024"),
+            make_paper("short", "Latent Dirichlet Allocation", date="2003"),
+            make_paper("long-old", "Latent Dirichlet Allocation for Topic Models", date="2010"),
+        ]
+    )
+    index = SearchIndex(catalog)
+    assert len({h.score for h in index.search("lda").hits}) == 1
+    assert ids(index, "lda") == ["short", "long-new", "long-old"]
+    assert ids(index, "") == ["long-new", "long-old", "short"]  # no text: newest first

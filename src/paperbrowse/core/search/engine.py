@@ -185,6 +185,12 @@ class SearchIndex:
         return found
 
     @cached_property
+    def title_lengths(self) -> tuple[int, ...]:
+        """Each title's length: among papers a query scores alike, the shortest title is the
+        one whose words the query covers best."""
+        return tuple(map(len, self.text["title"]))
+
+    @cached_property
     def years(self) -> tuple[int, ...]:
         """Each paper's year, for `year:` filters."""
         return tuple(p.date.year for p in self.papers)
@@ -217,7 +223,8 @@ class SearchIndex:
         """Build every word index a search can use (lower-cased), so no keystroke waits for one."""
         for name, _ in FIELDS:
             self.words(name)
-        self.texts("title", False)  # the scattered-letter test reads the lower-cased titles
+        self.texts("title", False)  # the word-start test reads the lower-cased titles
+        _ = self.title_lengths  # ties among the found go to the shorter title
 
     def prepare_keystrokes(self) -> None:
         """What only a session of keystrokes pays back: the titles laid out for the scattered-
@@ -273,7 +280,8 @@ class SearchIndex:
             total += paper_sets.widen(points, count, width) if width > 1 else points
         wide = paper_sets.widen(matched, count, width) if width > 1 else matched
         values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
-        order = paper_sets.ranked(values, count, width)
+        # Equal scores: the shorter title first (fzf's tiebreak), then the newer paper.
+        order = paper_sets.ranked(values, count, width, self.title_lengths if text_groups else None)
         matched = len(order)
         if limit is not None:
             order = order[: max(limit, 0)]

@@ -86,14 +86,22 @@ def _wide_lanes(data: bytes, width: int) -> array[int]:
     return wide
 
 
-def ranked(values: int, count: int, width: int) -> Sequence[int]:
-    """Papers with a non-zero value, highest value first; equal values keep paper order."""
+# Ties are put in `tiebreak` order only among this many papers: past it they are no answer to
+# anything (a letter or two typed), and sorting them would cost a keystroke milliseconds.
+TIEBREAK_MAX = 5000
+
+
+def ranked(values: int, count: int, width: int, tiebreak: Sequence[int] | None = None) -> Sequence[int]:
+    """Papers with a non-zero value, highest value first; equal values keep paper order, or
+    go by `tiebreak` (a key per paper, lowest first) where at most TIEBREAK_MAX papers tie."""
     data = values.to_bytes(count * width, "little")
     if width == 1:
-        return Ranked(data)
+        return Ranked(data, tiebreak)
     lane = _wide_lanes(data, width)
     found = list(compress(range(count), lane))
-    found.sort(key=lane.__getitem__, reverse=True)  # stable: ties stay in paper order
+    if tiebreak is not None and len(found) <= TIEBREAK_MAX:
+        found.sort(key=tiebreak.__getitem__)  # stable: equal keys stay in paper order
+    found.sort(key=lane.__getitem__, reverse=True)  # stable: ties keep the order above
     return found
 
 
@@ -104,12 +112,14 @@ class Ranked(Sequence[int]):
     each), the rest when someone scrolls there. Its length is known at once.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, tiebreak: Sequence[int] | None = None) -> None:
         self._data = data
+        self._tiebreak = tiebreak
         self._levels = sorted(set(data) - {0}, reverse=True)
         self._found: list[int] | range = []
         self._length = len(data) - data.count(0)
-        if self._length == len(data) and len(self._levels) == 1:
+        ordered = tiebreak is None or self._length > TIEBREAK_MAX  # paper order stands
+        if self._length == len(data) and len(self._levels) == 1 and ordered:
             # Every paper, all equal (an empty query): paper order is the ranking, and `G`
             # at the end of a million papers need not gather a million places.
             self._found, self._levels = range(len(data)), []
@@ -121,7 +131,10 @@ class Ranked(Sequence[int]):
             level = self._levels.pop(0)
             # A range is every paper, all equal: it is built with no levels left to gather.
             assert isinstance(found, list)
-            found += compress(range(len(data)), data.translate(_only(level)))
+            tied = list(compress(range(len(data)), data.translate(_only(level))))
+            if self._tiebreak is not None and len(tied) <= TIEBREAK_MAX:
+                tied.sort(key=self._tiebreak.__getitem__)  # stable: equal keys stay in paper order
+            found += tied
 
     def __len__(self) -> int:
         return self._length
