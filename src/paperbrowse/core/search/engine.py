@@ -351,30 +351,39 @@ class SearchIndex:
         one_word = needle.split() == [needle]
         levels = []
         for name, weight in FIELDS:
-            if len(needle) > SHORT_NEEDLE or name in _SHORT_FIELDS:
-                levels.append((round(weight * INSIDE_WORD), self.field_matches(name, "fuzzy", needle, case)))
-            if one_word:
-                words = self.words(name, case)
-                levels.append((round(weight * WORD_START), words.papers(words.at_start(lowered))))
-                levels.append((round(weight * WHOLE_WORD), words.papers(words.at_start(lowered, whole=True))))
-            if cutoff < 100 and name in _TYPO_FIELDS and one_word:
-                words = self.words(name, case)
+            inside_counts = len(needle) > SHORT_NEEDLE or name in _SHORT_FIELDS
+            if not one_word:
+                if inside_counts:
+                    levels.append((round(weight * INSIDE_WORD), self.field_matches(name, "fuzzy", needle, case)))
+                continue
+            # The words holding the needle, split three ways (whole / at a start / inside only):
+            # the same words as one lookup of all of them, so no more lanes are built.
+            words = self.words(name, case)
+            starting, whole = words.at_start(lowered)
+            at_start = set(starting).difference(whole)
+            levels.append((round(weight * WHOLE_WORD), words.papers(whole)))
+            levels.append((round(weight * WORD_START), words.papers(at_start)))
+            if inside_counts:
+                inside = set(words.containing(lowered)).difference(starting)
+                levels.append((round(weight * INSIDE_WORD), words.papers(inside)))
+            if cutoff < 100 and name in _TYPO_FIELDS:
                 by_points: dict[int, list[int]] = defaultdict(list)
                 for word, score in words.similar(lowered, cutoff):
                     by_points[round(weight * score * TYPO_SHARE)].append(word)
                 levels += [(points, words.papers(found)) for points, found in by_points.items()]
         if 1 < len(needle) <= SUBSEQUENCE_MAX and one_word:  # one letter: the word-start test was the same
+            # Initials are a kind of word starts: only titles holding the needle at word starts
+            # and scoring below an acronym are tested for it.
             title = WEIGHTS["title"]
             better = _best_first([level for level in levels if level[0] >= round(title * ACRONYM)])[0]
-            initials = self._subsequence(lowered, case, better, acronym=True)
+            starts, initials = self._subsequence(lowered, case, better)
             levels.append((round(title * ACRONYM), initials))
-            better |= _best_first([level for level in levels if level[0] >= round(title * WORD_STARTS)])[0]
-            levels.append((round(title * WORD_STARTS), self._subsequence(lowered, case, better, acronym=False)))
+            levels.append((round(title * WORD_STARTS), starts))
         return _best_first(levels)
 
-    def _subsequence(self, needle: str, case: bool, better: int, *, acronym: bool) -> int:
+    def _subsequence(self, needle: str, case: bool, better: int) -> tuple[int, int]:
         """Titles holding the needle at word starts (`word_starts`): "fa2" for FlashAttention-2;
-        with `acronym`, at the starts of consecutive words: "dpo".
+        and of those, titles holding it at the starts of consecutive words: "dpo".
 
         Once the keystrokes' layout is built (`prepare_keystrokes`), every title is tested at
         once. Without it, only papers without a better hit are tried (a better hit keeps its
@@ -384,9 +393,11 @@ class SearchIndex:
         """
         letters = self._subsequence_planes
         if letters is not None and supports(needle):
-            found = letters.matches(needle.lower(), acronym=acronym) & ~better
-            # Those hold the letters in any case: the needle's own case is checked on them.
-            return self._titles_matching(needle, case, found, acronym) if case else found
+            starts, initials = letters.both(needle.lower())
+            starts, initials = starts & ~better, initials & ~better
+            if case:  # those hold the letters in any case: the needle's own case is checked on them
+                return self._titles_matching(needle, case, starts)
+            return starts, initials
         candidates = self.all & ~better
         shorter = self._subsequence_found.get((needle[:-1], case))
         if shorter is not None:
@@ -395,31 +406,36 @@ class SearchIndex:
             if not candidates:
                 break
             candidates &= self._letter(char, case)
-        found = self._titles_matching(needle, case, candidates, acronym)
-        if not acronym:
-            if len(self._subsequence_found) >= _KEPT:
-                self._subsequence_found.clear()
-            self._subsequence_found[needle, case] = found | better  # a superset: `better` was not tried
-        return found
+        starts, initials = self._titles_matching(needle, case, candidates)
+        if len(self._subsequence_found) >= _KEPT:
+            self._subsequence_found.clear()
+        self._subsequence_found[needle, case] = starts | better  # a superset: `better` was not tried
+        return starts, initials
 
-    def _titles_matching(self, needle: str, case: bool, candidates: int, acronym: bool) -> int:
-        """The candidates whose title holds the needle at word starts."""
+    def _titles_matching(self, needle: str, case: bool, candidates: int) -> tuple[int, int]:
+        """The candidates whose title holds the needle at word starts, and as initials."""
         where = paper_sets.positions(candidates, self.count)
         if not where:
-            return 0
+            return 0, 0
         written = self.texts("title", True)
         if case or not supports(needle):  # letter by letter, in the title as written (or not ASCII)
             titles = written if case else self.texts("title", False)
             found = [
-                place
-                for place in where
-                if word_start_match(titles[place], needle, written[place], acronym=acronym) is not None
+                paper_sets.from_positions(
+                    [p for p in where if word_start_match(titles[p], needle, written[p], acronym=acronym) is not None],
+                    self.count,
+                )
+                for acronym in (False, True)
             ]
-            return paper_sets.from_positions(found, self.count)
+            return found[0], found[1]
         lowered = self.texts("title", False)
         planes = SubsequencePlanes(list(map(lowered.__getitem__, where)), list(map(written.__getitem__, where)))
-        flags = planes.matches(needle, acronym=acronym).to_bytes(len(where), "little")
-        return paper_sets.from_positions(compress(where, flags), self.count)
+        starts, initials = planes.both(needle)
+        size = len(where)
+        return (
+            paper_sets.from_positions(compress(where, starts.to_bytes(size, "little")), self.count),
+            paper_sets.from_positions(compress(where, initials.to_bytes(size, "little")), self.count),
+        )
 
     def _letter(self, char: str, case: bool) -> int:
         found = self._letters.get((char, case))

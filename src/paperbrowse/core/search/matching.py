@@ -28,7 +28,7 @@ TYPO_SHARE = 0.75
 WORD_STARTS = 60
 # Word starts are how people type abbreviations ("fa2"); past this length a needle is a word
 # or a fragment of one, found as such or as a typo.
-SUBSEQUENCE_MAX = 8
+SUBSEQUENCE_MAX = 5
 # A needle this short found inside a word of a long text (a summary: "rl" in "world") is noise.
 SHORT_NEEDLE = 3
 SEP = "\n"  # joins list fields so a prefix can anchor at any element

@@ -26,10 +26,11 @@ from operator import itemgetter
 
 _FILL, _END = b"\xfe", 0xFF  # never bytes of UTF-8
 _CHUNK = 1 << 15  # titles per build step: a step holds the GIL for milliseconds, not a second
-_KEPT = 8  # needles and letters kept for the next keystrokes (each one bit per title byte)
+_KEPT = 16  # needles (a state each for word starts and acronyms) and letters kept, one bit per title byte each
 # Byte value -> ASCII "1" where bit b is set, else "0": int(…, 2) then packs eight per byte.
 _PLANE_TABLES = [bytes(0x31 if value >> b & 1 else 0x30 for value in range(256)) for b in range(8)]
 _FLAG = bytes(int(value >= 0x80) for value in range(256))  # a gathered end byte -> lane 0/1
+_FLAG_LOW = bytes(value >> 6 & 1 for value in range(256))  # the flag one bit below it
 
 
 def _table(test: object) -> bytes:
@@ -91,14 +92,22 @@ class SubsequencePlanes:
     def matches(self, needle: str, *, acronym: bool = False) -> int:
         """Lanes (one byte per title): 1 where the title holds the needle at word starts (see
         `word_starts.word_start_match`); with `acronym`, at the starts of consecutive words."""
+        return self.both(needle)[acronym]
+
+    def both(self, needle: str) -> tuple[int, int]:
+        """`matches` without and with `acronym`, read back from the titles together."""
         if not self.count:
-            return 0
-        found = self._state(needle, acronym)
+            return 0, 0
+        body = self._body
         # The carry from a title's first marked position runs to its 0xFF position: set there
-        # only for titles with a mark, and stopped there (not a position of the title).
-        flags = ((self._body + found) ^ self._body) & self._ends
+        # only for titles with a mark, and stopped there (not a position of the title). The
+        # 0xFF position is the top bit of its byte: the initials' flag goes one bit lower.
+        flags = ((body + self._state(needle, False)) ^ body) & self._ends
+        flags |= (((body + self._state(needle, True)) ^ body) & self._ends) >> 1
         gathered = bytes(self._gather(flags.to_bytes(self._bytes, "little")))
-        return int.from_bytes(gathered.translate(_FLAG), "little")
+        return int.from_bytes(gathered.translate(_FLAG), "little"), int.from_bytes(
+            gathered.translate(_FLAG_LOW), "little"
+        )
 
     def _state(self, needle: str, acronym: bool) -> int:
         """The positions where a match of the needle can end (its last letter, in order)."""

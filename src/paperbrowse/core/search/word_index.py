@@ -88,15 +88,27 @@ class WordIndex:
             return [number for number, word in enumerate(self.words) if word.endswith(needle)]
         return self._find(rf"{re.escape(needle)}{_MARK}(\d+)")
 
-    def at_start(self, needle: str, *, whole: bool = False) -> list[int]:
-        """The numbers of the words holding the needle where a part of them starts: at the
-        word's start or after punctuation ("(dpo)", "mixture-of-experts"); with `whole`, the
-        part ends with the needle too."""
+    def at_start(self, needle: str) -> tuple[list[int], list[int]]:
+        """The numbers of the words holding the needle where a part of them starts (at the
+        word's start or after punctuation: "(dpo)", "mixture-of-experts"), and of those the
+        ones where that part ends with the needle too."""
         if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
-            pattern = re.compile(rf"(?:^|[^\w]){re.escape(needle)}" + (r"(?:[^\w]|$)" if whole else ""))
-            return [number for number, word in enumerate(self.words) if pattern.search(word)]
-        tail = rf"(?:[^\w\n{_MARK}][^\n{_MARK}]*)?{_MARK}" if whole else rf"[^\n{_MARK}]*{_MARK}"
-        return self._find(rf"(?:\n|[^\w\n{_MARK}]){re.escape(needle)}{tail}(\d+)")
+            starts = re.compile(rf"(?:^|\W){re.escape(needle)}")
+            wholes = re.compile(rf"(?:^|\W){re.escape(needle)}(?:\W|$)")
+            found = [number for number, word in enumerate(self.words) if starts.search(word)]
+            return found, [number for number in found if wholes.search(self.words[number])]
+        # The needle first, so the regex skips to its occurrences at C speed; then a look back
+        # at the character before it (every line starts with a newline, so a word's start has
+        # one). The empty group takes part where the needle ends a part of the word.
+        escaped = re.escape(needle)
+        pattern = rf"{escaped}(?<=\W{escaped})(?:(?=[^\w\n]|{_MARK})()|)[^\n{_MARK}]*{_MARK}(\d+)"
+        starting, whole = [], []
+        for match in re.finditer(pattern, self._lines):
+            number = int(match.group(2))
+            starting.append(number)
+            if match.group(1) is not None:
+                whole.append(number)
+        return starting, whole
 
     def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]:
         """Words within a typo or two of the needle, with rapidfuzz's score (0-100).
