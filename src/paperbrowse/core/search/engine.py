@@ -96,6 +96,14 @@ class PaperView(Sequence[Paper]):
             return list(map(self._papers.__getitem__, self._places[item]))
         return self._papers[self._places[item]]
 
+    @property
+    def papers(self) -> Sequence[Paper]:
+        return self._papers
+
+    @property
+    def places(self) -> Sequence[int]:
+        return self._places
+
     def __iter__(self) -> Iterator[Paper]:
         return map(self._papers.__getitem__, self._places)
 
@@ -165,6 +173,7 @@ class SearchIndex:
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
         self._build = threading.Lock()  # a stale search still running and a new one build once
         self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
+        self.derived: dict[str, Sequence[int]] = {}  # orders built once (see `sort_orders`)
         self.text: dict[str, tuple[str, ...]] = _Columns(self.papers, store, places if store else None)
 
     def __len__(self) -> int:
