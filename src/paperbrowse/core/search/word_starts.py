@@ -63,18 +63,22 @@ def word_start_match(text: str, needle: str, original: str | None = None, *, acr
         if not before:
             return None
         now: dict[int, int] = {}
-        first = min(before)
+        ends = list(before)  # ascending: positions were added in order
+        # For initials: the one word start each earlier letter leads to.
+        leads = {following[p + 1]: p for p in reversed(ends)} if acronym else {}
+        latest, step = -1, 0  # the last earlier position before `place`, kept as `place` grows
         for place, here in enumerate(text):
+            while step < len(ends) and ends[step] < place:
+                latest, step = ends[step], step + 1
             if here != char:
                 continue
             if acronym:
-                parent = next((p for p in before if following[p + 1] == place), None)
-                if parent is not None and flags[place]:
-                    now[place] = parent
+                if place in leads and flags[place]:
+                    now[place] = leads[place]
             elif place - 1 in before:
                 now[place] = place - 1
-            elif flags[place] and place > first:
-                now[place] = max(p for p in before if p < place)
+            elif flags[place] and latest >= 0:
+                now[place] = latest
         reach.append(now)
     if not reach[-1]:
         return None
