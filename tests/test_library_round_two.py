@@ -385,6 +385,18 @@ def test_the_backup_takes_the_library_mode(lib_path, monkeypatch, world_readable
     assert "more private" in backup.read_text(encoding="utf-8")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_a_new_library_is_private_and_a_mode_the_user_chose_is_kept(lib_path, world_readable_umask):
+    library = Library.load(lib_path)
+    library.set_note("llama", "private")
+    library.save()
+    assert stat.S_IMODE(lib_path.stat().st_mode) == 0o600  # not 0644, whatever the umask
+    lib_path.chmod(0o640)  # shared with the user's group on purpose
+    library.set_note("llama", "for the group")
+    library.save()
+    assert stat.S_IMODE(lib_path.stat().st_mode) == 0o640
+
+
 # --- 9: a read-only library is respected ----------------------------------------------------------
 
 

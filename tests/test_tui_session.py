@@ -227,10 +227,14 @@ def test_a_failing_save_retries_later_each_time_then_saves_everything(tmp_path: 
     run(app, scenario)
 
 
-def test_failed_save_on_quit_warns_once_then_quits(tmp_path: Path, monkeypatch) -> None:
+def test_failed_save_on_quit_warns_once_then_quits_keeping_a_rescue_copy(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("paperbrowse.tui.widgets.save_status.FIRST_RETRY", 60.0)
     folder = tmp_path / "data-folder"
     lib_path = folder / "library.toml"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # The library's own folder is a file now, so the copy goes to the next place.
+    monkeypatch.setattr("paperbrowse.core.library.rescue.rescue_places", lambda library: [library.parent, elsewhere])
     app = recording(make_app(None, lib_path), {})
 
     async def scenario(pilot) -> None:
@@ -242,12 +246,20 @@ def test_failed_save_on_quit_warns_once_then_quits(tmp_path: Path, monkeypatch) 
         assert app.is_running and isinstance(app.screen, MainScreen)
         assert any("q again" in n for n in notes(app, "error"))
         assert app.session.library.unsaved
+        statuses.append(app.screen.query_one(SaveStatus))
         await pilot.press("q")
         await pilot.pause()
 
+    statuses: list[SaveStatus] = []
     run(app, scenario)
-    assert app.return_code == 0  # the second q quit without saving
+    assert app.return_code == 1  # quit with the library unsaved
     assert folder.is_file()
+    [copy] = elsewhere.glob("library.unsaved-*.toml")
+    kept = tomllib.loads(copy.read_text(encoding="utf-8"))["papers"]
+    assert sum(1 for entry in kept.values() if entry.get("starred")) == 1
+    assert copy.stat().st_mode & 0o777 == 0o600
+    farewell = statuses[0].farewell  # printed on the terminal once the app is gone
+    assert str(copy) in farewell and "PAPERBROWSE_LIBRARY=" in farewell
 
 
 def test_a_change_saved_by_another_copy_is_merged_not_clobbered(tmp_path: Path) -> None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from paperbrowse import __version__
-from paperbrowse.cli import add_commands, commands, export_command, library_commands
+from paperbrowse.cli import (
+    add_commands,
+    commands,
+    completion_command,
+    config_command,
+    export_command,
+    library_commands,
+)
+from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.core.search.sort_orders import SORTS
 
@@ -80,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     library_commands.add_parsers(command)
     export_command.add_parser(command)
     add_commands.add_parsers(command)
+    completion_command.add_parser(command)
+    config_command.add_parser(command)
     return parser
 
 
@@ -115,7 +125,10 @@ def _quiet_libraries() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _quiet_libraries()
     parser = build_parser()
-    argv = _protect_tag_removals(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [HIDDEN]:  # the shells' TAB: not a command a person types
+        return completion_command.complete(parser, argv[1:])
+    argv = _protect_tag_removals(argv)
     args, extra = parser.parse_known_args(argv)
     if args.command == "tag":
         # `--TAG` words that argparse did not know come back as extras.
@@ -124,12 +137,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
     context = Context(data=data, library=getattr(args, "sub_library", None) or args.library)
-    handlers = {
+    handlers: dict[str, Callable[[Context, argparse.Namespace], int]] = {
         **commands.HANDLERS,
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
+        **config_command.HANDLERS,
         "export": export_command.cmd_export,
-    }
+        "completion": lambda _context, args: completion_command.cmd_completion(args, parser),
+    }  # completion describes the whole parser: it gets it, not the context
     handler = handlers.get(args.command or "")
     try:
         if handler is None:

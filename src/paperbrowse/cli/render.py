@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
+from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.cell_wrap import wrap_cells
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import Related
@@ -49,7 +50,7 @@ def paper_table(papers: Sequence[Paper], user: UserState | None = None, scores: 
     for index, paper in enumerate(papers):
         star = "★" if user.is_starred(paper.id) else " "
         mark = _STATUS_MARK.get(user.status(paper.id), " ")
-        row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.year:<4}  {_cell(paper.title, title_width)}  "
+        row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.date.isoformat()[:4]:<4}  {_cell(paper.title, title_width)}  "
         if org_width:
             row += _cell(paper.orgs[0] if paper.orgs else "", org_width) + "  "
         if scores is not None:
@@ -69,6 +70,7 @@ def paper_details(
         ("Orgs", ", ".join(paper.orgs)),
         ("Date", paper.date.isoformat()),
         ("Venue", paper.venue),
+        *reference_rows(paper.bib),
         ("Category", f"{category.name} ({paper.category})" if category else paper.category),
         ("arXiv", paper.arxiv),
         ("Link", paper.link),
@@ -116,14 +118,5 @@ def paper_details(
 
 
 def _wrap(first: str, text: str, width: int, indent: int) -> str:
-    return (
-        textwrap.fill(
-            text,
-            width=width,
-            initial_indent=first,
-            subsequent_indent=" " * indent,
-            break_long_words=True,
-            break_on_hyphens=False,
-        )
-        or first.rstrip()
-    )
+    """By cells, breaking Chinese between characters and never before closing punctuation."""
+    return "\n".join(wrap_cells(text, width, first=first, indent=" " * indent)).rstrip() or first.rstrip()

@@ -29,10 +29,12 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Replace `path` with `data` (bytes, or chunks of them) atomically."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, new_mode: int | None = None) -> None:
+    """Replace `path` with `data` (bytes, or chunks of them) atomically; a replaced file keeps
+    its mode, a new one gets `new_mode` (None: what the umask gives)."""
     target = real_target(path)
-    _replace_with(target, data, _mode(target))
+    mode = _mode(target)
+    _replace_with(target, data, new_mode if mode is None else mode)
     _fsync_folder(target.parent)
 
 

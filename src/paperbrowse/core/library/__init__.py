@@ -1,1 +1,1 @@
-"""The user's library: what they keep per paper and how two versions merge (entries), its TOML file (toml_file) and on disk (on_disk), loading, changing and saving it without loss (user_library), and the smart lists' counts."""
+"""The user's library: what they keep per paper and how two versions merge (entries), its TOML file (toml_file) and on disk (on_disk), loading, changing and saving it without loss (user_library), a rescue copy when it cannot be saved (rescue), and the smart lists' counts."""

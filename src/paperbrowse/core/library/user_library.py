@@ -42,6 +42,7 @@ from paperbrowse.core.library.entries import (
     unique_tags,
 )
 from paperbrowse.core.library.note_merge import NoteEdit
+from paperbrowse.core.library.rescue import write_rescue
 from paperbrowse.core.library.toml_file import LibraryFileError
 from paperbrowse.core.records.safe_text import one_line
 
@@ -311,7 +312,8 @@ class Library:
                     merged = merge(disk, ours, set(dirty), bool(state_dirty), edits)
                     remove_leftovers(self.path)
                     backup_failure = self._back_up()
-                    atomic_write(self.path, toml_file.dump(merged))
+                    # Notes are private: a new library is readable by its owner only (chmod widens it).
+                    atomic_write(self.path, toml_file.dump(merged), new_mode=0o600)
                     signature = on_disk.signature(self.path)  # under the lock: our own write
             except LibraryFileError as err:
                 raise LibraryError(f"{err} — not saving, so the file is left as it is", kept_in_memory=False) from None
@@ -344,6 +346,14 @@ class Library:
                 self.data, self._signature = merged, signature
                 if took_in:
                     self._revision += 1
+
+    def rescue(self, places: Iterable[Path] | None = None) -> Path:
+        """Write what this session holds, unsaved changes included, as a new library file
+        elsewhere (`rescue.write_rescue`); its path. OSError (RescueError) when no place takes it,
+        ValueError when the data cannot be written as TOML."""
+        with self._mutex:
+            document = toml_file.dump(LibraryData(self.data.version, dict(self.data.entries), dict(self.data.state)))
+        return write_rescue(document, self.path, places)
 
     def _pending_edits(self, dirty: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Edit]]:
         return {key: list(self._edits[key] or []) for key in dirty if self._edits.get(key)}

@@ -50,6 +50,7 @@ class SaveStatus(Static):
         self._retry: Timer | None = None
         self._delay = FIRST_RETRY
         self._quit_unsaved = False
+        self.farewell = ""  # what to print on the terminal after quitting
 
     @property
     def failing(self) -> bool:
@@ -98,7 +99,9 @@ class SaveStatus(Static):
                 markup=False,
             )
         self.add_class("-failing")
-        self.update(f"⚠ Not saved: {one_line(error)}. Retrying in {self._delay:.0f} s; q twice quits without saving.")
+        self.update(
+            f"⚠ Not saved: {one_line(error)}. Retrying in {self._delay:.0f} s; q twice quits, keeping a rescue copy."
+        )
         self._retry = self.set_timer(self._delay, self._retry_now)
         self._delay = min(self._delay * 2, LAST_RETRY)
 
@@ -115,7 +118,11 @@ class SaveStatus(Static):
             self._failed(f"{type(event.worker.error).__name__}: {event.worker.error}")
 
     def save_now(self) -> bool:
-        """Save before quitting; on failure warn once, and let a second quit go anyway."""
+        """Save before quitting; on failure warn once, and let a second quit go with a rescue copy.
+
+        `farewell` then says where the copy went (or that none could be written), for the
+        terminal after the app has gone.
+        """
         if self.library.read_only or not self.library.unsaved:
             return True
         try:
@@ -123,13 +130,28 @@ class SaveStatus(Static):
             return True
         except LibraryError as err:
             if self._quit_unsaved:
+                self.farewell = self._rescue(str(err))
                 return True
             self._quit_unsaved = True
             self.notify(
-                f"{err}. Press q again to quit without saving.",
+                f"{err}. Press q again to quit: your unsaved changes are then written to a rescue copy elsewhere.",
                 severity="error",
                 title="Not saved",
                 timeout=10,
                 markup=False,
             )
             return False
+
+    def _rescue(self, error: str) -> str:
+        try:
+            copy = self.library.rescue()
+        except (OSError, ValueError, RecursionError, TypeError) as err:
+            self.log.error(f"no rescue copy: {err!r}")
+            return (
+                f"paperbrowse: {self.library.path} was not saved ({error}), and {err}; your unsaved changes are lost."
+            )
+        return (
+            f"paperbrowse: {self.library.path} was not saved ({error}).\n"
+            f"Your changes are in {copy}: open it with PAPERBROWSE_LIBRARY={copy} paperbrowse,\n"
+            f"or copy it over {self.library.path} once it can be written."
+        )
