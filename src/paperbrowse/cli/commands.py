@@ -15,6 +15,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.related import related
+from paperbrowse.core.search.sort_orders import sort_papers
 
 
 def _print_json(value: object) -> None:
@@ -35,6 +36,8 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
             known = ", ".join(sorted(context.catalog.categories))
             raise CliError(f"unknown category '{one_line(args.category)}' (known: {known})")
         papers = [p for p in papers if p.category in wanted]
+    if args.sort:
+        papers = list(sort_papers(context.index, papers, args.sort, library))
     if args.json:
         _print_json([paper_dict(p, library) for p in papers])
     else:
@@ -53,18 +56,28 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
-    result = context.searchable_index(query).search(query, library, limit=None if args.all else args.limit)
+    limit = None if args.all else args.limit
+    index = context.searchable_index(query)
+    # Another order than relevance sorts every match, then keeps the first N of that order.
+    result = index.search(query, library, limit=limit if args.sort == "relevance" else None)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
-    if len(result) < result.matched:
+    papers = list(sort_papers(index, result.view, args.sort, library))[:limit]
+    score_of = dict(zip(result.positions, result.scores, strict=True))
+    where = index.positions
+    scores = [score_of[where[paper.id]] for paper in papers]
+    if len(papers) < result.matched:
         print(
-            f"paperbrowse: the best {len(result):,} of {result.matched:,} matches (--limit N or --all for more)",
+            f"paperbrowse: the {'best' if args.sort == 'relevance' else 'first'} {len(papers):,} of"
+            f" {result.matched:,} matches (--limit N or --all for more)",
             file=sys.stderr,
         )
     if args.json:
-        _print_json([{**paper_dict(h.paper, library), "score": h.score} for h in result.hits])
-    elif result.hits:
-        print(paper_table([h.paper for h in result.hits], library, scores=[h.score for h in result.hits]))
+        _print_json(
+            [{**paper_dict(paper, library), "score": score} for paper, score in zip(papers, scores, strict=True)]
+        )
+    elif papers:
+        print(paper_table(papers, library, scores=scores))
     else:
         print("no papers match", file=sys.stderr)
     return 0

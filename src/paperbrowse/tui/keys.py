@@ -263,6 +263,16 @@ KEYS: tuple[Key, ...] = (
         palette="Star / unstar",
     ),
     Key(
+        "S",
+        "cycle_sort",
+        "Sort",
+        "sort the list: relevance → date → title → starred → date added → last opened",
+        READING,
+        "screen",
+        more="; each node keeps its own order",
+        palette="Cycle sort order",
+    ),
+    Key(
         "r",
         "cycle_status",
         "Status",

@@ -31,6 +31,8 @@ from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
+from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
+from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui import undo
@@ -154,7 +156,8 @@ class MainScreen(Screen[None]):
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
         started = time.perf_counter()
-        found = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
+        sort = self.session.sort_for(node.key)
+        found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
         self._last_search = time.perf_counter() - started
         return found
 
@@ -171,6 +174,9 @@ class MainScreen(Screen[None]):
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
         count = self._scope(len(papers), text)
+        sort = self.session.sort_for(self.node.key)
+        if sort != "relevance":
+            count = Content.assemble(count, (f" · by {SORT_LABELS[sort]}", "$text-muted"))
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
@@ -434,6 +440,14 @@ class MainScreen(Screen[None]):
         paper = self._paper_or_none(self.action_star)
         if paper:
             self._change(lambda library: library.toggle_star(paper.id), paper.id)
+
+    def action_cycle_sort(self) -> None:
+        """The next order for this node's list; each node keeps its own."""
+        order = next_sort(self.session.sort_for(self.node.key))
+        self.session.set_sort(self.node.key, order)
+        self.save_soon()
+        self.run_search()
+        self.notify(f"Sorted by {SORT_LABELS[order]}", timeout=2)
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
