@@ -5,6 +5,11 @@ records (and problems) are kept in the user's cache folder, keyed by the file's 
 mtime, ctime and inode: any edit, even one that keeps the size, changes a key, and only that
 file is parsed again. A cache entry that cannot be read is ignored and rebuilt, never trusted.
 Records are stored as plain tuples, which unpickle several times faster than dataclasses.
+
+A large file has an entry of its own. Small files (one paper each, as `add` and `import` write
+them) share `_BUCKETS` entries, a file's bucket chosen by its path: opening, checking and
+reading 100,000 entries cost more than parsing, while 64 buckets cost what 64 large files do.
+An edit rewrites the edited file's bucket, reusing the other files' records in it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import os
 import pickle
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from pathlib import Path
@@ -26,7 +32,7 @@ from paperbrowse.core.files import changes
 from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
-from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
+from paperbrowse.core.records.loader import DataFile, FileRecords, parse_file, scan_files
 from paperbrowse.core.records.problems import Problem, Severity
 from paperbrowse.core.records.schema import Category, Paper
 from paperbrowse.core.store import snapshot, trust
@@ -34,12 +40,14 @@ from paperbrowse.core.store import snapshot, trust
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
 
-FORMAT = 1
+FORMAT = 2  # 2: keyed by the path made absolute, no longer resolved
+_SMALL = 64 * 1024  # files smaller than this share bucket entries (about 30 papers)
+_BUCKETS = 64
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _DATE = _PAPER_FIELDS.index("date")
 _SOURCE = _PAPER_FIELDS.index("source")
 
-# A cache entry's key: the cache format, the paperbrowse version, the file's resolved path,
+# A cache entry's key: the cache format, the paperbrowse version, the file's absolute path,
 # size, mtime_ns, ctime_ns and inode.
 _EntryKey = tuple[int, str, str, int, int, int, int]
 # A file's records as an entry holds them: the path they were read from, then each paper,
@@ -61,13 +69,17 @@ _MTIME: Final = 4  # the position of st_mtime_ns in a key
 _RACY_NS = 2_000_000_000  # coarse file systems keep whole seconds (FAT: two)
 
 
-def _key(path: Path) -> _EntryKey:
-    stat = path.stat()
-    return (FORMAT, __version__, str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+def _key(file: DataFile, cwd: str) -> _EntryKey:
+    """From the stat the scan took. The path made absolute is not resolved (a system call per
+    part of the path): the inode tells the file a link points to."""
+    info = file.stat
+    assert info is not None
+    absolute = os.path.join(cwd, file.path)  # an absolute path stays as it is
+    return (FORMAT, __version__, absolute, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _entry_path(folder: Path, path: Path) -> Path:
-    digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def _entry_path(folder: Path, key: _EntryKey) -> Path:
+    digest = hashlib.sha256(key[2].encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return folder / f"{digest}.pickle"
 
 
@@ -100,30 +112,80 @@ def _unpack(packed: _Packed, shown: str) -> FileRecords:
     return result
 
 
-def load_file(path: Path, folder: Path | None) -> FileRecords:
-    """One file's records: from the cache when its key still matches, else parsed and stored."""
-    if folder is None:
-        return parse_file(path)
-    try:
-        key = _key(path)
-    except OSError:
-        return parse_file(path)  # parse_file reports why the file cannot be read
-    entry = _entry_path(folder, path)
+def load_file(file: DataFile, folder: Path | None) -> FileRecords:
+    """One file's records: from its cache entry when its key still matches, else parsed and stored."""
+    if folder is None or file.stat is None:
+        return parse_file(Path(file.path))  # parse_file reports why a file cannot be read
+    key = _key(file, os.getcwd())
+    entry = _entry_path(folder, key)
     with contextlib.suppress(Exception):  # a damaged, foreign or untrusted entry is only a cache miss
         stored_key, packed = trust.load(entry)
         if stored_key == key:
-            return _unpack(packed, str(path))
-    records = parse_file(path)
-    if time.time_ns() - key[_MTIME] < _RACY_NS:
-        # Changed within the timestamp's resolution of now: a same-size rewrite in the same
-        # tick would keep this key ("racy git"), so such a file is parsed again next time.
-        return records
+            return _unpack(packed, file.path)
+    records = parse_file(Path(file.path))
+    if not _racy_key(key):
+        _store(entry, (key, _pack(records)))
+    return records
+
+
+def load_files(files: list[DataFile], folder: Path | None, group: str = "all") -> list[FileRecords]:
+    """Every file's records, in order: large files through their own entries, small ones
+    through the buckets of `group` (the set of sources they were found under)."""
+    records: list[FileRecords | None] = [None] * len(files)
+    buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
+    cwd = os.getcwd()
+    for number, file in enumerate(files):
+        if folder is not None and file.stat is not None and file.stat.st_size < _SMALL:
+            key = _key(file, cwd)
+            bucket = zlib.crc32(key[2].encode("utf-8", "surrogatepass")) % _BUCKETS
+            buckets.setdefault(bucket, []).append((number, file, key))
+        else:
+            records[number] = load_file(file, folder)
+    for bucket, members in buckets.items():
+        assert folder is not None
+        _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", members, records)
+    return [found for found in records if found is not None]
+
+
+def _load_bucket(
+    bucket: Path, members: list[tuple[int, DataFile, _EntryKey]], records: list[FileRecords | None]
+) -> None:
+    """Fill `records` for the bucket's files: each from the bucket while its key matches, else
+    parsed; the bucket written again when that changed what it should hold."""
+    stored: dict[str, tuple[_EntryKey, _Packed]] = {}
+    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
+        found = trust.load(bucket)
+        if isinstance(found, dict):
+            stored = found
+    kept: dict[str, tuple[_EntryKey, _Packed]] = {}
+    changed = False
+    for number, file, key in members:
+        entry = stored.get(key[2])
+        with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
+            if entry is not None and entry[0] == key:
+                records[number] = _unpack(entry[1], file.path)
+                kept[key[2]] = entry
+        if records[number] is None:
+            records[number] = parsed = parse_file(Path(file.path))
+            changed = True
+            if not _racy_key(key):
+                kept[key[2]] = (key, _pack(parsed))
+    if changed or kept.keys() != stored.keys():
+        _store(bucket, kept)
+
+
+def _racy_key(key: _EntryKey) -> bool:
+    # Changed within the timestamp's resolution of now: a same-size rewrite in the same tick
+    # would keep this key ("racy git"), so such a file is parsed again next time.
+    return time.time_ns() - key[_MTIME] < _RACY_NS
+
+
+def _store(entry: Path, value: object) -> None:
     # A cache that cannot be written (no room, a file in the way, a record nested too deep to
     # pickle) only costs speed: the records are returned all the same.
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        trust.write(entry, pickle.dumps((key, _pack(records)), protocol=pickle.HIGHEST_PROTOCOL))
-    return records
+        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        trust.write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> Catalog:
@@ -140,7 +202,7 @@ def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path 
 def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
-    files, problems = find_files(names)
+    files, problems = scan_files(names)
     files_now = snapshot.stamp(files) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
     key: snapshot.SnapshotKey | None = None
@@ -150,7 +212,8 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
         if found is not None:
             found.derived["snapshot"] = (where, key)
             return found
-    catalog = build_catalog([load_file(path, folder) for path in files], problems)
+    group = where.stem.removeprefix("snapshot-") if where is not None else "all"
+    catalog = build_catalog(load_files(files, folder, group), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
@@ -178,7 +241,7 @@ def prepare_search(index: SearchIndex) -> None:
 def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
     now = time.time_ns()
-    return any(now - stamp[3] < _RACY_NS for stamp in key[2])
+    return any(now - stamp[snapshot.MTIME] < _RACY_NS for stamp in key[2])
 
 
 def files_signature(sources: Iterable[str]) -> changes.Signature:
