@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from paperbrowse.core.files.paths import shipped
+from paperbrowse.tui.foreground import Foreground
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.session import Session
@@ -22,6 +24,12 @@ class PaperBrowseApp(App[None]):
         super().__init__()
         self.session = session
         self.sub_title = collection
+        self.foreground = Foreground()  # background builders pause on it while keys arrive
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)):
+            self.foreground.key_pressed()
+        await super().on_event(event)
 
     async def action_quit(self) -> None:
         """ctrl+q (Textual's own binding) quits the way q does: state remembered, saves flushed."""

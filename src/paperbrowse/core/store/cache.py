@@ -223,7 +223,18 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
 
 def prepare_search(index: SearchIndex) -> None:
     """Give the index all its word indexes: kept from an earlier run of the same data, or built
-    now (seconds at 100,000 papers) and kept for the next one."""
+    now (seconds at 100,000 papers) and kept for the next one.
+
+    Threads may call it at once (the browser's background work and a search typed before that
+    finished): one loads, the others wait for it (a twentieth of a second when the indexes
+    were kept) and find them ready.
+    """
+    with index.preparing:
+        if not index.ready():
+            _prepare_search(index)
+
+
+def _prepare_search(index: SearchIndex) -> None:
     place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
     if place is None:
         index.prepare()

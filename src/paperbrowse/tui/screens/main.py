@@ -30,6 +30,7 @@ from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
@@ -92,6 +93,9 @@ class MainScreen(Screen[None]):
         search = self.search_box
         search.restore(self._restore_query)  # the restored node's search will use it
         self._first_search()
+        # The kept word indexes are read now, while the first frame is drawn: a query typed
+        # the moment the list shows needs them (a typed search waits for this one read).
+        self._prepare_search(self.session.index)
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
         problems = self.session.catalog.errors
@@ -127,11 +131,14 @@ class MainScreen(Screen[None]):
     def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
         text = self.search_box.value
-        if here or self._last_search < INLINE_SECONDS:
+        if here or (self._last_search < INLINE_SECONDS and self.session.index.ready()):
             # The last search took a few milliseconds: a thread's round trip would cost more
-            # than the search itself, so this one runs here and its result shows at once.
+            # than the search itself, so this one runs here and its result shows at once. Not
+            # before the word indexes are there: a search would build them here, seconds long.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
+            if not self.session.index.ready() and parse(text).text_terms():
+                self._show_count(Content("searching… (loading the word index)"))
             self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -141,6 +148,9 @@ class MainScreen(Screen[None]):
 
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
+        index = self.session.index
+        if not index.ready() and parse(text).text_terms():
+            prepare_search(index)  # or wait for the background's load of them
         started = time.perf_counter()
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
         self._last_search = time.perf_counter() - started
@@ -150,7 +160,7 @@ class MainScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer search is on its way
         if not self._shown_generation:
-            # Once the first results are on screen: these threads would hold the GIL against them.
+            # Once the first results are on screen: this thread would hold the GIL against them.
             self.call_after_refresh(self._prepare_in_background)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
@@ -161,23 +171,29 @@ class MainScreen(Screen[None]):
         count = Content(f"{len(papers)} of {len(self.session.catalog.papers)} papers")
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+        self._show_count(count)
         if not papers:
             self.detail.show(None)
         deferred, self._deferred = self._deferred, []
         for action in deferred:
             action()
 
+    def _show_count(self, count: Content) -> None:
+        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+
     def _prepare_in_background(self) -> None:
-        self._prepare_search(self.session.index)
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self.detail.find_related()
 
-    @work(thread=True, group="words", exit_on_error=False)
     def _prepare_search(self, index: SearchIndex) -> None:
-        """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
+        self._prepare_words(index, pause_of(self.app))
+
+    @work(thread=True, group="words", exit_on_error=False)
+    def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+        """Load (or build and keep) the word indexes, so that the first keystroke finds them
+        ready; then lay the titles out, giving way to keys (it only speeds up later ones)."""
         prepare_search(index)
-        index.prepare_keystrokes()
+        index.prepare_keystrokes(pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
