@@ -8,7 +8,8 @@ for both with their ratio. For each size, on a warm cache:
 
 - first query: `paperbrowse` runs in a real terminal (tmux); once the list is on screen, after
   0, 0.1, 0.3 and 1 s, `/zzqx` is typed (one send-keys) and the screen polled until the
-  count reads "0 of N papers": from the keypress to the list narrowed, from outside the process.
+  count reads "K of N papers", K what `search --all` finds: from the keypress to the list
+  narrowed, from outside the process.
 - longest stall: the longest gap between ticks of a 5 ms event-loop timer during the first
   10 s after the first frame (benchmarks/probe.py stalls).
 - many files: the same papers as one file per paper (as `add` writes them) against files of
@@ -20,6 +21,7 @@ Timings on a shared machine are noisy: quote the ratios, and the medians over --
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -81,7 +83,15 @@ class Terminal:
         subprocess.run([*self.base, "kill-server"], capture_output=True)
 
 
-def first_query(program: Path, data: Path, size: int, offset: float, scratch: Path) -> float:
+def expected_count(program: Path, data: Path, scratch: Path) -> int:
+    """How many papers the query finds: the count the list must reach."""
+    env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
+    env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{program.parent.parent.parent.name}")
+    command = [str(program), "--data", str(data), "search", "--json", "--all", QUERY]
+    return len(json.loads(subprocess.run(command, env=env, capture_output=True, check=True).stdout))
+
+
+def first_query(program: Path, data: Path, size: int, offset: float, scratch: Path, expected: int = 0) -> float:
     library = scratch / "library.toml"
     library.unlink(missing_ok=True)  # no restored query
     env = {
@@ -96,7 +106,7 @@ def first_query(program: Path, data: Path, size: int, offset: float, scratch: Pa
         time.sleep(offset)
         typed = time.perf_counter()
         terminal.keys("/", *QUERY)
-        return terminal.wait_for(f"0 of {size} papers") - typed
+        return terminal.wait_for(f"{expected} of {size} papers") - typed
     finally:
         terminal.close()
 
@@ -143,12 +153,14 @@ def main() -> None:
         for root in checkouts.values():  # fill each one's cache first: these figures are warm
             first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch)
             probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
+        expected = expected_count(checkouts["new"] / ".venv/bin/paperbrowse", data, scratch)
         print(f"\n{size:,} papers in files of 1,000 (median of {args.repeat}; seconds unless said)")
         for offset in OFFSETS:
             found: dict[str, list[float]] = {name: [] for name in checkouts}
             for _ in range(args.repeat):
                 for name, root in checkouts.items():
-                    found[name].append(first_query(root / ".venv/bin/paperbrowse", data, size, offset, scratch))
+                    program = root / ".venv/bin/paperbrowse"
+                    found[name].append(first_query(program, data, size, offset, scratch, expected))
             base, new = median(found["base"]), median(found["new"])
             print(f"  first query typed {offset:.1f} s after the first screen: base {base:.2f}  new {new:.2f}")
         stalls: dict[str, list[float]] = {name: [] for name in checkouts}

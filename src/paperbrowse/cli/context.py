@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from paperbrowse.cli import collector
+from paperbrowse.cli.progress import LoadProgress
 from paperbrowse.core.files.paths import data_sources, library_path
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
@@ -39,7 +40,11 @@ class Context:
         # The index's order of the papers is built with the catalog, so that the collector
         # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
         def load() -> tuple[Catalog, SearchIndex]:
-            catalog = load_catalog_cached(self.sources)
+            progress = LoadProgress()  # shown on a terminal when the load takes over a second
+            try:
+                catalog = load_catalog_cached(self.sources, progress=progress)
+            finally:
+                progress.finish()
             return catalog, SearchIndex(catalog)
 
         return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))

@@ -20,7 +20,7 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
 
 FORMAT = 2  # 2: keyed by the path made absolute, no longer resolved
+Progress = Callable[[int, int], None]  # told (files read, files in all) while a load goes on
 _SMALL = 64 * 1024  # files smaller than this share bucket entries (about 30 papers)
 _BUCKETS = 64
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
@@ -128,9 +129,14 @@ def load_file(file: DataFile, folder: Path | None) -> FileRecords:
     return records
 
 
-def load_files(files: list[DataFile], folder: Path | None, group: str = "all") -> list[FileRecords]:
+def load_files(
+    files: list[DataFile], folder: Path | None, group: str = "all", progress: Progress | None = None
+) -> list[FileRecords]:
     """Every file's records, in order: large files through their own entries, small ones
-    through the buckets of `group` (the set of sources they were found under)."""
+    through the buckets of `group` (the set of sources they were found under). `progress` is
+    told (files read, files in all) after each file or bucket."""
+    tell = progress or _silent
+    done = 0
     records: list[FileRecords | None] = [None] * len(files)
     buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
     cwd = os.getcwd()
@@ -141,9 +147,13 @@ def load_files(files: list[DataFile], folder: Path | None, group: str = "all") -
             buckets.setdefault(bucket, []).append((number, file, key))
         else:
             records[number] = load_file(file, folder)
+            done += 1
+            tell(done, len(files))
     for bucket, members in buckets.items():
         assert folder is not None
         _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", members, records)
+        done += len(members)
+        tell(done, len(files))
     return [found for found in records if found is not None]
 
 
@@ -174,6 +184,10 @@ def _load_bucket(
         _store(bucket, kept)
 
 
+def _silent(done: int, total: int) -> None:
+    pass
+
+
 def _racy_key(key: _EntryKey) -> bool:
     # Changed within the timestamp's resolution of now: a same-size rewrite in the same tick
     # would keep this key ("racy git"), so such a file is parsed again next time.
@@ -188,18 +202,20 @@ def _store(entry: Path, value: object) -> None:
         trust.write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> Catalog:
+def load_catalog_cached(
+    sources: Iterable[str | os.PathLike[str]], folder: Path | None = None, progress: Progress | None = None
+) -> Catalog:
     """Like catalog.load_catalog, through the snapshot and the per-file cache.
 
     `folder` defaults to cache_folder(). When no data file changed since the last load, the
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
     or is parsed, and a new snapshot is taken. A folder that is not the user's alone is not
-    used at all (see `trust`).
+    used at all (see `trust`). `progress(read, total)` is told how far the files are read.
     """
-    return _load(sources, cache_folder() if folder is None else folder)
+    return _load(sources, cache_folder() if folder is None else folder, progress)
 
 
-def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
+def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None, progress: Progress | None) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     files, problems = scan_files(names)
@@ -213,7 +229,7 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
-    catalog = build_catalog(load_files(files, folder, group), problems)
+    catalog = build_catalog(load_files(files, folder, group, progress), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
