@@ -150,10 +150,10 @@ def main() -> None:
     os.chmod(scratch, 0o700)
     for size in args.sizes:
         data = collection(size, args.data_root, 1000)
-        for root in checkouts.values():  # fill each one's cache first: these figures are warm
-            first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch)
-            probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
         expected = expected_count(checkouts["new"] / ".venv/bin/paperbrowse", data, scratch)
+        for root in checkouts.values():  # fill each one's cache first: these figures are warm
+            first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch, expected)
+            probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
         print(f"\n{size:,} papers in files of 1,000 (median of {args.repeat}; seconds unless said)")
         for offset in OFFSETS:
             found: dict[str, list[float]] = {name: [] for name in checkouts}

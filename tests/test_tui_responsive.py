@@ -12,11 +12,19 @@ import threading
 
 from textual.widgets import Label
 
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import build_catalog, load_catalog
+from paperbrowse.core.records.loader import find_files, parse_file
 from paperbrowse.core.search import engine
+from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.related import RelatedIndex
 from paperbrowse.core.search.subsequence import SubsequencePlanes
 from paperbrowse.tui import foreground
+from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import QUIET, Foreground
+from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.search_box import SearchBox
 from tui_support import SIZE, make_app, plain, plist, settle
 
@@ -83,3 +91,44 @@ def test_pause_sleeps_while_keys_arrive_and_not_otherwise(monkeypatch):
     user.pause()
     assert sum(slept) >= QUIET * 2 / 3 - 1e-9
     assert now[0] >= 100.0 + QUIET
+
+
+def test_a_cold_start_shows_the_first_part_with_a_bar_then_everything(tmp_path):
+    full = load_catalog([str(shipped("data"))])
+    part = build_catalog([parse_file(path) for path in find_files([str(shipped("data"))])[0][:3]], [])
+    assert 0 < len(part.papers) < len(full.papers)
+    release = threading.Event()
+
+    def load(early, progress):
+        early(part)
+        progress(3, 6)
+        release.wait(30)
+        progress(6, 6)
+        return full, SearchIndex(full)
+
+    loading = BackgroundLoad(load)
+    loading.first.wait(30)
+    app = PaperBrowseApp(Session(part, Library.load(tmp_path / "library.toml")), "part", loading=loading)
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            seen["first"] = plain(app.screen.query_one("#count", Label))
+            seen["bar"] = len(app.screen.query("#loading"))
+            await pilot.press("slash", "x")
+            seen["typed"] = app.screen.query_one(SearchBox).value
+            await pilot.press("backspace", "escape")
+            release.set()
+            for _ in range(100):  # the screen looks at the load every tenth of a second
+                await pilot.pause(0.05)
+                if not app.screen.query("#loading"):
+                    break
+            await settle(pilot)
+            seen["then"] = plain(app.screen.query_one("#count", Label))
+
+    asyncio.run(main())
+    assert seen["first"] == f"{len(part.papers)} of {len(part.papers)} papers"
+    assert seen["bar"] == 1
+    assert seen["typed"] == "x"
+    assert seen["then"] == f"{len(full.papers)} of {len(full.papers)} papers"

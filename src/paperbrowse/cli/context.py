@@ -37,14 +37,22 @@ class Context:
 
     @cached_property
     def _collection(self) -> tuple[Catalog, SearchIndex]:
+        progress = LoadProgress()  # shown on a terminal when the load takes over a second
+        try:
+            return self.load(None, progress)
+        finally:
+            progress.finish()
+
+    def load(
+        self, early: Callable[[Catalog], None] | None, progress: Callable[[int, int], None]
+    ) -> tuple[Catalog, SearchIndex]:
+        """The collection and its index, read now; `early` and `progress` as `load_catalog_cached`
+        takes them (the browser's cold start shows the first part while the rest is read)."""
+
         # The index's order of the papers is built with the catalog, so that the collector
         # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
         def load() -> tuple[Catalog, SearchIndex]:
-            progress = LoadProgress()  # shown on a terminal when the load takes over a second
-            try:
-                catalog = load_catalog_cached(self.sources, progress=progress)
-            finally:
-                progress.finish()
+            catalog = load_catalog_cached(self.sources, progress=progress, early=early)
             return catalog, SearchIndex(catalog)
 
         return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))

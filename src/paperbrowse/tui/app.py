@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from paperbrowse.core.files.paths import shipped
+from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import Foreground
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
@@ -20,9 +21,11 @@ class PaperBrowseApp(App[None]):
     CSS_PATH = str(shipped("styles") / "paperbrowse.tcss")
     TITLE = "paperbrowse"
 
-    def __init__(self, session: Session, collection: str = "") -> None:
+    def __init__(self, session: Session, collection: str = "", loading: BackgroundLoad | None = None) -> None:
+        """`loading`: a cold start's load still reading; `session` then holds its first part."""
         super().__init__()
         self.session = session
+        self.loading = loading
         self.sub_title = collection
         self.foreground = Foreground()  # background builders pause on it while keys arrive
 
@@ -40,7 +43,7 @@ class PaperBrowseApp(App[None]):
             self.exit()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.session)
+        return MainScreen(self.session, self.loading)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

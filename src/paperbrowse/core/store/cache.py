@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 FORMAT = 2  # 2: keyed by the path made absolute, no longer resolved
 Progress = Callable[[int, int], None]  # told (files read, files in all) while a load goes on
+EARLY = 0.3  # seconds of a long load after which its first part is shown
 _SMALL = 64 * 1024  # files smaller than this share bucket entries (about 30 papers)
 _BUCKETS = 64
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
@@ -130,15 +131,27 @@ def load_file(file: DataFile, folder: Path | None) -> FileRecords:
 
 
 def load_files(
-    files: list[DataFile], folder: Path | None, group: str = "all", progress: Progress | None = None
+    files: list[DataFile],
+    folder: Path | None,
+    group: str = "all",
+    progress: Progress | None = None,
+    so_far: Callable[[list[FileRecords | None]], None] | None = None,
 ) -> list[FileRecords]:
     """Every file's records, in order: large files through their own entries, small ones
     through the buckets of `group` (the set of sources they were found under). `progress` is
-    told (files read, files in all) after each file or bucket."""
-    tell = progress or _silent
+    told (files read, files in all) after each file or bucket, `so_far` shown the records read
+    by then (None for a file not read yet)."""
+
+    def tell(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total)
+        if so_far is not None:
+            so_far(records)
+
     done = 0
     records: list[FileRecords | None] = [None] * len(files)
     buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
+    large: list[int] = []
     cwd = os.getcwd()
     for number, file in enumerate(files):
         if folder is not None and file.stat is not None and file.stat.st_size < _SMALL:
@@ -146,13 +159,23 @@ def load_files(
             bucket = zlib.crc32(key[2].encode("utf-8", "surrogatepass")) % _BUCKETS
             buckets.setdefault(bucket, []).append((number, file, key))
         else:
-            records[number] = load_file(file, folder)
+            large.append(number)
+    # The categories first (in the file the papers folder and the shipped data keep them in),
+    # so that the first part of a long load (see `early`) holds the categories of its papers.
+    first = [b for b, members in buckets.items() if any(_holds_categories(f.path) for _, f, _ in members)]
+    steps: list[int | list[tuple[int, DataFile, _EntryKey]]] = [buckets.pop(b) for b in first]
+    large.sort(key=lambda number: not _holds_categories(files[number].path))
+    steps += large
+    steps += buckets.values()
+    for step in steps:
+        if isinstance(step, int):
+            records[step] = load_file(files[step], folder)
             done += 1
-            tell(done, len(files))
-    for bucket, members in buckets.items():
-        assert folder is not None
-        _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", members, records)
-        done += len(members)
+        else:
+            assert folder is not None
+            bucket = zlib.crc32(step[0][2][2].encode("utf-8", "surrogatepass")) % _BUCKETS
+            _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", step, records)
+            done += len(step)
         tell(done, len(files))
     return [found for found in records if found is not None]
 
@@ -180,12 +203,39 @@ def _load_bucket(
             changed = True
             if not _racy_key(key):
                 kept[key[2]] = (key, _pack(parsed))
-    if changed or kept.keys() != stored.keys():
+    if not kept:  # every file new (within the racy window) or gone: no bucket at all
+        if stored:
+            with contextlib.suppress(OSError):
+                bucket.unlink()
+    elif changed or kept.keys() != stored.keys():
         _store(bucket, kept)
 
 
-def _silent(done: int, total: int) -> None:
-    pass
+def _holds_categories(path: str) -> bool:
+    return os.path.basename(path) == "categories.toml"  # the name sources.papers_folder gives it
+
+
+def _early(
+    early: Callable[[Catalog], None] | None, problems: list[Problem]
+) -> Callable[[list[FileRecords | None]], None] | None:
+    """What hands `early` the first part of a long load, once."""
+    if early is None:
+        return None
+    due = time.monotonic() + EARLY
+    sent = False
+
+    def so_far(records: list[FileRecords | None]) -> None:
+        nonlocal sent
+        nonlocal due
+        if sent or time.monotonic() < due or None not in records:
+            return
+        part = build_catalog([found for found in records if found is not None], list(problems))
+        if part.papers:  # else (its categories not read yet) a later step tries again
+            sent = True
+            early(part)
+        due = time.monotonic() + EARLY
+
+    return so_far
 
 
 def _racy_key(key: _EntryKey) -> bool:
@@ -203,7 +253,10 @@ def _store(entry: Path, value: object) -> None:
 
 
 def load_catalog_cached(
-    sources: Iterable[str | os.PathLike[str]], folder: Path | None = None, progress: Progress | None = None
+    sources: Iterable[str | os.PathLike[str]],
+    folder: Path | None = None,
+    progress: Progress | None = None,
+    early: Callable[[Catalog], None] | None = None,
 ) -> Catalog:
     """Like catalog.load_catalog, through the snapshot and the per-file cache.
 
@@ -211,11 +264,18 @@ def load_catalog_cached(
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
     or is parsed, and a new snapshot is taken. A folder that is not the user's alone is not
     used at all (see `trust`). `progress(read, total)` is told how far the files are read.
+    `early`, when the files must be read (a cold start), is handed once, after EARLY seconds, a
+    catalog of the files read by then, to show while the rest are read.
     """
-    return _load(sources, cache_folder() if folder is None else folder, progress)
+    return _load(sources, cache_folder() if folder is None else folder, progress, early)
 
 
-def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None, progress: Progress | None) -> Catalog:
+def _load(
+    sources: Iterable[str | os.PathLike[str]],
+    folder: Path | None,
+    progress: Progress | None,
+    early: Callable[[Catalog], None] | None = None,
+) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     files, problems = scan_files(names)
@@ -229,7 +289,7 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None, progre
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
-    catalog = build_catalog(load_files(files, folder, group, progress), problems)
+    catalog = build_catalog(load_files(files, folder, group, progress, _early(early, problems)), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)

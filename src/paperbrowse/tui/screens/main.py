@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Markdown
+from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
@@ -30,6 +30,7 @@ from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
@@ -50,9 +51,10 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, loading: BackgroundLoad | None = None) -> None:
         super().__init__()
         self.session = session
+        self._loading = loading  # a cold start's load, still reading the rest of the collection
         self.node = ALL_PAPERS
         self._generation = 0
         self._shown_generation = 0
@@ -82,6 +84,8 @@ class MainScreen(Screen[None]):
                     id="search",
                 )
                 yield Label(id="count")
+                if self._loading is not None:
+                    yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
@@ -98,6 +102,9 @@ class MainScreen(Screen[None]):
         self._prepare_search(self.session.index)
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
+        if self._loading is not None:
+            self._loading.pause = pause_of(self.app)
+            self._loading_timer = self.set_interval(0.1, self._loading_tick, name="loading")
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -536,6 +543,32 @@ class MainScreen(Screen[None]):
         self.notify(result.message, title="Add paper", severity=severity, timeout=8, markup=False)
         if result.paper_id:
             self.select_paper(result.paper_id)
+
+    def _loading_tick(self) -> None:
+        """A cold start: move the bar; once all is read, show the whole collection."""
+        loading = self._loading
+        if loading is None:
+            return
+        done, total = loading.read
+        bar = self.query_one("#loading", ProgressBar)
+        bar.update(total=total or None, progress=done)
+        if not loading.finished.is_set():
+            return
+        self._loading = None
+        self._loading_timer.stop()
+        bar.remove()
+        loading.pause = None
+        if loading.error is not None or loading.result is None:
+            error = loading.error
+            self.notify(
+                f"Reading the rest of the data failed: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
+        catalog, index = loading.result
+        self.use_catalog(catalog, index)
 
     @on(DataWatcher.Reloaded)
     def _data_changed(self, event: DataWatcher.Reloaded) -> None:
