@@ -558,7 +558,7 @@ class MainScreen(Screen[None]):
         self._loading_timer.stop()
         bar.remove()
         loading.pause = None
-        if loading.error is not None or loading.result is None:
+        if loading.result is None:
             error = loading.error
             self.notify(
                 f"Reading the rest of the data failed: {type(error).__name__}: {error}",
