@@ -9,6 +9,7 @@ import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -96,39 +97,50 @@ def scan_files(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[DataFile
     return files, problems
 
 
-def _walk(top: str) -> Iterator[DataFile]:
+def _walk(top: str) -> list[DataFile]:
     """Depth first, each folder's names sorted: the order of the sorted paths. Hidden names
     and linked folders are skipped, an unreadable folder is passed over (as os.walk does). A
     stack, not recursion: folders may nest deeper than Python's recursion limit."""
-    pending: list[Iterator[os.DirEntry[str]]] = [_listing(top)]
+    found: list[DataFile] = []
+    pending: list[Iterator[DataFile | str]] = [iter(_listing(top))]
     while pending:
-        entry = next(pending[-1], None)
-        if entry is None:
+        item = next(pending[-1], None)
+        if item is None:
             pending.pop()
-            continue
-        try:
-            is_folder = entry.is_dir()  # from the listing's file type: no system call
-        except OSError:
-            is_folder = False
-        if is_folder:
-            if not entry.is_symlink():
-                pending.append(_listing(entry.path))
-        elif entry.name.endswith(".toml"):
-            try:
-                info: os.stat_result | None = entry.stat()
-            except OSError:
-                info = None
-            yield DataFile(entry.path, info)
+        elif isinstance(item, str):  # a subfolder, read in its place
+            pending.append(iter(_listing(item)))
+        else:
+            found.append(item)
+    return found
 
 
-def _listing(folder: str) -> Iterator[os.DirEntry[str]]:
+def _listing(folder: str) -> list[DataFile | str]:
+    """The folder's data files and subfolders (as paths), sorted by name."""
     try:
         with os.scandir(folder) as listing:
             entries = [entry for entry in listing if not entry.name.startswith(".")]
     except OSError:
-        return iter(())
-    entries.sort(key=lambda entry: entry.name)
-    return iter(entries)
+        return []
+    entries.sort(key=_NAME)
+    return [item for item in map(_item, entries) if item is not None]
+
+
+_NAME = attrgetter("name")
+
+
+def _item(entry: os.DirEntry[str]) -> DataFile | str | None:
+    try:
+        is_folder = entry.is_dir()  # from the listing's file type: no system call
+    except OSError:
+        is_folder = False
+    if is_folder:
+        return None if entry.is_symlink() else entry.path
+    if not entry.name.endswith(".toml"):
+        return None
+    try:
+        return DataFile(entry.path, entry.stat())
+    except OSError:
+        return DataFile(entry.path, None)
 
 
 def parse_file(path: Path) -> FileRecords:
