@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.store.cache import prepare_search
 
 Loaded = tuple[Catalog, SearchIndex]
 # The load itself: it hands `early` the first part of the collection and tells `progress`
@@ -38,10 +37,6 @@ class BackgroundLoad:
     def _run(self, load: Load) -> None:
         try:
             self.result = load(self._early, self._progress)
-            self.first.set()
-            # Then the word indexes, while Textual starts and draws the first frame: a query
-            # typed the moment the list shows needs them (the screen's own load waits for this).
-            prepare_search(self.result[1])
         except BaseException as error:  # handed to whoever waits: the UI thread reports it
             self.error = error
         finally:
