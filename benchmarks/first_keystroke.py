@@ -80,7 +80,11 @@ class Terminal:
         raise RuntimeError(f"{text!r} never appeared:\n{self.screen()}")
 
     def close(self) -> None:
+        where = [*self.base, "display-message", "-p", "#{socket_path}"]
+        socket = subprocess.run(where, capture_output=True, text=True).stdout.strip()
         subprocess.run([*self.base, "kill-server"], capture_output=True)
+        if socket:  # a server killed while its pane's program exits may leave its socket behind
+            Path(socket).unlink(missing_ok=True)
 
 
 def expected_count(program: Path, data: Path, scratch: Path) -> int:
