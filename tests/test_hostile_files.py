@@ -736,7 +736,7 @@ class _RunsCode:
 
 
 def fill_cache(collection: Path, cache: Path, library: Path) -> None:
-    """Run the command once so that every cache file exists (entries, snapshot, texts, words)."""
+    """Run the command once so that every cache file exists (entries, buckets, snapshot, texts, words)."""
     result = paperbrowse(
         "--data",
         str(collection),
@@ -747,7 +747,7 @@ def fill_cache(collection: Path, cache: Path, library: Path) -> None:
         env={"PAPERBROWSE_CACHE": str(cache)},
     )
     assert result.returncode == 0, result.stderr
-    assert {p.name.split("-")[0] for p in cache.iterdir() if "-" in p.name} == {"snapshot", "texts", "words"}
+    assert {p.name.split("-")[0] for p in cache.iterdir() if "-" in p.name} == {"snapshot", "texts", "words", "files"}
 
 
 def plant_code(cache: Path, marker: Path) -> int:

@@ -118,14 +118,26 @@ def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
     from paperbrowse.core.settings.config_file import load_settings
     from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.cold_start import BackgroundLoad
     from paperbrowse.tui.screens.main import collection_title
     from paperbrowse.tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
     settings, problems = load_settings()  # told in the browser, not on the terminal it takes over
-    session = Session(context.catalog, Library.load(context.library_file), context.index, settings, problems)
-    PaperBrowseApp(session, collection_title(context.catalog)).run()
+    library = Library.load(context.library_file)
+    loading = BackgroundLoad(context.load)
+    loading.first.wait()
+    if loading.error is not None:
+        raise loading.error
+    if loading.result is not None:  # read in full before a first part was due (a warm start)
+        catalog, index = loading.result
+        session = Session(catalog, library, index, settings, problems)
+        PaperBrowseApp(session, collection_title(catalog)).run()
+        return 0
+    assert loading.partial is not None
+    session = Session(loading.partial, library, None, settings, problems)
+    PaperBrowseApp(session, collection_title(loading.partial), loading=loading).run()
     return 0
 
 

@@ -172,6 +172,10 @@ class SearchIndex:
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
         self._build = threading.Lock()  # a stale search still running and a new one build once
+        # Held while the word indexes are loaded or built for the whole index (see
+        # `store.cache.prepare_search`): a search that needs them waits for that one load
+        # instead of building them all again beside it.
+        self.preparing = threading.Lock()
         self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
         self.derived: dict[str, Sequence[int]] = {}  # orders built once (see `sort_orders`)
         self.text: dict[str, tuple[str, ...]] = _Columns(self.papers, store, places if store else None)
@@ -235,11 +239,12 @@ class SearchIndex:
         self.texts("title", False)  # the word-start test reads the lower-cased titles
         _ = self.title_lengths  # ties among the found go to the shorter title
 
-    def prepare_keystrokes(self) -> None:
+    def prepare_keystrokes(self, pause: Callable[[], None] | None = None) -> None:
         """What only a session of keystrokes pays back: the titles laid out for the word-start
-        test (0.3 s at 100,000 papers, more than a one-off search spends on the test)."""
+        test (0.3 s at 100,000 papers, more than a one-off search spends on the test).
+        `pause`: called between build steps (see `SubsequencePlanes`)."""
         if self._subsequence_planes is None:
-            self._subsequence_planes = SubsequencePlanes(self.texts("title", False), self.texts("title", True))
+            self._subsequence_planes = SubsequencePlanes(self.texts("title", False), self.texts("title", True), pause)
 
     def ready(self) -> bool:
         """Whether every word index a search can use is built (or adopted)."""

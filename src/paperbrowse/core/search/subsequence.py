@@ -20,12 +20,12 @@ the titles as written, where their bytes line up with the lower-cased ones).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import itemgetter
 
 _FILL, _END = b"\xfe", 0xFF  # never bytes of UTF-8
-_CHUNK = 1 << 15  # titles per build step: a step holds the GIL for milliseconds, not a second
+_CHUNK = 1 << 13  # titles per build step: a step holds the GIL for milliseconds, not a second
 _KEPT = 16  # needles (a state each for word starts and acronyms) and letters kept, one bit per title byte each
 # Byte value -> ASCII "1" where bit b is set, else "0": int(…, 2) then packs eight per byte.
 _PLANE_TABLES = [bytes(0x31 if value >> b & 1 else 0x30 for value in range(256)) for b in range(8)]
@@ -63,14 +63,19 @@ def _block(title: str) -> bytes:
 class SubsequencePlanes:
     """The titles of a search index, in its order, ready for `matches`."""
 
-    def __init__(self, titles: Sequence[str], written: Sequence[str] | None = None) -> None:
-        """`titles` lower-cased; `written`, the same titles as written, for camelCase."""
+    def __init__(
+        self, titles: Sequence[str], written: Sequence[str] | None = None, pause: Callable[[], None] | None = None
+    ) -> None:
+        """`titles` lower-cased; `written`, the same titles as written, for camelCase; `pause`:
+        called between build steps, where a builder in a thread may give way."""
         self.count = len(titles)
         planes = [bytearray() for _ in range(8)]
         starts = 0
         ends: list[int] = []  # each title's last byte in the planes' bytes (holding its 0xFF)
         size = 0
         for start in range(0, self.count, _CHUNK):
+            if pause is not None:
+                pause()
             blocks = list(map(_block, titles[start : start + _CHUNK]))
             data = b"".join(blocks)
             ends += [(size + end) // 8 - 1 for end in accumulate(map(len, blocks))]

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Markdown
+from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
@@ -37,6 +37,8 @@ from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.cold_start import BackgroundLoad
+from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
@@ -57,9 +59,10 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, loading: BackgroundLoad | None = None) -> None:
         super().__init__()
         self.session = session
+        self._loading = loading  # a cold start's load, still reading the rest of the collection
         self.node = ALL_PAPERS
         self._generation = 0
         self._shown_generation = 0
@@ -92,6 +95,8 @@ class MainScreen(Screen[None]):
                     id="search",
                 )
                 yield Label(id="count")
+                if self._loading is not None:
+                    yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
@@ -104,10 +109,16 @@ class MainScreen(Screen[None]):
         search.restore(self._restore_query)  # the restored node's search will use it
         search.history = self.session.search_history()
         self._first_search()
+        # The kept word indexes are read now, while the first frame is drawn: a query typed
+        # the moment the list shows needs them (a typed search waits for this one read).
+        self._prepare_search(self.session.index)
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
         if self.session.setting("language") == "zh":
             self.detail.language = "zh"
+        if self._loading is not None:
+            self._loading.pause = pause_of(self.app)
+            self._loading_timer = self.set_interval(0.1, self._loading_tick, name="loading")
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -141,11 +152,14 @@ class MainScreen(Screen[None]):
     def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
         text = self.search_box.value
-        if here or self._last_search < INLINE_SECONDS:
+        if here or (self._last_search < INLINE_SECONDS and self.session.index.ready()):
             # The last search took a few milliseconds: a thread's round trip would cost more
-            # than the search itself, so this one runs here and its result shows at once.
+            # than the search itself, so this one runs here and its result shows at once. Not
+            # before the word indexes are there: a search would build them here, seconds long.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
+            if not self.session.index.ready() and parse(text).text_terms():
+                self._show_count(Content("searching… (loading the word index)"))
             self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -155,6 +169,9 @@ class MainScreen(Screen[None]):
 
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
+        index = self.session.index
+        if not index.ready() and parse(text).text_terms():
+            prepare_search(index)  # or wait for the background's load of them
         started = time.perf_counter()
         sort = self.session.sort_for(node.key)
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
@@ -165,7 +182,7 @@ class MainScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer search is on its way
         if not self._shown_generation:
-            # Once the first results are on screen: these threads would hold the GIL against them.
+            # Once the first results are on screen: this thread would hold the GIL against them.
             self.call_after_refresh(self._prepare_in_background)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
@@ -179,7 +196,7 @@ class MainScreen(Screen[None]):
             count = Content.assemble(count, (f" · by {SORT_LABELS[sort]}", "$text-muted"))
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+        self._show_count(count)
         if not papers:
             self.detail.show(None)
         deferred, self._deferred = self._deferred, []
@@ -199,16 +216,22 @@ class MainScreen(Screen[None]):
             parts.append(("  A: search all papers", "$warning"))
         return Content.assemble(*parts)
 
+    def _show_count(self, count: Content) -> None:
+        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+
     def _prepare_in_background(self) -> None:
-        self._prepare_search(self.session.index)
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self.detail.find_related()
 
-    @work(thread=True, group="words", exit_on_error=False)
     def _prepare_search(self, index: SearchIndex) -> None:
-        """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
+        self._prepare_words(index, pause_of(self.app))
+
+    @work(thread=True, group="words", exit_on_error=False)
+    def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+        """Load (or build and keep) the word indexes, so that the first keystroke finds them
+        ready; then lay the titles out, giving way to keys (it only speeds up later ones)."""
         prepare_search(index)
-        index.prepare_keystrokes()
+        index.prepare_keystrokes(pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
@@ -706,6 +729,32 @@ class MainScreen(Screen[None]):
         self.notify(result.message, title="Add paper", severity=severity, timeout=8, markup=False)
         if result.paper_id:
             self.select_paper(result.paper_id)
+
+    def _loading_tick(self) -> None:
+        """A cold start: move the bar; once all is read, show the whole collection."""
+        loading = self._loading
+        if loading is None:
+            return
+        done, total = loading.read
+        bar = self.query_one("#loading", ProgressBar)
+        bar.update(total=total or None, progress=done)
+        if not loading.finished.is_set():
+            return
+        self._loading = None
+        self._loading_timer.stop()
+        bar.remove()
+        loading.pause = None
+        if loading.result is None:
+            error = loading.error
+            self.notify(
+                f"Reading the rest of the data failed: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
+        catalog, index = loading.result
+        self.use_catalog(catalog, index)
 
     @on(DataWatcher.Reloaded)
     def _data_changed(self, event: DataWatcher.Reloaded) -> None:

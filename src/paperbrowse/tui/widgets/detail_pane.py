@@ -8,7 +8,7 @@ click action as style metadata holding only a number, never record text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +27,7 @@ from paperbrowse.core.records.cell_wrap import cells, wrap_cells
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
+from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 
 _STATUS = {status: f"{STATUS_MARKS[status]} {status}" for status in STATUSES}
@@ -96,11 +97,11 @@ class DetailPane(VerticalScroll, can_focus=True):
     # Related papers: an index built off the UI thread (seconds for a large collection).
     def find_related(self) -> None:
         self._related_error = ""
-        self._build_related(self.catalog)
+        self._build_related(self.catalog, pause_of(self.app))
 
     @work(thread=True, group="related", exit_on_error=False)
-    def _build_related(self, catalog: Catalog) -> None:
-        related_index(catalog)
+    def _build_related(self, catalog: Catalog, pause: Callable[[], None] | None) -> None:
+        related_index(catalog, pause)
         self.app.call_from_thread(self._related_ready, catalog)
 
     def _related_ready(self, catalog: Catalog) -> None:
