@@ -1,4 +1,4 @@
-"""Commands that grow the collection: `add` (from arXiv) and `import` (from a BibTeX file).
+"""Commands that grow the collection: `add` (from arXiv or Crossref) and `import` (from a file).
 
 Both write one file per paper into the user's papers folder, beside the library file. What
 was added goes to stdout (id and title, one per line); what was skipped and why, to stderr.
@@ -76,7 +76,7 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     adder = _adder(context, args.category)
-    return _report(context, adder, adding.add_arxiv(args.ids, adder))
+    return _report(context, adder, adding.add_identifiers(args.ids, adder))
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
@@ -100,9 +100,12 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 
 def add_parsers(command: AddCommand) -> None:
-    p = command("add", "add papers from arXiv to your papers folder (by id or URL)")
+    p = command("add", "add papers from arXiv (by id or URL) or Crossref (by DOI) to your papers folder")
     p.add_argument(
-        "ids", nargs="+", metavar="ARXIV_ID_OR_URL", help="2302.13971, hep-th/9901001, arxiv.org/abs/... links"
+        "ids",
+        nargs="+",
+        metavar="ARXIV_ID_OR_DOI",
+        help="2302.13971, hep-th/9901001, arxiv.org/abs/... links, 10.1145/3292500.3330701, doi.org/... links",
     )
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
     p = command("import", "add the entries of a BibTeX file to your papers folder")

@@ -19,6 +19,9 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
 from paperbrowse.core.sources.arxiv_api import ArxivCancelled, ArxivError, fetch_papers
 from paperbrowse.core.sources.arxiv_id import ArxivId, bare, parse_arxiv_id
+from paperbrowse.core.sources.crossref import Work
+from paperbrowse.core.sources.crossref_api import CrossrefCancelled, CrossrefError, fetch_work
+from paperbrowse.core.sources.doi import arxiv_of, doi_in_link, doi_key, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.paper_ids import new_paper_id
 from paperbrowse.core.sources.papers_folder import (
@@ -82,6 +85,7 @@ class Adder:
         self._ids = set(catalog.by_id) | {p.id for p in own}
         self._by_arxiv: dict[str, Paper] = {}
         self._by_title: dict[str, Paper] = {}
+        self._by_doi: dict[str, Paper] = {}
         for paper in [*catalog.papers, *own]:
             self._remember(paper)
 
@@ -90,6 +94,8 @@ class Adder:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
         if _title_key(paper.title):
             self._by_title.setdefault(_title_key(paper.title), paper)
+        if doi := doi_in_link(paper.url):
+            self._by_doi.setdefault(doi_key(doi), paper)
 
     def prepare(self) -> None:
         """Make sure the category exists, creating the folder with its inbox; AddError if not."""
@@ -113,10 +119,15 @@ class Adder:
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
+        if (doi := doi_in_link(paper.url)) and doi_key(doi) in self._by_doi:
+            return self._by_doi[doi_key(doi)]
         return self._by_title.get(_title_key(paper.title)) if _title_key(paper.title) else None
 
     def known_arxiv(self, arxiv: str) -> Paper | None:
         return self._by_arxiv.get(bare(arxiv))
+
+    def known_doi(self, doi: str) -> Paper | None:
+        return self._by_doi.get(doi_key(doi))
 
     def add(self, paper: NewPaper, today: dt.date | None = None) -> Outcome:
         existing = self.duplicate_of(paper)
@@ -191,3 +202,88 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
 
 def add_drafts(papers: Iterable[NewPaper], adder: Adder) -> list[Outcome]:
     return [adder.add(paper) for paper in papers]
+
+
+FetchWork = Callable[[str], Work | None]
+
+
+def add_dois(texts: Iterable[str], adder: Adder, fetch: FetchWork = fetch_work) -> list[Outcome]:
+    """Add the papers named by DOIs or doi.org links, one outcome per text in order.
+
+    DOIs already in the collection are not fetched; the rest are asked one at a time. When a
+    request fails (the network, the API), the DOIs after it are not asked and fail with the
+    same reason: offline, ten DOIs must not wait ten deadlines. CrossrefCancelled is raised.
+    """
+    texts = list(texts)
+    outcomes: list[Outcome] = []
+    first: dict[str, str] = {}
+    error = ""
+    for text in texts:
+        doi = parse_doi(text)
+        if doi is None:
+            outcomes.append(Failed(text, "not a DOI or doi.org link (like 10.1145/3292500.3330701)"))
+        elif (existing := adder.known_doi(doi)) is not None:
+            outcomes.append(Duplicate(text, existing))
+        elif doi_key(doi) in first:
+            outcomes.append(Failed(text, f"given twice (as {first[doi_key(doi)]})"))
+        elif error:
+            outcomes.append(Failed(text, error))
+        else:
+            first[doi_key(doi)] = text
+            try:
+                work = fetch(doi)
+            except CrossrefCancelled:
+                raise
+            except CrossrefError as err:
+                error = str(err)
+                outcomes.append(Failed(text, error))
+                continue
+            outcomes.append(_add_work(text, doi, work, adder))
+    return outcomes
+
+
+def _add_work(text: str, doi: str, work: Work | None, adder: Adder) -> Outcome:
+    if work is None:
+        return Failed(text, "not found at Crossref")
+    if not work.title:
+        return Failed(text, "Crossref gives no title for it")
+    if work.date is None:
+        return Failed(text, "Crossref gives no publication date for it")
+    draft = NewPaper(
+        title=work.title,
+        authors=tuple(person.name for person in work.authors),
+        date=work.date,
+        url=work.url,
+        venue=work.venue,
+        summary=work.abstract,
+        origin=f"DOI {work.doi}",
+    )
+    return replace(adder.add(draft), origin=text)
+
+
+def add_identifiers(
+    texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers, fetch_doi: FetchWork = fetch_work
+) -> list[Outcome]:
+    """Add papers named by arXiv ids or links and by DOIs, mixed, one outcome per text in order.
+
+    arXiv's own DOIs (10.48550/arXiv.…) are asked of arXiv, which knows them; Crossref does not.
+    """
+    texts = list(texts)
+    arxiv: dict[int, str] = {}
+    dois: dict[int, str] = {}
+    outcomes: dict[int, Outcome] = {}
+    for index, text in enumerate(texts):
+        doi = None if parse_arxiv_id(text) else parse_doi(text)
+        if doi is None:
+            arxiv[index] = text
+        elif (paper_id := arxiv_of(doi)) is not None:
+            arxiv[index] = paper_id
+        else:
+            dois[index] = text
+    for index, outcome in zip(arxiv, add_arxiv(arxiv.values(), adder, fetch), strict=True):
+        outcomes[index] = replace(outcome, origin=texts[index])
+        if isinstance(outcome, Failed) and outcome.message.startswith("not an arXiv id"):
+            message = "not an arXiv id, arXiv link or DOI (like 2302.13971 or 10.1145/3292500.3330701)"
+            outcomes[index] = Failed(texts[index], message)
+    outcomes.update(zip(dois, add_dois(dois.values(), adder, fetch_doi), strict=True))
+    return [outcomes[index] for index in range(len(texts))]

@@ -29,7 +29,7 @@ from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.store.cache import prepare_search
-from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
@@ -487,8 +487,9 @@ class MainScreen(Screen[None]):
         def chosen(request: AddRequest | None) -> None:
             if request is not None:
                 if request.arxiv:
+                    service = "Crossref" if is_doi(request.arxiv) else "arXiv"
                     self.notify(
-                        f"Asking arXiv about {one_line(request.arxiv)}…",
+                        f"Asking {service} about {one_line(request.arxiv)}…",
                         title="Add paper · escape stops",
                         timeout=4,
                         markup=False,
@@ -508,7 +509,7 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._added, result)
 
     def action_cancel_add(self) -> None:
-        """Stop asking arXiv; the add reports itself stopped (or done, if arXiv had answered)."""
+        """Stop asking arXiv or Crossref; the add reports itself stopped (or done, if it had answered)."""
         for worker in self.workers:
             if worker.group == "add" and worker.node is self and not worker.is_finished:
                 worker.cancel()
