@@ -241,16 +241,16 @@ def test_several_problems_in_one_record_are_all_reported(write_toml, cats):
 
 
 def test_unknown_field_is_a_warning_on_its_line_and_kept(write_toml, cats):
-    text = paper_toml("good-one", doi='"10.1/x"')
+    text = paper_toml("good-one", stars='"10.1/x"')
     path = write_toml("papers.toml", text)
     catalog = load(cats.parent)
     problem = only_problem(catalog)
     assert problem.severity == "warning"
-    assert (problem.file, problem.line) == (str(path), line_of(text, "doi = "))
-    assert "unknown field 'doi'" in problem.message
-    assert str(problem) == f"{path}:{problem.line}: warning: paper 'good-one': unknown field 'doi' (kept)"
+    assert (problem.file, problem.line) == (str(path), line_of(text, "stars = "))
+    assert "unknown field 'stars'" in problem.message
+    assert str(problem) == f"{path}:{problem.line}: warning: paper 'good-one': unknown field 'stars' (kept)"
     assert catalog.errors == []
-    assert catalog.by_id["good-one"].extra == {"doi": "10.1/x"}
+    assert catalog.by_id["good-one"].extra == {"stars": "10.1/x"}
 
 
 def test_unknown_top_level_key_is_a_warning(write_toml, cats):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
+from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
@@ -49,7 +50,7 @@ def paper_table(papers: Sequence[Paper], user: UserState | None = None, scores: 
     for index, paper in enumerate(papers):
         star = "★" if user.is_starred(paper.id) else " "
         mark = _STATUS_MARK.get(user.status(paper.id), " ")
-        row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.year:<4}  {_cell(paper.title, title_width)}  "
+        row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.date.isoformat()[:4]:<4}  {_cell(paper.title, title_width)}  "
         if org_width:
             row += _cell(paper.orgs[0] if paper.orgs else "", org_width) + "  "
         if scores is not None:
@@ -69,6 +70,7 @@ def paper_details(
         ("Orgs", ", ".join(paper.orgs)),
         ("Date", paper.date.isoformat()),
         ("Venue", paper.venue),
+        *reference_rows(paper.bib),
         ("Category", f"{category.name} ({paper.category})" if category else paper.category),
         ("arXiv", paper.arxiv),
         ("Link", paper.link),

@@ -6,18 +6,22 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+UNDATED = "n.d."
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class PaperDate:
-    """A date known to the year, the month or the day; it sorts before any later date."""
+    """A date known to the year, the month or the day; it sorts before any later date. Year 0
+    is a work with no date (written `n.d.`, as bibliographies do), which sorts before all others."""
 
     year: int
     month: int = 0  # 0: unknown
     day: int = 0  # 0: unknown
 
     def isoformat(self) -> str:
+        if not self.year:
+            return UNDATED
         text = f"{self.year:04d}"
         if self.month:
             text += f"-{self.month:02d}"
@@ -36,9 +40,11 @@ class PaperDate:
             return cls(value.year, value.month, value.day)
         if not isinstance(value, str):
             raise ValueError(f'expected a TOML date or a "YYYY-MM" string, got {type_name(value)}')
+        if value.strip() == UNDATED:
+            return cls(0)
         match = _PARTIAL.match(value.strip())
         if not match:
-            raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+            raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or n.d.")
         year, month, day = (int(g) if g else 0 for g in match.groups())
         if match.group(2) is not None and not 1 <= month <= 12:
             raise ValueError(f"{value!r} has no month {match.group(2)}")

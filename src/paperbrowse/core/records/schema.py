@@ -11,6 +11,7 @@ from types import MemberDescriptorType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
+from paperbrowse.core.records.bibliography import BIB_FIELDS, Bibliography, bibliography_from_table
 from paperbrowse.core.records.dates import PaperDate, type_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,199})$")
@@ -61,6 +62,7 @@ class Paper:
     highlight: str = ""
     highlight_zh: str = ""
     builds_on: tuple[str, ...] = ()  # ids of papers this one builds on; unknown ids are kept
+    bib: Bibliography | None = None  # entry type, citation key, pages, DOI...: see bibliography.py
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False)
     line: int | None = field(default=None, compare=False)
@@ -105,6 +107,12 @@ class Findings:
 
     errors: list[RecordError] = field(default_factory=list)
     warnings: list[RecordError] = field(default_factory=list)
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(RecordError(key, message))
+
+    def warning(self, key: str, message: str) -> None:
+        self.warnings.append(RecordError(key, message))
 
 
 def _text(table: Mapping[str, Any], key: str, findings: Findings, *, required: bool) -> str:
@@ -186,7 +194,9 @@ def paper_from_table(
             )
         )
     title = _text(table, "title", findings, required=True)
-    authors = _strings(table, "authors", findings, required=True)
+    # A bibliography entry (it has a `type`) may name no one: a web page, a dataset, a standard.
+    anonymous = table.get("authors") == [] and "type" in table
+    authors = _strings(table, "authors", findings, required=not anonymous)
     date = PaperDate(1000)
     if "date" not in table:
         findings.errors.append(RecordError("date", "missing required field 'date'"))
@@ -213,7 +223,8 @@ def paper_from_table(
             RecordError("arxiv", f"arxiv {arxiv!r} is not an arXiv id like 2302.13971 or hep-th/9901001")
         )
     values["builds_on"] = _paper_ids(table, paper_id, findings)
-    extra = {key: value for key, value in table.items() if key not in PAPER_FIELDS}
+    bib = bibliography_from_table(table, findings)
+    extra = {key: value for key, value in table.items() if key not in PAPER_FIELDS and key not in BIB_FIELDS}
     for key in extra:
         findings.warnings.append(RecordError(key, f"unknown field '{key}' (kept)"))
     if findings.errors:
@@ -225,6 +236,7 @@ def paper_from_table(
         date=date,
         category=category,
         arxiv=arxiv,
+        bib=bib,
         extra=extra,
         source=source,
         line=line,

@@ -24,6 +24,7 @@ import platformdirs
 from paperbrowse import __version__
 from paperbrowse.core.files import changes
 from paperbrowse.core.files.paths import APP_NAME
+from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
@@ -34,10 +35,11 @@ from paperbrowse.core.store import snapshot, trust
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
 
-FORMAT = 1
+FORMAT = 2  # 2: papers have a `bib` slot (records.bibliography)
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _DATE = _PAPER_FIELDS.index("date")
 _SOURCE = _PAPER_FIELDS.index("source")
+_BIB = _PAPER_FIELDS.index("bib")
 
 # A cache entry's key: the cache format, the paperbrowse version, the file's resolved path,
 # size, mtime_ns, ctime_ns and inode.
@@ -76,6 +78,7 @@ def _pack(records: FileRecords) -> _Packed:
     for paper in records.papers:
         row = [getattr(paper, name) for name in _PAPER_FIELDS]
         row[_DATE] = (paper.date.year, paper.date.month, paper.date.day)
+        row[_BIB] = pack_bib(paper.bib)
         papers.append(tuple(row))
     categories = [tuple(getattr(c, f.name) for f in fields(Category)) for c in records.categories]
     problems = [(p.file, p.line, p.message, p.severity, p.column) for p in records.problems]
@@ -90,6 +93,7 @@ def _unpack(packed: _Packed, shown: str) -> FileRecords:
     for row in papers:
         values = list(row)
         values[_DATE] = PaperDate(*values[_DATE])
+        values[_BIB] = unpack_bib(values[_BIB])
         values[source] = shown
         result.papers.append(Paper(*values))
     result.categories = [replace(Category(*row), source=shown) for row in categories]

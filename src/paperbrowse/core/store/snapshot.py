@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from paperbrowse import __version__
+from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.problems import Problem
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from paperbrowse.core.search.word_index import WordIndex
 
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
-FORMAT = 5
+# 6: papers have a `bib` slot (records.bibliography), and undated ones (year 0).
+FORMAT = 6
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
@@ -121,6 +123,7 @@ def _pack(catalog: Catalog, texts: TextsKey) -> _Packed:
         columns[name] = list(map(share, column, column))
     columns["date"] = [d.year * 10000 + d.month * 100 + d.day for d in (p.date for p in papers)]
     columns["extra"] = [extra or None for extra in columns["extra"]]  # see _NO_EXTRA
+    columns["bib"] = list(map(pack_bib, columns["bib"]))
     return {
         "papers": columns,
         "categories": [[getattr(c, name) for name in _CATEGORY_FIELDS] for c in catalog.categories.values()],
@@ -143,6 +146,7 @@ def _unpack(packed: _Packed, texts: Path) -> Catalog | None:
         **stored,
         "date": list(map(dates.__getitem__, stored["date"])),  # equal dates share one object
         "extra": [extra or _NO_EXTRA for extra in stored["extra"]],
+        "bib": list(map(unpack_bib, stored["bib"])),
         "_store": repeat(store),
         "_row": range(count),
     }

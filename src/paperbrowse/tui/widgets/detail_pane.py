@@ -20,6 +20,7 @@ from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
@@ -169,6 +170,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("Authors", _first(paper.authors, LIST_LIMIT)),
             ("Orgs", _first(paper.orgs, LIST_LIMIT)),
             ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
+            *reference_rows(paper.bib),
             ("Category", category_name),
             ("arXiv", paper.arxiv),
             ("Link", paper.link),

@@ -171,7 +171,7 @@ class PaperList(ScrollView, can_focus=True):
         dim = base + self.get_component_rich_style("paper-list--dim")
         star = "★" if self.user.is_starred(paper.id) else " "
         mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
-        year = f"{paper.year:>4}"
+        year = paper.date.isoformat()[:4]  # "n.d." for an undated work
         org = one_line(paper.orgs[0]) if paper.orgs else ""
         org_width = min(max(width // 4, 10), 24) if width >= 56 else 0
         title_width = max(width - 3 - 6 - (2 + org_width if org_width else 0), 4)
