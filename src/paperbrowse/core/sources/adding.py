@@ -19,7 +19,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
 from paperbrowse.core.sources.arxiv_api import ArxivCancelled, ArxivError, fetch_papers
 from paperbrowse.core.sources.arxiv_id import ArxivId, bare, parse_arxiv_id
-from paperbrowse.core.sources.crossref import Work
+from paperbrowse.core.sources.crossref import Work, draft
 from paperbrowse.core.sources.crossref_api import CrossrefCancelled, CrossrefError, fetch_work
 from paperbrowse.core.sources.doi import arxiv_of, doi_in_link, doi_key, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
@@ -66,6 +66,11 @@ def _title_key(title: str) -> str:
     return re.sub(r"[\W_]+", "", title.casefold())
 
 
+def _doi_of(paper: Paper | NewPaper) -> str | None:
+    """The DOI a paper names: its bibliographic `doi`, else a doi.org link."""
+    return (paper.bib.get("doi") if paper.bib else "") or doi_in_link(paper.url)
+
+
 class Adder:
     """Adds papers to `folder`, knowing the papers of `catalog` and those already in the folder."""
 
@@ -94,7 +99,7 @@ class Adder:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
         if _title_key(paper.title):
             self._by_title.setdefault(_title_key(paper.title), paper)
-        if doi := doi_in_link(paper.url):
+        if doi := _doi_of(paper):
             self._by_doi.setdefault(doi_key(doi), paper)
 
     def prepare(self) -> None:
@@ -119,7 +124,7 @@ class Adder:
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
-        if (doi := doi_in_link(paper.url)) and doi_key(doi) in self._by_doi:
+        if (doi := _doi_of(paper)) and doi_key(doi) in self._by_doi:
             return self._by_doi[doi_key(doi)]
         return self._by_title.get(_title_key(paper.title)) if _title_key(paper.title) else None
 
@@ -238,27 +243,16 @@ def add_dois(texts: Iterable[str], adder: Adder, fetch: FetchWork = fetch_work) 
                 error = str(err)
                 outcomes.append(Failed(text, error))
                 continue
-            outcomes.append(_add_work(text, doi, work, adder))
+            outcomes.append(_add_work(text, work, adder))
     return outcomes
 
 
-def _add_work(text: str, doi: str, work: Work | None, adder: Adder) -> Outcome:
+def _add_work(text: str, work: Work | None, adder: Adder) -> Outcome:
     if work is None:
         return Failed(text, "not found at Crossref")
     if not work.title:
         return Failed(text, "Crossref gives no title for it")
-    if work.date is None:
-        return Failed(text, "Crossref gives no publication date for it")
-    draft = NewPaper(
-        title=work.title,
-        authors=tuple(person.name for person in work.authors),
-        date=work.date,
-        url=work.url,
-        venue=work.venue,
-        summary=work.abstract,
-        origin=f"DOI {work.doi}",
-    )
-    return replace(adder.add(draft), origin=text)
+    return replace(adder.add(draft(work)), origin=text)
 
 
 def add_identifiers(

@@ -21,8 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from paperbrowse.core.records.bibliography import TEXT_FIELDS, Bibliography
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.sources.doi import doi_link, parse_doi
+from paperbrowse.core.sources.new_paper import NewPaper
 
 ENTRY_TYPES = {
     "journal-article": "article",
@@ -129,7 +131,7 @@ def read_work(message: Mapping[str, Any]) -> Work:
     elif entry_type == "techreport":
         fields["institution"] = (institutions or [publisher])[0]
     elif entry_type == "misc" and institutions and institutions[0]:
-        fields["howpublished"] = venue = institutions[0]  # a preprint server, an archive
+        fields["howpublished"] = institutions[0]  # a preprint server, an archive
     for key, crossref_key in (("volume", "volume"), ("number", "issue"), ("edition", "edition-number")):
         if value := _plain(_number(message.get(crossref_key))):
             fields[key] = value
@@ -159,6 +161,27 @@ def read_work(message: Mapping[str, Any]) -> Work:
         fields=fields,
         abstract=_abstract(_text(message.get("abstract"))),
         venue=venue,
+    )
+
+
+def draft(work: Work, origin: str = "") -> NewPaper:
+    """The new paper a work becomes: its bibliographic fields in the record's `bib`; a work
+    Crossref gives no date is undated (`n.d.`), an organisation among its authors corporate."""
+    bib = Bibliography(
+        type=work.entry_type,
+        corporate_authors=tuple(person.name for person in work.authors if person.organisation),
+        editor=tuple(person.name for person in work.editors),
+        fields=tuple((name, work.fields[name]) for name in TEXT_FIELDS if work.fields.get(name)),
+    )
+    return NewPaper(
+        title=work.title,
+        authors=tuple(person.name for person in work.authors),
+        date=work.date or PaperDate(0),
+        url=work.url,
+        venue=work.venue,
+        summary=work.abstract,
+        bib=bib,
+        origin=origin or f"DOI {work.doi}",
     )
 
 
