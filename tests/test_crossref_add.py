@@ -313,7 +313,7 @@ def test_a_doi_with_odd_characters_is_sent_encoded(capsys, crossref_api, papers:
 def test_a_work_without_a_date_is_added_undated(capsys, crossref_api, papers: Path) -> None:
     code, out, err = run(capsys, "add", "10.1109/icdcsw.2003.1203662")
     assert code == 0, err
-    (path,) = [p for p in papers.glob("arya*.toml")]
+    (path,) = list(papers.glob("arya*.toml"))
     saved = record(path)
     assert saved["date"] == "n.d." and saved["type"] == "inproceedings"
     assert saved["venue"].startswith("23rd International Conference on Distributed Computing")
