@@ -84,15 +84,16 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     try:
-        from paperbrowse.core.sources.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
+        from paperbrowse.core.sources.bibliography_file import read_bibliography  # the readers: only for this command
 
-        found = read_bibtex_file(path)
+        kind, found = read_bibliography(path)
     except OSError as err:
         raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
     for problem in found.problems:
         print(one_line(str(problem)), file=sys.stderr)
     if not found.papers and not found.problems:
-        raise CliError(f"{one_line(str(path))} holds no BibTeX entries")
+        names = {"bibtex": "BibTeX entries", "csl-json": "CSL-JSON items", "ris": "RIS entries"}
+        raise CliError(f"{one_line(str(path))} holds no {names[kind]}")
     adder = _adder(context, args.category)
     code = _report(context, adder, adding.add_drafts(found.papers, adder))
     broken = any(problem.severity == "error" for problem in found.problems)
@@ -108,8 +109,8 @@ def add_parsers(command: AddCommand) -> None:
         help="2302.13971, hep-th/9901001, arxiv.org/abs/... links, 10.1145/3292500.3330701, doi.org/... links",
     )
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
-    p = command("import", "add the entries of a BibTeX file to your papers folder")
-    p.add_argument("file", metavar="FILE.bib")
+    p = command("import", "add the entries of a BibTeX, CSL-JSON or RIS file to your papers folder")
+    p.add_argument("file", metavar="FILE", help=".bib, .json (CSL-JSON) or .ris; another name is told by its content")
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
 
 
