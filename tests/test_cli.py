@@ -293,15 +293,15 @@ def test_validate_several_paths(capsys, tmp_path):
 
 def test_validate_warnings_pass_unless_strict(capsys, tmp_path):
     write_text(tmp_path / "d" / "c.toml", CATEGORIES_TOML)
-    text = paper_toml("one", doi='"10.1/x"')
+    text = paper_toml("one", stars='"10.1/x"')
     papers = write_text(tmp_path / "d" / "p.toml", text)
     code, out, err = run(capsys, "validate", str(tmp_path / "d"))
     assert code == 0
-    assert out.strip() == f"{papers}:{line_of(text, 'doi =')}: warning: paper 'one': unknown field 'doi' (kept)"
+    assert out.strip() == f"{papers}:{line_of(text, 'stars =')}: warning: paper 'one': unknown field 'stars' (kept)"
     assert "0 errors, 1 warnings" in err
     code, out, _ = run(capsys, "validate", "--strict", str(tmp_path / "d"))
     assert code == 1
-    assert "unknown field 'doi'" in out
+    assert "unknown field 'stars'" in out
 
 
 def test_validate_missing_path(capsys, tmp_path):

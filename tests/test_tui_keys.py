@@ -18,9 +18,9 @@ from textual.widgets import Input, Markdown, OptionList, RadioSet, Static, TextA
 from textual.widgets.markdown import MarkdownBlock
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
+from paperbrowse.core.export import FORMATS
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.screens.confirm import Confirm
-from paperbrowse.core.export import FORMATS
 from paperbrowse.tui.screens.export_dialog import EXTENSIONS, ExportDialog
 from paperbrowse.tui.screens.help import HelpScreen
 from paperbrowse.tui.screens.main import MainScreen

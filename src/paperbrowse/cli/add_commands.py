@@ -41,7 +41,9 @@ def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
             print(f"{outcome.paper.id}\t{one_line(outcome.paper.title)}")
         elif isinstance(outcome, adding.Duplicate):
             existing = outcome.existing.id
-            print(f"paperbrowse: {origin}: already in the collection as '{existing}' (skipped)", file=sys.stderr)
+            where = one_line(adder.origin_of(outcome.existing))
+            where = f", from {where}" if where else ""
+            print(f"paperbrowse: {origin}: already in the collection as '{existing}'{where} (skipped)", file=sys.stderr)
         else:
             print(f"paperbrowse: {origin}: {one_line(outcome.message)}", file=sys.stderr)
     added = sum(isinstance(o, adding.Added) for o in outcomes)

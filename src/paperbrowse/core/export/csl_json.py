@@ -93,8 +93,7 @@ def _names(names: list[str], corporate: set[str]) -> list[dict[str, str]]:
 
 def to_csl_json(items: Sequence[ExportItem]) -> str:
     """A JSON array of CSL items, indented, non-ASCII kept; the user's notes are not exported."""
-    papers = [export.paper for export in items]
     # The user's key where the record has one (a CSL file's ids come back as they were).
-    keys = [p.bib.key if p.bib and p.bib.key else key for p, key in zip(papers, citation_keys(papers), strict=True)]
+    keys = citation_keys([export.paper for export in items])
     entries = [item(export, key) for export, key in zip(items, keys, strict=True)]
     return json.dumps(entries, ensure_ascii=False, indent=2) + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -236,3 +236,20 @@ def reference_rows(bib: Bibliography | None) -> list[tuple[str, str]]:
         ("Note", bib.get("note")),
     ]
     return [(label, text) for label, text in rows if text]
+
+
+def split_names(value: str) -> Iterator[str]:
+    """The names of an author or editor list: split at ` and ` outside braces."""
+    depth, start = 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            yield value[start : match.start()].strip()
+            start = match.end()
+    last = value[start:].strip()
+    if last:
+        yield last

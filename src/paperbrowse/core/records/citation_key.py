@@ -55,7 +55,7 @@ def last_name(author: str) -> str:
 
 
 def key_base(authors: Sequence[str], year: int, title: str) -> str:
-    """`touvron2023llama`; `anon` stands in for a name that has no ASCII letters."""
+    """`touvron2023llama`; `anon` stands in for a name that has no ASCII letters, `nd` for year 0."""
     name = last_name(authors[0]) if authors else ""
     word = next((w for w in ascii_words(title) if w not in _STOPWORDS), "")
-    return f"{name or 'anon'}{year}{word}"
+    return f"{name or 'anon'}{year or 'nd'}{word}"  # `nd`: no date, as bibliographies write it

@@ -1,7 +1,7 @@
 """Adding papers to the user's folder: from arXiv ids, BibTeX drafts, or fields typed by hand.
 
 One code path for the CLI (`add`, `import`) and the browser (`a`): check the category, skip a
-paper the collection already has (same arXiv id, or the same title), give it a fresh id,
+paper the collection already has (same DOI, arXiv id, or title + first author + year), give it a fresh id,
 validate the record exactly as the loader will, and write its file.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.citation_key import last_name
 from paperbrowse.core.records.loader import find_files, parse_file
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
@@ -66,9 +67,17 @@ def _title_key(title: str) -> str:
     return re.sub(r"[\W_]+", "", title.casefold())
 
 
-def _doi_of(paper: Paper | NewPaper) -> str | None:
-    """The DOI a paper names: its bibliographic `doi`, else a doi.org link."""
-    return (paper.bib.get("doi") if paper.bib else "") or doi_in_link(paper.url)
+def _work_key(title: str, authors: Sequence[str], year: int) -> tuple[str, str, int] | None:
+    """Same normalised title, same first author's family name, same year: the same work. A title
+    alone is not enough ("Introduction", "Letters" are many papers)."""
+    title_key = _title_key(title)
+    return (title_key, last_name(authors[0]) if authors else "", year) if title_key else None
+
+
+def _doi(paper: Paper | NewPaper) -> str:
+    """The DOI a paper names, case folded: its bibliographic `doi`, else its doi.org link."""
+    doi = (paper.bib.get("doi").strip() if paper.bib is not None else "") or doi_in_link(paper.url) or ""
+    return doi_key(doi) if doi else ""
 
 
 class Adder:
@@ -89,18 +98,20 @@ class Adder:
         self.categories = {**own_categories, **catalog.categories}
         self._ids = set(catalog.by_id) | {p.id for p in own}
         self._by_arxiv: dict[str, Paper] = {}
-        self._by_title: dict[str, Paper] = {}
+        self._by_work: dict[tuple[str, str, int], Paper] = {}
         self._by_doi: dict[str, Paper] = {}
+        self.origins: dict[str, str] = {}  # id -> where a paper added by this Adder came from
         for paper in [*catalog.papers, *own]:
             self._remember(paper)
 
     def _remember(self, paper: Paper) -> None:
         if paper.arxiv:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
-        if _title_key(paper.title):
-            self._by_title.setdefault(_title_key(paper.title), paper)
-        if doi := _doi_of(paper):
-            self._by_doi.setdefault(doi_key(doi), paper)
+        work = _work_key(paper.title, paper.authors, paper.year)
+        if work is not None:
+            self._by_work.setdefault(work, paper)
+        if _doi(paper):
+            self._by_doi.setdefault(_doi(paper), paper)
 
     def prepare(self) -> None:
         """Make sure the category exists, creating the folder with its inbox; AddError if not."""
@@ -122,11 +133,19 @@ class Adder:
             )
 
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
+        """The paper that is this one: the same DOI, arXiv id, or title, first author and year."""
+        if _doi(paper) and _doi(paper) in self._by_doi:
+            return self._by_doi[_doi(paper)]
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
-        if (doi := _doi_of(paper)) and doi_key(doi) in self._by_doi:
-            return self._by_doi[doi_key(doi)]
-        return self._by_title.get(_title_key(paper.title)) if _title_key(paper.title) else None
+        work = _work_key(paper.title, paper.authors, paper.date.year)
+        return self._by_work.get(work) if work is not None else None
+
+    def origin_of(self, paper: Paper) -> str:
+        """Where a paper came from, for a message: the entry it was added from, else its record."""
+        if paper.id in self.origins:
+            return self.origins[paper.id]
+        return f"{paper.source}:{paper.line}" if paper.source and paper.line else paper.source
 
     def known_arxiv(self, arxiv: str) -> Paper | None:
         return self._by_arxiv.get(bare(arxiv))
@@ -151,6 +170,7 @@ class Adder:
             return Failed(paper.origin, f"cannot write to {self.folder}: {err.strerror or err}")
         record = replace(record, source=str(path), line=3)  # below the two-line header
         self._ids.add(record.id)
+        self.origins[record.id] = paper.origin
         self._remember(record)
         return Added(paper.origin, record, path)
 
