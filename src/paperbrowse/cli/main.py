@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from paperbrowse import __version__
-from paperbrowse.cli import add_commands, commands, export_command, library_commands
+from paperbrowse.cli import add_commands, cite_command, commands, export_command, library_commands
 from paperbrowse.cli.context import CliError, Context
 
 
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on warnings (unknown keys) too")
     library_commands.add_parsers(command)
     export_command.add_parser(command)
+    cite_command.add_parser(command)
     add_commands.add_parsers(command)
     return parser
 
@@ -126,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
         "export": export_command.cmd_export,
+        "cite": cite_command.cmd_cite,
     }
     handler = handlers.get(args.command or "")
     try:

@@ -217,7 +217,7 @@ KEYS: tuple[Key, ...] = (
         "copy its BibTeX to the clipboard",
         READING,
         "screen",
-        more=" (OSC 52)",
+        more=" (OSC 52): what `paperbrowse cite ID` prints",
         palette="Copy BibTeX",
     ),
     Key(

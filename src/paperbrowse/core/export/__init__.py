@@ -23,9 +23,22 @@ from paperbrowse.core.records.schema import Paper
 if TYPE_CHECKING:
     from paperbrowse.core.library.entries import Status
 
-__all__ = ["FORMATS", "ExportItem", "export", "to_bibtex", "to_csl_json", "to_csv", "to_json", "to_markdown", "to_ris"]
+__all__ = [
+    "CITE_FORMATS",
+    "FORMATS",
+    "ExportItem",
+    "cite",
+    "export",
+    "to_bibtex",
+    "to_csl_json",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_ris",
+]
 
 FORMATS = ("markdown", "bibtex", "csl-json", "ris", "csv", "json")
+CITE_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +67,17 @@ def export(items: Sequence[ExportItem], fmt: str, catalog: Catalog) -> str:
     if fmt == "json":
         return to_json(items)
     raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def cite(papers: Sequence[Paper], fmt: str = "bibtex") -> str:
+    """The bibliography entries of `papers`, in the order given, in one of CITE_FORMATS; what
+    `paperbrowse cite` prints and the browser's `y` copies. Only the record: a citation carries
+    none of the user's tags, notes or reading state."""
+    items = [ExportItem(paper) for paper in papers]
+    if fmt in ("bibtex", "biblatex"):
+        return to_bibtex(items, "biblatex" if fmt == "biblatex" else "bibtex")
+    if fmt == "csl-json":
+        return to_csl_json(items)
+    if fmt == "ris":
+        return to_ris(items)
+    raise ValueError(f"unknown citation format {fmt!r} (choose from {', '.join(CITE_FORMATS)})")

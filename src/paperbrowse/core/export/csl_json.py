@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from paperbrowse.core.export.bibtex import citation_keys
+from paperbrowse.core.export.bibtex import citation_keys, paper_type
 from paperbrowse.core.records.interchange import export_types, split_name
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def item(export: ExportItem, key: str) -> dict[str, Any]:
     """One CSL item; empty values are left out."""
     paper = export.paper
     bib = paper.bib
-    record_type = bib.type if bib and bib.type else "misc"
+    record_type = paper_type(paper)  # the record's own, else guessed from the venue as BibTeX does
     csl_type = export_types(record_type)[0]
     values: dict[str, Any] = {"id": key, "type": csl_type, "title": escape(paper.title)}
     corporate = set(bib.corporate_authors) if bib else set()

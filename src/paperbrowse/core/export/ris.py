@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from paperbrowse.core.export.bibtex import paper_type
 from paperbrowse.core.records.interchange import export_types, split_name
 from paperbrowse.core.records.safe_text import one_line
 
@@ -38,7 +39,7 @@ def line(tag: str, value: str) -> str:
 def _lines(export: ExportItem, key: str) -> Iterator[tuple[str, str]]:
     paper = export.paper
     bib = paper.bib
-    record_type = bib.type if bib and bib.type else "misc"
+    record_type = paper_type(paper)  # the record's own, else guessed from the venue as BibTeX does
     yield "TY", export_types(record_type)[1]
     yield "ID", key  # the user's citation key only: RIS files mostly have none, and get none
     yield "TI", paper.title
@@ -71,8 +72,8 @@ def _lines(export: ExportItem, key: str) -> Iterator[tuple[str, str]]:
                 yield "SN", number
         yield "N1", bib.get("note")
     yield "UR", paper.url
-    if paper.arxiv:
-        yield "UR", f"https://arxiv.org/abs/{paper.arxiv}"
+    if paper.arxiv and paper.url != f"https://arxiv.org/abs/{paper.arxiv}":
+        yield "UR", f"https://arxiv.org/abs/{paper.arxiv}"  # the arXiv id comes back from it
     yield "AB", paper.summary
     for tag in dict.fromkeys((*paper.tags, *export.user_tags)):
         yield "KW", tag
