@@ -14,8 +14,8 @@ from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, run, write_te
 from paperbrowse.core.files.paths import shipped, user_papers_folder
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.latex_text import latex_to_text
 from paperbrowse.core.sources.bibtex_import import parse_bibtex, read_bibtex_file
-from paperbrowse.core.sources.latex_text import latex_to_text
 
 GOOD = r"""
 @article{touvron2023llama,

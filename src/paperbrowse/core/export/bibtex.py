@@ -24,8 +24,7 @@ from paperbrowse.core.records.bibliography import (
     TEXT_FIELDS,
     Bibliography,
     balanced,
-    fingerprint,
-    split_names,
+    same_people,
     still_reads_as,
 )
 from paperbrowse.core.records.citation_key import key_base
@@ -205,14 +204,15 @@ class _Entry:
                 continue
             written = bib.written(field)
             if field in _LITERAL:
-                out = _verbatim(written if written and " ".join(written.split()) == value else value)
+                # `doi:10.1/x` as written, when the record still holds its DOI `10.1/x`
+                out = _verbatim(written if written and value in " ".join(written.split()) else value)
             else:
                 out = self.kept(field, value) or _braced(escape(value))
             self.add(_name(field, self.dialect), out, field, *_NAMES.get(field, ()))
         if paper.arxiv and not bib.get("eprint"):
             self.add("eprint", _braced(escape(paper.arxiv)))
-            self.add(_name("eprinttype", self.dialect), "{arXiv}" if self.dialect == "bibtex" else "{arxiv}")
-            self.done |= {"eprinttype", "archiveprefix"}
+            arxiv = "{arXiv}" if self.dialect == "bibtex" else "{arxiv}"
+            self.add(_name("eprinttype", self.dialect), arxiv, "eprinttype", "archiveprefix")
         self.add("url", _braced(_url(paper.url if self.imported else paper.link)))
         tags = dict.fromkeys(filter(None, map(escape, (*paper.tags, *self.item.user_tags))))
         keywords = "" if self.item.user_tags else self.kept("keywords", ", ".join(paper.tags))
@@ -220,13 +220,17 @@ class _Entry:
         if self.imported:
             self.add("abstract", self.kept("abstract", paper.summary) or _braced(escape(paper.summary)))
         for field, written in bib.bibtex:
-            if field not in self.done and field not in ("date", "year", "month"):
-                self.add(_name(field, self.dialect), _verbatim(written), field)
+            if field in self.done or field in ("date", "year", "month"):
+                continue
+            name = _name(field, self.dialect)
+            if name.lower() in self.done:  # both `address` and `location` in one entry: keep both
+                name = next((n for n in _NAMES.get(field, ()) if n.lower() not in self.done), field)
+            self.add(name, _verbatim(written), field)
         return self.fields
 
     def people(self, field: str, names: Sequence[str]) -> str:
         written = self.bib.written(field)
-        if written and _same_people(written, names):
+        if written and same_people(written, names, ET_AL):
             return _verbatim(written)
         corporate = set(self.bib.corporate_authors) if field == "author" else set()
         return _braced(" and ".join(filter(None, (_author(name, name in corporate) for name in names))))
@@ -243,6 +247,8 @@ class _Entry:
 
         month = _MONTHS[paper.date.month - 1] if paper.date.month and not bib.venue_year else ""
         month = _verbatim(written_month) if written_month else month
+        if fits(written_year) and re.search(r"[A-Za-z]{3}", written_year) and not written_month:
+            month = ""  # `year = {August, 2005}` says its month itself
         if self.dialect == "biblatex" and not fits(written_year):
             if fits(written_date):
                 self.add("date", _verbatim(written_date), "year", "month")
@@ -268,26 +274,6 @@ class _Entry:
             self.add("howpublished", _braced(venue))
         elif paper.arxiv and not self.imported and not bib.get("howpublished"):
             self.add("howpublished", _braced(escape(f"arXiv preprint arXiv:{paper.arxiv}")))
-
-
-def _same_people(written: str, names: Sequence[str]) -> bool:
-    """Whether the names as written are still the record's: name by name, the same letters
-    in any order ("Lamport, Leslie" is "Leslie Lamport"), and `others` for "et al."."""
-    parts = list(split_names(written))
-    if len(parts) != len(names):
-        return False
-    for part, name in zip(parts, names, strict=True):
-        if part.lower() == "others":
-            if name not in ET_AL:
-                return False
-        elif not any(sorted(fingerprint(form)) == sorted(fingerprint(name)) for form in _forms(part)):
-            return False
-    return True
-
-
-def _forms(latex: str) -> tuple[str, str]:
-    """A name's letters without its macros' names (`{\\"u}`), and with them (`{\\AA}`)."""
-    return re.sub(r"\\[a-zA-Z]+", "", latex), latex.replace("\\", "")
 
 
 def entry(item: ExportItem, key: str, dialect: Dialect = "bibtex") -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -187,18 +187,34 @@ def _verbatim(table: Mapping[str, Any], problems: Problems) -> tuple[tuple[str, 
 
 
 def fingerprint(text: str) -> str:
-    """The letters and digits of a text, folded to ASCII: equal for a LaTeX value and the plain
-    text it reads as (`M{\\"u}ller`, "Müller"), so an edited plain value is told from an unchanged one."""
+    """The letters and digits of a text, folded to ASCII and lower case."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
 def still_reads_as(latex: str, plain: str) -> bool:
     """Whether the LaTeX kept for a field still says what the record's plain value says: the
-    record was not edited since the import (a macro's name may or may not be in the text)."""
-    wanted = fingerprint(plain)
-    without_macros = re.sub(r"\\[a-zA-Z@]+", "", latex)
-    return wanted in (fingerprint(without_macros), fingerprint(latex.replace("\\", "")))
+    record was not edited since the import."""
+    from paperbrowse.core.records.latex_text import latex_to_text  # its tables: only when exporting
+
+    return fingerprint(latex_to_text(latex)) == fingerprint(plain)
+
+
+def same_people(written: str, names: Sequence[str], et_al: Sequence[str]) -> bool:
+    """Whether the names as written are still the record's: name by name, the same letters in
+    any order ("Lamport, Leslie" is "Leslie Lamport"), and `others` for "et al."."""
+    from paperbrowse.core.records.latex_text import latex_to_text
+
+    parts = list(split_names(written))
+    if len(parts) != len(names):
+        return False
+    for part, name in zip(parts, names, strict=True):
+        if part.lower() == "others":
+            if name not in et_al:
+                return False
+        elif sorted(fingerprint(latex_to_text(part))) != sorted(fingerprint(name)):
+            return False
+    return True
 
 
 def reference_rows(bib: Bibliography | None) -> list[tuple[str, str]]:

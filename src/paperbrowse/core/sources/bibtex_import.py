@@ -29,11 +29,11 @@ from paperbrowse.core.records.bibliography import (
     split_names,
 )
 from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.latex_text import FIELD_LIMIT, latex_to_text
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import check_link
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
 from paperbrowse.core.sources.bibtex_reader import MONTHS, RawEntry, read_bibtex
-from paperbrowse.core.sources.latex_text import FIELD_LIMIT, latex_to_text
 from paperbrowse.core.sources.new_paper import NewPaper
 
 ET_AL = "et al."
@@ -48,6 +48,10 @@ _MONTH_WORD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a
 # Parents that only lend fields to the entries citing them: a volume is not a paper.
 _INHERITED_NOT = frozenset({"crossref", "xdata", "ids", "entryset", "related", "key", "sortkey", "label"})
 _VENUES = ("journal", "journaltitle", "booktitle")
+# Entry types whose parent's title is their booktitle (BibTeX and biber's crossref rule).
+_PART_OF_A_BOOK = frozenset(
+    {"inproceedings", "conference", "incollection", "inbook", "inreference", "bookinbook", "suppbook", "suppcollection"}
+)
 _PEOPLE = ("author", "editor")
 # Fields a draft holds elsewhere (title, people, date, venue, links, tags, abstract, eprint).
 _HANDLED = frozenset(
@@ -170,7 +174,7 @@ def parse_bibtex(text: str, name: str, progress: Progress | None = None) -> Bibt
         done += 1
         if progress is not None and done % 500 == 0:
             progress(done, len(read.entries))
-        if entry.type == "xdata" or id(entry) in parents or id(entry) in repeated:
+        if entry.type == "xdata" or id(entry) in parents or id(entry) in repeated:  # told already
             continue
         if entry.type == "set":
             message = f"entry '{entry.key}' is a biblatex @set of other entries, not a paper (not imported)"
@@ -229,18 +233,18 @@ def _inherit(entries: list[RawEntry], by_key: dict[str, RawEntry], name: str, pr
             for field_name, value in parent.fields.items():
                 if field_name not in _INHERITED_NOT:
                     entry.fields.setdefault(field_name, value)
-            if "title" in parent.fields and entry.type != "xdata":
+            if "title" in parent.fields and entry.type in _PART_OF_A_BOOK:
                 entry.fields.setdefault("booktitle", parent.fields["title"])
         if chain and all(key.lower() in by_key for key in chain):
             entry.fields.pop("crossref", None)
             entry.fields.pop("xdata", None)
-    for parent in parents.values():
-        if parent.type != "xdata":
+    for entry in entries:
+        if id(entry) in parents or entry.type == "xdata":
             problems.append(
                 Problem(
                     name,
-                    parent.line,
-                    f"entry '{parent.key}' only lends its fields to the entries that cross-reference it:"
+                    entry.line,
+                    f"entry '{entry.key}' only lends its fields to the entries that cross-reference it:"
                     " not imported as a paper",
                     "warning",
                 )
@@ -433,8 +437,7 @@ class _Draft:
             else:
                 values[key] = self.plain(source)
         if self.consumed_eprint:
-            values.pop("eprint", None)  # the record's `arxiv`
-            values.pop("eprinttype", None)
+            values.pop("eprint", None)  # the record's `arxiv`; its type stays as written ("arXiv")
         doi = _DOI.match(values.get("doi", ""))
         if doi and doi.group(1) != values["doi"]:
             self.written["doi"] = values["doi"]

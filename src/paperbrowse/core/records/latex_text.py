@@ -380,6 +380,10 @@ _KEEP_ARGUMENT = frozenset(
         "Bigr",
         "mathnormal",
         "fontencoding",
+        "llap",
+        "rlap",
+        "smash",
+        "phantom",
         "selectfont",
         "foreignlanguage",
     ]
@@ -388,6 +392,10 @@ _KEEP_ARGUMENT = frozenset(
 _DROP_ARGUMENT = frozenset(["noopsort", "SortNoop", "sortnoop", "noop", "nocite", "label", "href", "hyphenation"])
 _BRACED = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"
 _DROPPED = re.compile(r"\\(" + "|".join(sorted(_DROP_ARGUMENT, key=len, reverse=True)) + r")\s*" + _BRACED)
+# `\\raise 0.5ex`, `\\kern-.1em`: a distance is typesetting, not text.
+_DIMENSION = re.compile(
+    r"\\(?:raise|lower|kern|hskip|vskip|hspace\*?|vspace\*?)\s*\{?\s*-?[\d.]+\s*(?:ex|em|pt|mm|cm|in|bp|sp|mu)\}?"
+)
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)\*?(?:\{\})?")
 _CONTROL_SYMBOL = re.compile(r"\\(.)", re.DOTALL)
 _SYMBOLS = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", ",": " "}
@@ -428,7 +436,7 @@ def convert(value: str, unknown: Callable[[str], None] | None = None) -> str:
 
 
 def _words(value: str, unknown: Callable[[str], None] | None) -> str:
-    value = _DROPPED.sub("", value)
+    value = _DROPPED.sub("", _DIMENSION.sub("", value))
     value = _ACCENT.sub(_accented, value)
 
     def word(match: re.Match[str]) -> str:
