@@ -125,7 +125,8 @@ def _paper(item: Mapping[str, Any], origin: str, label: str, losses: Losses) -> 
     csl_type = _text(item, "type")
     record_type = CSL_TYPES.get(csl_type, "misc")
     if csl_type and export_types(record_type)[0] != csl_type:
-        losses.add(f"the type '{csl_type}' (read as '{record_type}')", label)
+        written = export_types(record_type)[0]
+        losses.add(f"the type '{csl_type}' (kept as '{record_type}', written back as '{written}')", label)
     genre = _text(item, "genre")
     if record_type == "phdthesis" and re.search(r"master|m\.?a\.|m\.?sc", genre, re.IGNORECASE):
         record_type = "mastersthesis"
@@ -184,9 +185,16 @@ def _names(item: Mapping[str, Any], variable: str) -> tuple[tuple[str, ...], tup
     for position, person in enumerate(value):
         if not isinstance(person, dict):
             raise _Bad(variable, f"name {position} must be an object, not {_kind(person)}")
+        # CSL's switches on a name (`parse-names`, `comma-suffix`, `static-ordering`) are about
+        # how to print it; `isInstitution` says it is an organisation.
+        institution = person.get("isInstitution") is True
         parts = {
-            key: _plain(_text(person, key, f"{variable}[{position}].{key}")) for key in person if key != "parse-names"
+            key: _plain(_text(person, key, f"{variable}[{position}].{key}"))
+            for key, value in person.items()
+            if not isinstance(value, bool)
         }
+        if institution and not parts.get("literal"):
+            parts["literal"] = " ".join(filter(None, (parts.get("given"), parts.get("family"))))
         if literal := parts.get("literal", ""):
             names.append(literal)
             corporate.append(literal)
