@@ -441,3 +441,22 @@ def test_export_and_import_again_through_the_cli(capsys, fmt: str, tmp_path: Pat
     assert code == 0, err
     again = (parse_csl_json if fmt == "csl-json" else parse_ris)(target.read_text(encoding="utf-8"), "x")
     assert sorted(p.title for p in again.papers) == sorted(p.title for p in read_ris(source).papers)
+
+
+def test_hostile_csl_json_is_a_problem_not_a_crash() -> None:
+    deep = parse_csl_json("[" * 100_000 + "]" * 100_000, "deep.json")
+    assert [p.message for p in deep.problems] == ["JSON nested too deep to read"]
+    odd = parse_csl_json(
+        '[{"id": "x", "title": "T", "issued": {"date-parts": [[{"a": 1}]]}, "URL": "javascript:alert(1)"}]', "o.json"
+    )
+    (paper,) = odd.papers
+    assert paper.url == "" and paper.date == PaperDate(0)
+    assert any("a URL that is not an http(s) link" in p.message for p in odd.problems)
+
+
+def test_a_ris_line_of_a_megabyte_is_read_and_written_on_one_line() -> None:
+    text = "TY  - JOUR\nTI  - Long\nAB  - " + "word " * 200_000 + "\nER  - \n"
+    (paper,) = parse_ris(text, "big.ris").papers
+    assert len(paper.summary) == 200_000 * 5 - 1
+    (again,) = parse_ris(to_ris(items(records([paper]))), "x").papers
+    assert again.summary == paper.summary
