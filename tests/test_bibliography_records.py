@@ -123,3 +123,20 @@ def test_braces_and_edited_values():
     assert still_reads_as(r"M{\"u}ller and {\LaTeX}", "Müller and LaTeX")
     assert still_reads_as(r"\emph{Deep} nets", "Deep nets")
     assert not still_reads_as(r"{\LaTeX} made easy", "LaTeX made hard")
+
+
+def test_a_paper_is_found_by_id_citation_key_or_arxiv_id_in_any_case(capsys, tmp_path):
+    from conftest import run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    (folder / "a.toml").write_text(RECORD.replace('category = "ml"', 'category = "ml"\narxiv = "2302.13971"'))
+    for name in ("lamport", "LAMPORT", "Lamport:LaTeX86", "lamport:latex86", "2302.13971", "arXiv:2302.13971v2"):
+        code, out, err = run(capsys, "--data", str(folder), "show", name)
+        assert code == 0, err
+        assert out.startswith("LaTeX: A Document Preparation System\nid: lamport")
+    code, out, err = run(capsys, "--data", str(folder), "star", "lamport:LATEX86")
+    assert code == 0, err
+    code, _, err = run(capsys, "--data", str(folder), "show", "Lamport:LaTeX")
+    assert code == 1 and "did you mean: Lamport:LaTeX86" in err

@@ -217,14 +217,14 @@ def test_show_unknown_id_suggests_close_ones(capsys, collection):
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1
-    assert "no paper with id 'lama'" in err
+    assert "no paper with id, citation key or arXiv id 'lama'" in err
     assert "did you mean" in err and "llama" in err
 
 
 def test_show_unknown_id_without_close_match(capsys, collection):
     code, _, err = run(capsys, "--data", str(collection), "show", "qqqqqqqqqqqq")
     assert code == 1
-    assert "no paper with id 'qqqqqqqqqqqq'" in err
+    assert "no paper with id, citation key or arXiv id 'qqqqqqqqqqqq'" in err
     assert "did you mean" not in err
 
 

@@ -28,6 +28,7 @@ from paperbrowse.core.records.bibliography import (
     still_reads_as,
 )
 from paperbrowse.core.records.citation_key import key_base
+from paperbrowse.core.records.latex_text import latex_to_text
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper, is_web_link
 
@@ -45,6 +46,7 @@ _JOURNAL = re.compile(
     r"\b(TMLR|JMLR|TPAMI|Transactions|Journal|Computing Surveys|Nature|Science|Letters)\b",
     re.IGNORECASE,
 )
+_MONTH_WORD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -103,7 +105,8 @@ def base_key(paper: Paper) -> str:
     bib = paper.bib or Bibliography()
     people = [name for name in paper.authors if name not in ET_AL] or list(bib.editor)
     people = people or (list(paper.orgs) if paper.bib is not None else [])  # an imported work by an organisation
-    return key_base(people, bib.venue_year or paper.year, paper.title)
+    corporate = bool(people) and people[0] in bib.corporate_authors
+    return key_base(people, bib.venue_year or paper.year, paper.title, corporate=corporate)
 
 
 def _suffixes() -> Iterator[str]:
@@ -173,7 +176,9 @@ class _Entry:
     def __init__(self, item: ExportItem, dialect: Dialect) -> None:
         self.item, self.paper, self.dialect = item, item.paper, dialect
         self.bib = item.paper.bib or Bibliography()
-        self.imported = item.paper.bib is not None
+        # An entry from a bibliography (it names its type): its summary is its abstract, its
+        # title's capitals are protected as written. A curated record is neither.
+        self.imported = bool(self.bib.type)
         self.done: set[str] = set()  # written fields (lowercase names, both dialects' spellings)
         self.fields: list[tuple[str, str]] = []
 
@@ -247,7 +252,7 @@ class _Entry:
 
         month = _MONTHS[paper.date.month - 1] if paper.date.month and not bib.venue_year else ""
         month = _verbatim(written_month) if written_month else month
-        if fits(written_year) and re.search(r"[A-Za-z]{3}", written_year) and not written_month:
+        if fits(written_year) and _MONTH_WORD.search(latex_to_text(written_year)) and not written_month:
             month = ""  # `year = {August, 2005}` says its month itself
         if self.dialect == "biblatex" and not fits(written_year):
             if fits(written_date):
