@@ -52,7 +52,7 @@ def test_an_unknown_id_is_told_and_the_others_are_printed(capsys) -> None:
     code, out, err = run(capsys, "cite", "llama", "lama-2", "llama", "--format", "csl-json")
     assert code == 1
     assert [item["title"][:5] for item in json.loads(out)] == ["LLaMA"]  # named twice, cited once
-    assert "paperbrowse: no paper with id 'lama-2' (did you mean: " in err
+    assert "paperbrowse: no paper with id, citation key or arXiv id 'lama-2' (did you mean: " in err
 
 
 def test_an_imported_entry_is_cited_under_the_users_key(capsys, tmp_path: Path) -> None:
@@ -68,6 +68,11 @@ def test_an_imported_entry_is_cited_under_the_users_key(capsys, tmp_path: Path) 
     code, out, _ = run(capsys, "cite", paper_id)
     (entry,) = bibtexparser.parse_string(out).entries
     assert entry.key == "Dunning2016" and entry.entry_type == "book"
+    assert run(capsys, "cite", "dunning2016")[1] == out  # by the citation key too, in any case
+
+
+def test_an_arxiv_id_names_its_paper(capsys) -> None:
+    assert run(capsys, "cite", "arXiv:2302.13971")[1] == run(capsys, "cite", "llama")[1]
 
 
 def test_y_copies_what_cite_prints(tmp_path: Path, capsys) -> None:
