@@ -159,11 +159,20 @@ def _paper(entry: _Entry, name: str, losses: Losses, problems: list[Problem]) ->
     for number in entry.all("SN"):
         kind = "isbn" if _ISBN.match(number) or record_type in ("book", "incollection") else "issn"
         fields[kind] = f"{fields[kind]}, {number}" if fields.get(kind) else number
+    venue = "" if record_type == "book" else fold(entry.first(*_VENUES))
+    for tag in _VENUES:  # an abbreviation beside the full name, say: told, not dropped unsaid
+        if any(fold(value) not in (venue, fields["series"]) for value in entry.all(tag)):
+            losses.add(f"the tag {tag}", label)
+    summaries = dict.fromkeys(fold(value) for value in entry.all("AB", "N2"))
+    if len(summaries) > 1:
+        losses.add("a second abstract", label)
     urls = [fold(u) for u in entry.all("UR")]
     arxiv = next((p.id for u in urls if (p := parse_arxiv_id(u)) is not None), "")
     if urls and check_link(urls[0]) is not None:
         losses.add("a URL that is not an http(s) link", label)
         urls = []
+    if len({u for u in urls[1:] if parse_arxiv_id(u) is None} - {urls[0] if urls else ""}) > 0:
+        losses.add("a second URL", label)
     bib = Bibliography(
         type=record_type,
         key=fold(entry.first("ID")) if re.fullmatch(r"[^\s,{}()\"#%'=\\~]{1,200}", entry.first("ID")) else "",
@@ -176,7 +185,7 @@ def _paper(entry: _Entry, name: str, losses: Losses, problems: list[Problem]) ->
         date=_date(entry, label, losses),
         arxiv=arxiv,
         url=urls[0] if urls else "",
-        venue="" if record_type == "book" else fold(entry.first(*_VENUES)),
+        venue=venue,
         orgs=tuple(dict.fromkeys(fold(a) for a in entry.all("AD"))),
         tags=tuple(dict.fromkeys(fold(k) for k in entry.all("KW"))),
         summary=fold(entry.first("AB", "N2")),
