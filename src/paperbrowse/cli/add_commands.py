@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
+from paperbrowse.cli.progress import ProgressBar
 from paperbrowse.core.files.paths import user_papers_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.papers_folder import INBOX
@@ -88,7 +89,9 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
     try:
         from paperbrowse.core.sources.bibliography_file import read_bibliography  # the readers: only for this command
 
-        kind, found = read_bibliography(path)
+        progress = ProgressBar(f"reading {one_line(path.name)}")
+        kind, found = read_bibliography(path, progress)
+        progress.done()
     except OSError as err:
         raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
     for problem in found.problems:
@@ -97,7 +100,10 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         names = {"bibtex": "BibTeX entries", "csl-json": "CSL-JSON items", "ris": "RIS entries"}
         raise CliError(f"{one_line(str(path))} holds no {names[kind]}")
     adder = _adder(context, args.category)
-    code = _report(context, adder, adding.add_drafts(found.papers, adder))
+    progress = ProgressBar(f"adding to {one_line(str(adder.folder))}")
+    outcomes = adding.add_drafts(found.papers, adder, progress)
+    progress.done()
+    code = _report(context, adder, outcomes)
     broken = any(problem.severity == "error" for problem in found.problems)
     return 1 if broken else code
 

@@ -225,8 +225,16 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
     return [outcomes[index] for index in range(len(texts))]
 
 
-def add_drafts(papers: Iterable[NewPaper], adder: Adder) -> list[Outcome]:
-    return [adder.add(paper) for paper in papers]
+def add_drafts(
+    papers: Sequence[NewPaper], adder: Adder, progress: Callable[[int, int], None] | None = None
+) -> list[Outcome]:
+    """Add each draft in order; `progress(done, total)` hears how far it got."""
+    outcomes = []
+    for done, paper in enumerate(papers, start=1):
+        outcomes.append(adder.add(paper))
+        if progress is not None and (done % 100 == 0 or done == len(papers)):
+            progress(done, len(papers))
+    return outcomes
 
 
 FetchWork = Callable[[str], Work | None]

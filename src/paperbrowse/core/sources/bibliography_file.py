@@ -7,6 +7,7 @@ told by its first characters: `[` or `{` is JSON, a `TY  - ` line RIS, the rest 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -42,8 +43,9 @@ def file_format(path: Path, head: bytes) -> Format:
     return "bibtex"
 
 
-def read_bibliography(path: Path) -> tuple[Format, Imported]:
-    """The papers of a BibTeX, CSL-JSON or RIS file and the problems met; OSError if unreadable."""
+def read_bibliography(path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[Format, Imported]:
+    """The papers of a BibTeX, CSL-JSON or RIS file and the problems met; OSError if unreadable.
+    `progress(done, total)` hears how far a BibTeX file's reading got (the others read in one go)."""
     with path.open("rb") as file:
         head = file.read(SNIFF)
     kind = file_format(path, head)
@@ -57,4 +59,4 @@ def read_bibliography(path: Path) -> tuple[Format, Imported]:
         return kind, read_ris(path)
     from paperbrowse.core.sources.bibtex_import import read_bibtex_file  # bibtexparser: only for .bib
 
-    return kind, read_bibtex_file(path)
+    return kind, read_bibtex_file(path, progress)
