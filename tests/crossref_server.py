@@ -7,7 +7,9 @@
 `GET /works/{doi}` answers the file of tests/fixtures/crossref/ named after the DOI (`/` as
 `_`, any case), else HTTP 404 with Crossref's own body. `crossref_api.url("/broken")` is a
 base whose every answer is HTTP 500, `url("/malformed")` one that answers JSON cut short,
-`url("/list")` one that answers a work list instead of a work. No test reaches the real
+`url("/list")` one that answers a work list instead of a work, `url("/huge")` one that sends
+5 MB, `url("/elsewhere")` one that redirects to localhost (another host name for the same
+server), `url("/home")` one that redirects back to its own `/works/…`. No test reaches the real
 Crossref: the autouse `no_real_crossref` points PAPERBROWSE_CROSSREF_API where nothing listens.
 """
 
@@ -54,6 +56,16 @@ def _handler(stand_in: CrossrefStandIn) -> type[BaseHTTPRequestHandler]:
             stand_in.dois.append(doi)
             if prefix == "/broken":
                 self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
+                return
+            if prefix in ("/elsewhere", "/home"):
+                host = "localhost" if prefix == "/elsewhere" else "127.0.0.1"
+                self.send_response(302)
+                self.send_header("Location", f"http://{host}:{self.server.server_address[1]}{path[len(prefix) :]}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if prefix == "/huge":
+                self._send(200, b"[" + b" " * (5 * 2**20) + b"]")
                 return
             found = fixture_for(doi)
             if found is None:

@@ -344,6 +344,23 @@ def test_a_list_where_a_work_belongs(crossref_api) -> None:
         fetch_work(PLOS, base=crossref_api.url("/list"))
 
 
+def test_a_redirect_to_its_own_host_is_followed(crossref_api) -> None:
+    work = fetch_work(PLOS, base=crossref_api.url("/home"))
+    assert work is not None and work.doi == PLOS
+    assert crossref_api.paths == [f"/home/works/{PLOS}", f"/works/{PLOS}"]
+
+
+def test_a_redirect_to_another_host_is_refused(crossref_api) -> None:
+    with pytest.raises(CrossrefError, match=r"redirected to http://localhost:\d+/works/.*; paperbrowse follows"):
+        fetch_work(PLOS, base=crossref_api.url("/elsewhere"))
+    assert len(crossref_api.paths) == 1
+
+
+def test_an_answer_over_the_cap_is_refused(crossref_api) -> None:
+    with pytest.raises(CrossrefError, match=r"sent more than 4 MB; not an answer to this query"):
+        fetch_work(PLOS, base=crossref_api.url("/huge"))
+
+
 def test_offline(capsys, monkeypatch, papers: Path) -> None:
     base = dead_url().removesuffix("/api/query")
     monkeypatch.setenv("PAPERBROWSE_CROSSREF_API", base)
