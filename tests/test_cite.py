@@ -89,3 +89,14 @@ def test_y_copies_what_cite_prints(tmp_path: Path, capsys) -> None:
     run_app(app, scenario)
     code, out, _ = run(capsys, "cite", chosen[0])
     assert code == 0 and copied == [out]
+
+
+def test_a_preprint_in_a_later_venue_is_cited_with_the_venues_year(capsys) -> None:
+    """Speculative decoding: on arXiv in November 2022, published at ICML 2023."""
+    bibtex = run(capsys, "cite", "speculative-decoding")[1]
+    (entry,) = bibtexparser.parse_string(bibtex).entries
+    (item,) = json.loads(run(capsys, "cite", "speculative-decoding", "--format", "csl-json")[1])
+    (ris,) = rispy.loads(run(capsys, "cite", "speculative-decoding", "--format", "ris")[1])
+    assert entry.fields_dict["year"].value == "2023"
+    assert item["issued"] == {"date-parts": [[2023]]} and item["container-title"] == "ICML 2023"
+    assert ris["year"] == "2023" and "date" not in ris

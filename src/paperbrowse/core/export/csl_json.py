@@ -56,7 +56,10 @@ def item(export: ExportItem, key: str) -> dict[str, Any]:
     corporate = set(bib.corporate_authors) if bib else set()
     values["author"] = _names([a for a in paper.authors if a.lower() not in ET_AL], corporate)
     values["editor"] = _names(list(bib.editor) if bib else [], set())
-    if paper.date.year:
+    if bib and bib.venue_year and bib.venue_year != paper.date.year:
+        # A preprint of 2022 in ICML 2023 is cited as of 2023, as its BibTeX says.
+        values["issued"] = {"date-parts": [[bib.venue_year]]}
+    elif paper.date.year:
         parts = [paper.date.year, paper.date.month, paper.date.day]
         values["issued"] = {"date-parts": [parts[: 3 if paper.date.day else 2 if paper.date.month else 1]]}
     values["container-title"] = escape(paper.venue)

@@ -48,7 +48,9 @@ def _lines(export: ExportItem, key: str) -> Iterator[tuple[str, str]]:
             yield "AU", _name(name, bib.corporate_authors if bib else ())
     for name in bib.editor if bib else ():
         yield "A2", _name(name, ())
-    if paper.date.year:
+    if bib and bib.venue_year and bib.venue_year != paper.date.year:
+        yield "PY", str(bib.venue_year)  # a preprint of 2022 in ICML 2023 is cited as of 2023
+    elif paper.date.year:
         yield "PY", str(paper.date.year)
         if paper.date.month:
             yield (
