@@ -72,8 +72,12 @@ def main() -> None:
     theirs = timed(lambda: bibtexparser.parse_string(text), args.repeat)
     pybtex_time = timed(lambda: pybtex_parse(text, "bibtex"), args.repeat)
     print(f"paperbrowse reads it into {papers:,} drafts: {ours:.2f} s")
-    print(f"bibtexparser 2 parse_string:              {theirs:.2f} s  (paperbrowse takes {ours / theirs:.2f}x its time)")
-    print(f"pybtex parse_string:                      {pybtex_time:.2f} s  (paperbrowse takes {ours / pybtex_time:.2f}x its time)")
+    print(
+        f"bibtexparser 2 parse_string:              {theirs:.2f} s  (paperbrowse takes {ours / theirs:.2f}x its time)"
+    )
+    print(
+        f"pybtex parse_string:                      {pybtex_time:.2f} s  (paperbrowse takes {ours / pybtex_time:.2f}x its time)"
+    )
     if args.full:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "big.bib"

@@ -313,3 +313,32 @@ def test_the_exported_starred_list_imports_back(capsys, tmp_path: Path, empty: P
         assert copy.title == paper.title
         assert copy.authors == paper.authors
         assert copy.year == paper.year
+
+
+def test_lines_stay_exact_after_a_backslash_at_the_end_of_a_line() -> None:
+    text = (
+        "@article{a,\n  title = {Ends with a backslash \\\\\n  and goes on},\n"
+        '  note = "one\\\n two",\n  year = 2001\n}\n\n@article{b,\n  title = {B},\n  year = {later}\n}\n'
+    )
+    found = parse_bibtex(text, "x.bib")
+    [problem] = [p for p in found.problems if "later" in p.message]
+    assert problem.line == text.split("\n").index("  year = {later}") + 1
+    assert [p.origin for p in found.papers] == ["x.bib:1", f"x.bib:{text.split(chr(10)).index('@article{b,') + 1}"]
+
+
+def test_titles_and_letters_twice_are_two_papers_unless_author_and_year_agree(
+    capsys, tmp_path: Path, empty: Path, papers: Path
+) -> None:
+    text = """
+    @article{l1, title={Letters}, author={Ann Smith}, journal={TUGboat}, year=1990}
+    @article{l2, title={Letters}, author={Bob Jones}, journal={TUGboat}, year=1990}
+    @article{l3, title={Letters}, author={Smith, Ann}, journal={TUGboat}, year=1991}
+    @article{l4, title={{L}etters}, author={Smith, A.}, journal={TUGboat}, year=1990}
+    @article{c1, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=1, pages={5--6}}
+    @article{c2, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=2, pages={7--8}}
+    """
+    code, out, err = run(capsys, "import", str(bib(tmp_path, text)), "--data", str(empty))
+    assert code == 0, err
+    assert len(out.splitlines()) == 5  # the two calendars are in two issues
+    line = f"{tmp_path / 'refs.bib'}:4: already in the collection as 'smith1990letters', from {tmp_path / 'refs.bib'}:1"
+    assert line + " (skipped)" in err  # the same title, first author and year; the others are three papers

@@ -686,3 +686,20 @@ def test_an_imported_entry_keeps_its_type_key_and_fields():
         assert line in out
     biblatex = to_bibtex([ExportItem(paper)], "biblatex")
     assert "date = {1984-08}" in biblatex and "location = {Providence}" in biblatex
+
+
+def test_kept_values_cannot_break_out_or_reach_the_terminal():
+    from paperbrowse.core.records.bibliography import Bibliography
+
+    bib = Bibliography(
+        type="misc",
+        key="ok",
+        bibtex=(("note", "x\n@misc{evil, title={pwned}}\x1b[31m"), ("howpublished", "}, evil = {")),
+    )
+    text = to_bibtex([ExportItem(make_paper(bib=bib))])
+    [entry] = parse_bib(text).entries
+    assert set(entry.fields_dict) >= {"note", "howpublished"} and "evil" not in entry.fields_dict
+    assert "\x1b" not in text and "\n@misc{evil" not in text
+    table = {"id": "x", "title": "T", "authors": ["A"], "date": "2020", "category": "c", "type": "misc"}
+    assert paper_from_table({**table, "key": "a\x1bb"})[0] is None
+    assert paper_from_table({**table, "key": "a:b-c_d.e/f"})[0] is not None

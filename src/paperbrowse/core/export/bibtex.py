@@ -162,7 +162,7 @@ def _braced(value: str) -> str:
 
 def _verbatim(value: str) -> str:
     """A kept value as written, if that is safe: its braces pair up (it cannot close the field)."""
-    return "{" + " ".join(value.split()) + "}" if balanced(value) else _braced(escape(value))
+    return "{" + one_line(" ".join(value.split())) + "}" if balanced(value) else _braced(escape(value))
 
 
 def _name(field: str, dialect: Dialect) -> str:

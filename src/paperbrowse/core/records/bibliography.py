@@ -43,7 +43,7 @@ TEXT_FIELDS = (
 )
 BIB_FIELDS = ("type", "key", "venue_year", "corporate_authors", "editor", *TEXT_FIELDS, "bibtex")
 # A citation key as BibTeX and biber read it: no space, comma, brace, quote, `#`, `%`, `=`, `\`.
-KEY_PATTERN = re.compile(r"^[^\s,{}()\"#%'=\\~]{1,200}$")
+KEY_PATTERN = re.compile(r"^[^\s,{}()\"#%'=\\~\x00-\x1f\x7f-\x9f]{1,200}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_.:+-]{0,59}$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paperbrowse.core.records.bibliography import Bibliography
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.citation_key import last_name
 from paperbrowse.core.records.loader import find_files, parse_file
@@ -74,6 +75,16 @@ def _work_key(title: str, authors: Sequence[str], year: int) -> tuple[str, str, 
     return (title_key, last_name(authors[0]) if authors else "", year) if title_key else None
 
 
+def _where_in_venue(bib: Bibliography | None) -> tuple[str, str, str]:
+    """Volume, number and pages: two "Calendar"s of one year by "Anonymous" in different issues
+    of a journal are two works."""
+    return (bib.get("volume"), bib.get("number"), bib.get("pages")) if bib is not None else ("", "", "")
+
+
+def _same_place(one: Bibliography | None, other: Bibliography | None) -> bool:
+    return all(not a or not b or a == b for a, b in zip(_where_in_venue(one), _where_in_venue(other), strict=True))
+
+
 def _doi(paper: Paper | NewPaper) -> str:
     """The DOI a paper names, case folded: its bibliographic `doi`, else its doi.org link."""
     doi = (paper.bib.get("doi").strip() if paper.bib is not None else "") or doi_in_link(paper.url) or ""
@@ -98,7 +109,7 @@ class Adder:
         self.categories = {**own_categories, **catalog.categories}
         self._ids = set(catalog.by_id) | {p.id for p in own}
         self._by_arxiv: dict[str, Paper] = {}
-        self._by_work: dict[tuple[str, str, int], Paper] = {}
+        self._by_work: dict[tuple[str, str, int], list[Paper]] = {}
         self._by_doi: dict[str, Paper] = {}
         self.origins: dict[str, str] = {}  # id -> where a paper added by this Adder came from
         for paper in [*catalog.papers, *own]:
@@ -109,7 +120,7 @@ class Adder:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
         work = _work_key(paper.title, paper.authors, paper.year)
         if work is not None:
-            self._by_work.setdefault(work, paper)
+            self._by_work.setdefault(work, []).append(paper)
         if _doi(paper):
             self._by_doi.setdefault(_doi(paper), paper)
 
@@ -133,13 +144,15 @@ class Adder:
             )
 
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
-        """The paper that is this one: the same DOI, arXiv id, or title, first author and year."""
+        """The paper that is this one: the same DOI, arXiv id, or title, first author and year
+        (in the same volume, number and pages, where both say)."""
         if _doi(paper) and _doi(paper) in self._by_doi:
             return self._by_doi[_doi(paper)]
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
         work = _work_key(paper.title, paper.authors, paper.date.year)
-        return self._by_work.get(work) if work is not None else None
+        same = self._by_work.get(work, []) if work is not None else []
+        return next((other for other in same if _same_place(other.bib, paper.bib)), None)
 
     def origin_of(self, paper: Paper) -> str:
         """Where a paper came from, for a message: the entry it was added from, else its record."""

@@ -11,7 +11,6 @@ missing year or author is a warning.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import re
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from paperbrowse.core.records.schema import check_link
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
 from paperbrowse.core.sources.bibtex_reader import MONTHS, RawEntry, read_bibtex
 from paperbrowse.core.sources.new_paper import NewPaper
+from paperbrowse.core.sources.text_file import decode
 
 ET_AL = "et al."
 _MONTHS_OF = {name: number for number, name in enumerate(MONTHS, start=1)}  # "jan": 1
@@ -70,21 +70,12 @@ class BibtexImport:
 
 Progress = Callable[[int, int], None]  # (entries done, entries in all)
 
-# Byte-order marks, longest first: UTF-32-LE's starts with UTF-16-LE's.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
-)
-
 
 def read_bibtex_file(path: Path, progress: Progress | None = None) -> BibtexImport:
     """Raises OSError when the file cannot be read; everything else becomes a problem."""
     raw = path.read_bytes()
     result = BibtexImport()
-    text, guessed = _decode(raw, str(path), result.problems)
+    text, guessed = decode(raw, str(path), result.problems)
     if text is None:
         return result
     parsed = parse_bibtex(text, str(path), progress)
@@ -95,49 +86,6 @@ def read_bibtex_file(path: Path, progress: Progress | None = None) -> BibtexImpo
         # or it is no BibTeX file. Either way, nothing was imported, and that is an error.
         result.problems.append(Problem(str(path), None, f"no BibTeX entries found (read as {guessed})"))
     return result
-
-
-def _decode(raw: bytes, name: str, problems: list[Problem]) -> tuple[str | None, str]:
-    """The file's text (None when it cannot be decoded, with an error in `problems`), and the
-    encoding it was guessed to be in, if it was a guess."""
-    for bom, codec, label in _BOMS:
-        if raw.startswith(bom):
-            return _decode_as(raw, len(bom), codec, label, name, problems), ""
-    if b"\x00" in raw:
-        # No text file holds NUL, but UTF-16 without a byte-order mark holds one in every
-        # ASCII character: in the high byte, odd positions for little-endian.
-        sample = raw[:4096]
-        half = len(sample) // 2
-        for codec, zeros, others in (
-            ("utf-16-le", sample[1::2], sample[0::2]),
-            ("utf-16-be", sample[0::2], sample[1::2]),
-        ):
-            if len(raw) % 2 == 0 and zeros.count(0) >= half // 2 and others.count(0) == 0:
-                label = codec.upper()
-                problems.append(Problem(name, 1, f"no byte-order mark; read as {label}", "warning"))
-                return _decode_as(raw, 0, codec, label, name, problems), label
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        problems.append(Problem(name, line, "holds NUL bytes: not a text file, or UTF-16/32 without a byte-order mark"))
-        return None, ""
-    try:
-        return raw.decode("utf-8"), ""
-    except UnicodeDecodeError as err:
-        # Older .bib files are often Latin-1; reading them so beats refusing them.
-        line = raw[: err.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "not UTF-8; read as Latin-1", "warning"))
-        return raw.decode("latin-1"), "Latin-1"
-
-
-def _decode_as(raw: bytes, start: int, codec: str, label: str, name: str, problems: list[Problem]) -> str | None:
-    body = raw[start:]
-    try:
-        return body.decode(codec)
-    except UnicodeDecodeError as err:
-        line = body[: err.start].decode(codec, "replace").count("\n") + 1
-        problems.append(
-            Problem(name, line, f"not valid {label}: {err.reason} at byte {start + err.start}; nothing imported")
-        )
-        return None
 
 
 def parse_bibtex(text: str, name: str, progress: Progress | None = None) -> BibtexImport:
