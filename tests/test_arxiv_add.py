@@ -327,7 +327,7 @@ def test_only_http_api_addresses() -> None:
 def test_not_an_id(capsys, arxiv_api) -> None:
     code, out, err = run(capsys, "add", "llama-paper")
     assert code == 1
-    assert "llama-paper: not an arXiv id or arXiv URL" in err
+    assert "llama-paper: not an arXiv id, arXiv link or DOI" in err
     assert arxiv_api.requests == []
 
 

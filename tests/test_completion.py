@@ -15,6 +15,7 @@ from paperbrowse.cli import completion
 from paperbrowse.cli.completion import FILES, Values, candidates, kind_of, options, positionals, subcommands
 from paperbrowse.cli.completion_command import install_path
 from paperbrowse.cli.main import build_parser, main
+from paperbrowse.core.export import FORMATS
 from paperbrowse.cli.manual import manual_page
 from paperbrowse.cli.shell_scripts import SCRIPTS
 
@@ -47,7 +48,8 @@ def test_commands_options_and_choices() -> None:
     assert complete("st") == ["star", "status"]
     assert complete("--li") == ["--library"]
     assert complete("export", "--f") == ["--force", "--format"]
-    assert complete("export", "--format", "") == ["markdown", "bibtex", "csv", "json"]
+    assert complete("export", "--format", "") == list(FORMATS)  # the export's own list
+    assert complete("export", "--format", "c") == ["csl-json", "csv"]
     assert complete("status", "llama", "re") == ["reading", "read"]
     assert complete("completion", "") == ["bash", "zsh", "fish", "man"]
 

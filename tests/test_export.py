@@ -17,7 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from paperbrowse.core.export import FORMATS, ExportItem, export, to_bibtex, to_csv, to_json, to_markdown
+from paperbrowse.core.export import (
+    FORMATS,
+    ExportItem,
+    export,
+    to_bibtex,
+    to_csl_json,
+    to_csv,
+    to_json,
+    to_markdown,
+    to_ris,
+)
 from paperbrowse.core.export.bibtex import citation_keys, entry_type
 from paperbrowse.core.export.csv_table import COLUMNS
 from paperbrowse.core.files.paths import shipped
@@ -127,10 +137,12 @@ def test_export_dispatches_every_format():
     paper = make_paper()
     catalog = make_catalog(paper)
     items = [ExportItem(paper)]
-    assert FORMATS == ("markdown", "bibtex", "csv", "json")
+    assert FORMATS == ("markdown", "bibtex", "csl-json", "ris", "csv", "json")
     assert export(items, "markdown", catalog) == to_markdown(items, catalog)
     assert export(items, "bibtex", catalog) == to_bibtex(items)
     assert export(items, "csv", catalog) == to_csv(items)
+    assert export(items, "csl-json", catalog) == to_csl_json(items)
+    assert export(items, "ris", catalog) == to_ris(items)
     assert export(items, "json", catalog) == to_json(items)
     with pytest.raises(ValueError, match="unknown export format"):
         export(items, "docx", catalog)
@@ -139,8 +151,10 @@ def test_export_dispatches_every_format():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_no_items(fmt):
     text = export([], fmt, make_catalog())
-    if fmt == "json":
+    if fmt in ("json", "csl-json"):
         assert json.loads(text) == []
+    elif fmt == "ris":
+        assert text == ""
     elif fmt == "csv":
         assert parse_csv(text) == [] and text.startswith("id,title,")
     elif fmt == "bibtex":

@@ -712,7 +712,7 @@ def test_huge_values_through_search_and_export(huge_data):
     for query in ("ttttt", "'tag42", "^author 17$", "大模型"):
         index.search(query, FakeUser())
     items = [ExportItem(p) for p in catalog.papers]
-    for fmt in ("markdown", "bibtex", "csv", "json"):
+    for fmt in ("markdown", "bibtex", "csl-json", "ris", "csv", "json"):
         assert export(items, fmt, catalog)
     assert time.monotonic() - start < 10
 

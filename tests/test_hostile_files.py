@@ -669,7 +669,7 @@ def test_cli_show_list_and_search_show_invisible_characters(invisible):
     assert "sof\\xadt<U+E0069><U+E0067>" in shown and "fill<U+3164>er" in shown and "x\ufe0f<U+FE0F>" in shown
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "bibtex", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["markdown", "bibtex", "csl-json", "ris", "csv", "json"])
 def test_exports_to_a_terminal_show_invisible_characters(invisible, fmt):
     from paperbrowse.cli.main import main
     from test_hardening_security import terminal
@@ -684,11 +684,18 @@ def test_exports_to_a_terminal_show_invisible_characters(invisible, fmt):
 def test_markdown_and_bibtex_exports_to_a_file_show_them_and_csv_json_keep_the_exact_text(invisible, tmp_path):
     data, library = invisible
     base = ["--data", str(data), "--library", str(library), "export"]
-    for fmt, name in (("markdown", "r.md"), ("bibtex", "r.bib"), ("csv", "r.csv"), ("json", "r.json")):
+    for fmt, name in (
+        ("markdown", "r.md"),
+        ("bibtex", "r.bib"),
+        ("ris", "r.ris"),
+        ("csl-json", "r.csl.json"),
+        ("csv", "r.csv"),
+        ("json", "r.json"),
+    ):
         result = paperbrowse(*base, "--format", fmt, "-o", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
         text = (tmp_path / name).read_text(encoding="utf-8")
-        if fmt in ("markdown", "bibtex"):  # text for eyes and for LaTeX: escaped, one line a field
+        if fmt in ("markdown", "bibtex", "ris"):  # text for eyes, LaTeX, line-based RIS: escaped, one line a field
             assert not hidden(text) and shows(text), (fmt, hidden(text))
         elif fmt == "csv":  # data for programs: exact, as SECURITY.md says (-o and pipes)
             assert INVISIBLE_TITLE in text

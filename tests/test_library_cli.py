@@ -630,7 +630,7 @@ def test_export_to_a_folder_fails(cli, starred, tmp_path):
     assert code == 1 and str(tmp_path) in err
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "bibtex", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["markdown", "bibtex", "csl-json", "ris", "csv", "json"])
 def test_export_each_format_to_a_file_equals_stdout(cli, starred, tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
     ok(cli("export", "--format", fmt, "-o", str(target)))

@@ -67,7 +67,7 @@ def test_each_wrong_line_is_named_and_the_rest_applies(tmp_path: Path) -> None:
     assert [str(problem) for problem in problems] == [
         f"{path}:2: language: must be a string, not int; the default is used",
         f"{path}:3: colour: is not a setting (known: theme, language, editor); the default is used",
-        f"{path}:5: export.format: 'docx' is not one of markdown, bibtex, csv, json; the default is used",
+        f"{path}:5: export.format: 'docx' is not one of markdown, bibtex, csl-json, ris, csv, json; the default is used",
         f"{path}:8: open.command: names no command; the default is used",
         f"{path}:10: open.pdf_viewer: is not a setting (known: command, pdf); the default is used",
     ]

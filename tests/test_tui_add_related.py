@@ -353,10 +353,10 @@ def test_the_category_can_be_chosen(app, lib_path: Path) -> None:
 @pytest.mark.parametrize(
     ("values", "problem"),
     [
-        ({}, "Give an arXiv id, or at least a title, authors and a year."),
+        ({}, "Give an arXiv id or a DOI, or at least a title, authors and a year."),
         ({"title": "T"}, "Name at least one author."),
         ({"title": "T", "authors": "A", "year": "99"}, "The year must have four digits."),
-        ({"arxiv": "not an id"}, "Not an arXiv id or link"),
+        ({"arxiv": "not an id"}, "Not an arXiv id or link, nor a DOI"),
     ],
 )
 def test_what_cannot_be_added_is_said_in_the_dialog(app, lib_path: Path, values, problem: str) -> None:

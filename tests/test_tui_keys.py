@@ -18,9 +18,10 @@ from textual.widgets import Input, Markdown, OptionList, RadioSet, Static, TextA
 from textual.widgets.markdown import MarkdownBlock
 
 from conftest import CATEGORIES_TOML, paper_toml, write_text
+from paperbrowse.core.export import FORMATS
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.screens.confirm import Confirm
-from paperbrowse.tui.screens.export_dialog import ExportDialog
+from paperbrowse.tui.screens.export_dialog import EXTENSIONS, ExportDialog
 from paperbrowse.tui.screens.help import HelpScreen
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.screens.note_editor import NoteEditor
@@ -758,7 +759,8 @@ async def _export(pilot, path: Path, format_steps: int) -> None:
         assert isinstance(app.focused, RadioSet)
         await pilot.press(*["down"] * format_steps, "enter", "tab")
         assert app.focused is path_input
-    assert path_input.value == str(path.with_suffix("." + ("md", "bib", "csv", "json")[format_steps]))
+    extension = EXTENSIONS[FORMATS[format_steps]]
+    assert path_input.value == str(path.with_suffix("")) + extension
     await burst(pilot, "enter")
 
 
@@ -820,14 +822,30 @@ def test_e_exports_csv_and_json(app, tmp_path: Path) -> None:
     async def scenario(pilot) -> None:
         await pilot.press("s")
         await settle(pilot)
-        await _export(pilot, Path("list.md"), 2)  # CSV, in the working folder (tmp_path)
-        await _export(pilot, Path("list.md"), 3)  # JSON
+        await _export(pilot, Path("list.md"), FORMATS.index("csv"))  # in the working folder (tmp_path)
+        await _export(pilot, Path("list.md"), FORMATS.index("json"))
 
     run(app, scenario)
     rows = (tmp_path / "list.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 2 and "," in rows[0] and FIRST in rows[1]
     items = json.loads((tmp_path / "list.json").read_text(encoding="utf-8"))
     assert [item["id"] for item in items] == [FIRST]
+
+
+def test_e_exports_csl_json_and_ris(app, tmp_path: Path) -> None:
+    import rispy
+
+    async def scenario(pilot) -> None:
+        await pilot.press("s", "j", "s")
+        await settle(pilot)
+        await _export(pilot, Path("list.md"), FORMATS.index("csl-json"))
+        await _export(pilot, Path("list.md"), FORMATS.index("ris"))
+
+    run(app, scenario)
+    items = json.loads((tmp_path / "list.csl.json").read_text(encoding="utf-8"))
+    assert [item["title"] for item in items] == [title_of(app, FIRST), title_of(app, SECOND)]
+    entries = rispy.loads((tmp_path / "list.ris").read_text(encoding="utf-8"))
+    assert [entry["title"] for entry in entries] == [title_of(app, FIRST), title_of(app, SECOND)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Commands that grow the collection: `add` (from arXiv) and `import` (from a BibTeX file).
+"""Commands that grow the collection: `add` (from arXiv or Crossref) and `import` (from a file).
 
 Both write one file per paper into the user's papers folder, beside the library file. What
 was added goes to stdout (id and title, one per line); what was skipped and why, to stderr.
@@ -79,7 +79,7 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
     adder = _adder(context, args.category)
-    return _report(context, adder, adding.add_arxiv(args.ids, adder))
+    return _report(context, adder, adding.add_identifiers(args.ids, adder))
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
@@ -87,17 +87,18 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     try:
-        from paperbrowse.core.sources.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
+        from paperbrowse.core.sources.bibliography_file import read_bibliography  # the readers: only for this command
 
         progress = ProgressBar(f"reading {one_line(path.name)}")
-        found = read_bibtex_file(path, progress)
+        kind, found = read_bibliography(path, progress)
         progress.done()
     except OSError as err:
         raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
     for problem in found.problems:
         print(one_line(str(problem)), file=sys.stderr)
     if not found.papers and not found.problems:
-        raise CliError(f"{one_line(str(path))} holds no BibTeX entries")
+        names = {"bibtex": "BibTeX entries", "csl-json": "CSL-JSON items", "ris": "RIS entries"}
+        raise CliError(f"{one_line(str(path))} holds no {names[kind]}")
     adder = _adder(context, args.category)
     progress = ProgressBar(f"adding to {one_line(str(adder.folder))}")
     outcomes = adding.add_drafts(found.papers, adder, progress)
@@ -108,13 +109,16 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 
 def add_parsers(command: AddCommand) -> None:
-    p = command("add", "add papers from arXiv to your papers folder (by id or URL)")
+    p = command("add", "add papers from arXiv (by id or URL) or Crossref (by DOI) to your papers folder")
     p.add_argument(
-        "ids", nargs="+", metavar="ARXIV_ID_OR_URL", help="2302.13971, hep-th/9901001, arxiv.org/abs/... links"
+        "ids",
+        nargs="+",
+        metavar="ARXIV_ID_OR_DOI",
+        help="2302.13971, hep-th/9901001, arxiv.org/abs/... links, 10.1145/3292500.3330701, doi.org/... links",
     )
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
-    p = command("import", "add the entries of a BibTeX file to your papers folder")
-    p.add_argument("file", metavar="FILE.bib")
+    p = command("import", "add the entries of a BibTeX, CSL-JSON or RIS file to your papers folder")
+    p.add_argument("file", metavar="FILE", help=".bib, .json (CSL-JSON) or .ris; another name is told by its content")
     p.add_argument("--category", metavar="ID", default=INBOX, help=f"the new papers' category (default: {INBOX})")
 
 

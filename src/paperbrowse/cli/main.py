@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from paperbrowse import __version__
 from paperbrowse.cli import (
     add_commands,
+    cite_command,
     commands,
     completion_command,
     config_command,
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on warnings (unknown keys) too")
     library_commands.add_parsers(command)
     export_command.add_parser(command)
+    cite_command.add_parser(command)
     add_commands.add_parsers(command)
     completion_command.add_parser(command)
     config_command.add_parser(command)
@@ -143,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **add_commands.HANDLERS,
         **config_command.HANDLERS,
         "export": export_command.cmd_export,
+        "cite": cite_command.cmd_cite,
         "completion": lambda _context, args: completion_command.cmd_completion(args, parser),
     }  # completion describes the whole parser: it gets it, not the context
     handler = handlers.get(args.command or "")

@@ -15,9 +15,13 @@ from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.related import related_index
-from paperbrowse.core.sources.adding import Added, Adder, AddError, Duplicate, add_arxiv
-from paperbrowse.core.sources.arxiv_api import ArxivCancelled, fetch_papers
+from paperbrowse.core.sources.adding import Added, Adder, AddError, Duplicate, add_identifiers
+from paperbrowse.core.sources.arxiv_api import fetch_papers
+from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
+from paperbrowse.core.sources.crossref_api import fetch_work
+from paperbrowse.core.sources.doi import arxiv_of, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
+from paperbrowse.core.sources.web_api import ApiCancelled
 from paperbrowse.core.store.cache import files_signature
 
 
@@ -26,7 +30,7 @@ class AddRequest:
     """What the add dialog asks for."""
 
     category: str
-    arxiv: str = ""  # set: fetch from arXiv; else the fields below
+    arxiv: str = ""  # set: an arXiv id or link, or a DOI, to fetch; else the fields below
     title: str = ""
     authors: tuple[str, ...] = ()
     year: int = 0
@@ -40,13 +44,19 @@ class AddResult:
     catalog: Catalog | None = None  # the reloaded collection, when a paper was added
     index: SearchIndex | None = None
     signature: tuple[object, ...] | None = None  # its files, as they were just before loading
-    cancelled: bool = False  # stopped (escape) before arXiv answered: nothing was added
+    cancelled: bool = False  # stopped (escape) before arXiv or Crossref answered: nothing was added
+
+
+def is_doi(text: str) -> bool:
+    """Whether `text` is asked of Crossref: a DOI that is not an arXiv id nor one of arXiv's DOIs."""
+    doi = None if parse_arxiv_id(text) else parse_doi(text)
+    return doi is not None and arxiv_of(doi) is None
 
 
 def add_paper(
     request: AddRequest, catalog: Catalog, library_file: Path, cancel: threading.Event | None = None
 ) -> AddResult:
-    """`cancel`, set from another thread, ends the wait for arXiv within a tenth of a second."""
+    """`cancel`, set from another thread, ends the wait for arXiv or Crossref within a tenth of a second."""
     folder = user_papers_folder(library_file)
     adder = Adder(folder, catalog, request.category)
     try:
@@ -55,9 +65,15 @@ def add_paper(
         return AddResult(str(err), failed=True)
     if request.arxiv:
         try:
-            (outcome,) = add_arxiv([request.arxiv], adder, lambda ids: fetch_papers(ids, cancel=cancel))
-        except ArxivCancelled:
-            message = f"Stopped asking arXiv about {one_line(request.arxiv)}: nothing was added."
+            (outcome,) = add_identifiers(
+                [request.arxiv],
+                adder,
+                lambda ids: fetch_papers(ids, cancel=cancel),
+                lambda doi: fetch_work(doi, cancel=cancel),
+            )
+        except ApiCancelled:
+            service = "Crossref" if is_doi(request.arxiv) else "arXiv"
+            message = f"Stopped asking {service} about {one_line(request.arxiv)}: nothing was added."
             return AddResult(message, cancelled=True)
     else:
         draft = NewPaper(request.title, request.authors, PaperDate(request.year), origin="the browser")

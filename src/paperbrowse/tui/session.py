@@ -10,8 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from paperbrowse.core.export import ExportItem, export
-from paperbrowse.core.export.bibtex import to_bibtex
+from paperbrowse.core.export import cite, export
 from paperbrowse.core.export.reading_list import export_items, order_by_star, select_papers
 from paperbrowse.core.files.exports import write_export
 from paperbrowse.core.library.user_library import Library
@@ -82,7 +81,8 @@ class Session:
         return select_papers(self.index, self.library, None)[0]
 
     def bibtex(self, paper: Paper) -> str:
-        return to_bibtex([ExportItem(paper)])
+        """What `y` copies: the same as `paperbrowse cite ID` prints."""
+        return cite([paper], "bibtex")
 
     def export_starred(self, fmt: str, path: Path, *, force: bool) -> int:
         papers = self.starred_papers()

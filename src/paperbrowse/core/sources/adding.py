@@ -21,6 +21,9 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
 from paperbrowse.core.sources.arxiv_api import ArxivCancelled, ArxivError, fetch_papers
 from paperbrowse.core.sources.arxiv_id import ArxivId, bare, parse_arxiv_id
+from paperbrowse.core.sources.crossref import Work, draft
+from paperbrowse.core.sources.crossref_api import CrossrefCancelled, CrossrefError, fetch_work
+from paperbrowse.core.sources.doi import arxiv_of, doi_in_link, doi_key, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.paper_ids import new_paper_id
 from paperbrowse.core.sources.papers_folder import (
@@ -82,8 +85,10 @@ def _same_place(one: Bibliography | None, other: Bibliography | None) -> bool:
     return all(not a or not b or a == b for a, b in zip(_where_in_venue(one), _where_in_venue(other), strict=True))
 
 
-def _doi(bib: Bibliography | None) -> str:
-    return bib.get("doi").strip().lower() if bib is not None else ""
+def _doi(paper: Paper | NewPaper) -> str:
+    """The DOI a paper names, case folded: its bibliographic `doi`, else its doi.org link."""
+    doi = (paper.bib.get("doi").strip() if paper.bib is not None else "") or doi_in_link(paper.url) or ""
+    return doi_key(doi) if doi else ""
 
 
 class Adder:
@@ -116,8 +121,8 @@ class Adder:
         work = _work_key(paper.title, paper.authors, paper.year)
         if work is not None:
             self._by_work.setdefault(work, []).append(paper)
-        if _doi(paper.bib):
-            self._by_doi.setdefault(_doi(paper.bib), paper)
+        if _doi(paper):
+            self._by_doi.setdefault(_doi(paper), paper)
 
     def prepare(self) -> None:
         """Make sure the category exists, creating the folder with its inbox; AddError if not."""
@@ -141,8 +146,8 @@ class Adder:
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
         """The paper that is this one: the same DOI, arXiv id, or title, first author and year
         (in the same volume, number and pages, where both say)."""
-        if _doi(paper.bib) in self._by_doi:
-            return self._by_doi[_doi(paper.bib)]
+        if _doi(paper) and _doi(paper) in self._by_doi:
+            return self._by_doi[_doi(paper)]
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
         work = _work_key(paper.title, paper.authors, paper.date.year)
@@ -157,6 +162,9 @@ class Adder:
 
     def known_arxiv(self, arxiv: str) -> Paper | None:
         return self._by_arxiv.get(bare(arxiv))
+
+    def known_doi(self, doi: str) -> Paper | None:
+        return self._by_doi.get(doi_key(doi))
 
     def add(self, paper: NewPaper, today: dt.date | None = None) -> Outcome:
         existing = self.duplicate_of(paper)
@@ -240,3 +248,77 @@ def add_drafts(
         if progress is not None and (done % 100 == 0 or done == len(papers)):
             progress(done, len(papers))
     return outcomes
+
+
+FetchWork = Callable[[str], Work | None]
+
+
+def add_dois(texts: Iterable[str], adder: Adder, fetch: FetchWork = fetch_work) -> list[Outcome]:
+    """Add the papers named by DOIs or doi.org links, one outcome per text in order.
+
+    DOIs already in the collection are not fetched; the rest are asked one at a time. When a
+    request fails (the network, the API), the DOIs after it are not asked and fail with the
+    same reason: offline, ten DOIs must not wait ten deadlines. CrossrefCancelled is raised.
+    """
+    texts = list(texts)
+    outcomes: list[Outcome] = []
+    first: dict[str, str] = {}
+    error = ""
+    for text in texts:
+        doi = parse_doi(text)
+        if doi is None:
+            outcomes.append(Failed(text, "not a DOI or doi.org link (like 10.1145/3292500.3330701)"))
+        elif (existing := adder.known_doi(doi)) is not None:
+            outcomes.append(Duplicate(text, existing))
+        elif doi_key(doi) in first:
+            outcomes.append(Failed(text, f"given twice (as {first[doi_key(doi)]})"))
+        elif error:
+            outcomes.append(Failed(text, error))
+        else:
+            first[doi_key(doi)] = text
+            try:
+                work = fetch(doi)
+            except CrossrefCancelled:
+                raise
+            except CrossrefError as err:
+                error = str(err)
+                outcomes.append(Failed(text, error))
+                continue
+            outcomes.append(_add_work(text, work, adder))
+    return outcomes
+
+
+def _add_work(text: str, work: Work | None, adder: Adder) -> Outcome:
+    if work is None:
+        return Failed(text, "not found at Crossref")
+    if not work.title:
+        return Failed(text, "Crossref gives no title for it")
+    return replace(adder.add(draft(work)), origin=text)
+
+
+def add_identifiers(
+    texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers, fetch_doi: FetchWork = fetch_work
+) -> list[Outcome]:
+    """Add papers named by arXiv ids or links and by DOIs, mixed, one outcome per text in order.
+
+    arXiv's own DOIs (10.48550/arXiv.…) are asked of arXiv, which knows them; Crossref does not.
+    """
+    texts = list(texts)
+    arxiv: dict[int, str] = {}
+    dois: dict[int, str] = {}
+    outcomes: dict[int, Outcome] = {}
+    for index, text in enumerate(texts):
+        doi = None if parse_arxiv_id(text) else parse_doi(text)
+        if doi is None:
+            arxiv[index] = text
+        elif (paper_id := arxiv_of(doi)) is not None:
+            arxiv[index] = paper_id
+        else:
+            dois[index] = text
+    for index, outcome in zip(arxiv, add_arxiv(arxiv.values(), adder, fetch), strict=True):
+        outcomes[index] = replace(outcome, origin=texts[index])
+        if isinstance(outcome, Failed) and outcome.message.startswith("not an arXiv id"):
+            message = "not an arXiv id, arXiv link or DOI (like 2302.13971 or 10.1145/3292500.3330701)"
+            outcomes[index] = Failed(texts[index], message)
+    outcomes.update(zip(dois, add_dois(dois.values(), adder, fetch_doi), strict=True))
+    return [outcomes[index] for index in range(len(texts))]

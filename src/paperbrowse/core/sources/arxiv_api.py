@@ -9,16 +9,14 @@ seconds) and stops early when the caller's cancel token is set.
 
 from __future__ import annotations
 
-import http.client
 import os
 import threading
 import time
-import urllib.error
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
 from paperbrowse import __version__
-from paperbrowse.core.sources import network
+from paperbrowse.core.sources import web_api
 from paperbrowse.core.sources.arxiv_feed import FeedError, FeedErrorEntry, parse_feed
 from paperbrowse.core.sources.new_paper import NewPaper
 
@@ -29,11 +27,11 @@ PAUSE = 3.0  # seconds between requests, as arXiv's terms of use ask
 USER_AGENT = f"paperbrowse/{__version__} (a terminal browser for research papers)"
 
 
-class ArxivError(Exception):
+class ArxivError(web_api.ApiError):
     """The API could not be asked, or its answer could not be read."""
 
 
-class ArxivCancelled(ArxivError):
+class ArxivCancelled(ArxivError, web_api.ApiCancelled):
     """The caller's cancel token was set before the API had answered."""
 
 
@@ -65,8 +63,8 @@ def fetch_papers(
     base = base or api_url()
     if timeout is None:
         try:
-            timeout = network.timeout_seconds()
-        except network.NetworkError as err:
+            timeout = web_api.deadline_seconds()
+        except web_api.ApiError as err:
             raise ArxivError(str(err)) from None
     found: dict[str, NewPaper] = {}
     messages: list[str] = []
@@ -75,7 +73,7 @@ def fetch_papers(
             if cancel is None:
                 sleep(PAUSE)
             elif cancel.wait(PAUSE):
-                raise ArxivCancelled(f"stopped before asking the arXiv API at {_host(base)}")
+                raise ArxivCancelled(f"stopped before asking the arXiv API at {web_api.shown_address(base)}")
         papers, errors = parse_response(_get(query_url(base, ids[start : start + BATCH]), timeout, cancel))
         found.update((paper.arxiv, paper) for paper in papers)
         messages += [error.message for error in errors]
@@ -90,49 +88,25 @@ def parse_response(data: bytes) -> tuple[list[NewPaper], list[FeedErrorEntry]]:
 
 
 def _get(url: str, timeout: float, cancel: threading.Event | None = None) -> bytes:
-    where = _host(url)
-    if not url.lower().startswith(("http://", "https://")):
-        raise ArxivError(f"the arXiv API address must be http(s), not {where} (see PAPERBROWSE_ARXIV_API)")
     headers = {"User-Agent": USER_AGENT, "Accept": "application/atom+xml"}
     # Redirects stay with the host asked, or arXiv's own (http to https on export.arxiv.org).
     hosts = (urlsplit(url).hostname or "", "arxiv.org")
     try:
-        data = network.get(
-            url, deadline=network.Deadline(timeout, cancel), headers=headers, limit=MAX_BYTES, hosts=hosts
+        return web_api.ask(
+            url,
+            service="arXiv API",
+            variable="PAPERBROWSE_ARXIV_API",
+            headers=headers,
+            limit=MAX_BYTES,
+            hosts=hosts,
+            timeout=timeout,
+            cancel=cancel,
+            detail=_error_detail,  # arXiv answers 400 with an Atom error entry for a malformed id
         )
-    except network.HttpStatus as err:
-        # arXiv answers 400 with an Atom error entry for a malformed id: say what it says.
-        detail = _error_detail(err.body)
-        raise ArxivError(f"the arXiv API at {where} answered HTTP {err.code} {err.reason}{detail}") from None
-    except network.Cancelled:
-        raise ArxivCancelled(f"stopped asking the arXiv API at {where} before it answered") from None
-    except network.DeadlinePassed as err:
-        raise ArxivError(_too_slow(where, err)) from None
-    except network.NetworkError as err:  # a redirect refused
-        raise ArxivError(f"the arXiv API at {where} {err}") from None
-    except urllib.error.URLError as err:
-        reason = err.reason
-        if isinstance(reason, OSError) and reason.strerror:
-            reason = reason.strerror
-        raise ArxivError(f"cannot reach the arXiv API at {where}: {reason}") from None
-    except http.client.IncompleteRead as err:
-        raise ArxivError(f"the arXiv API's answer from {where} broke off after {len(err.partial):,} bytes") from None
-    except http.client.HTTPException as err:  # not an HTTP server at all: a wrong port, say
-        raise ArxivError(f"the arXiv API at {where} did not answer in HTTP ({type(err).__name__})") from None
-    except OSError as err:
-        raise ArxivError(f"cannot read the arXiv API's answer from {where}: {err.strerror or err}") from None
-    if len(data) > MAX_BYTES:
-        size = MAX_BYTES // 2**20
-        raise ArxivError(f"the arXiv API at {where} sent more than {size} MB; not an answer to this query")
-    return data
-
-
-def _too_slow(where: str, err: network.DeadlinePassed) -> str:
-    seconds = f"{err.seconds:g} s"
-    longer = f"{network.TIMEOUT_VARIABLE}=SECONDS waits longer"
-    if err.received:
-        return f"the arXiv API at {where} did not finish answering within {seconds} ({err.received:,} bytes came; {longer})"
-    return f"the arXiv API at {where} did not answer within {seconds} ({longer})"
+    except web_api.ApiCancelled as err:
+        raise ArxivCancelled(str(err)) from None
+    except web_api.ApiError as err:
+        raise ArxivError(str(err)) from None
 
 
 def _error_detail(body: bytes) -> str:
@@ -141,8 +115,3 @@ def _error_detail(body: bytes) -> str:
     except FeedError:
         return ""
     return f" ({errors[0].message})" if errors else ""
-
-
-def _host(url: str) -> str:
-    """The address without the query: enough to tell a typo in PAPERBROWSE_ARXIV_API."""
-    return url.split("?", 1)[0]

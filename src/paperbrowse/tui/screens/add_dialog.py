@@ -1,7 +1,7 @@
-"""Adding a paper: an arXiv id or URL, or its title, authors, year and category typed by hand.
+"""Adding a paper: an arXiv id or URL, a DOI, or its title, authors, year and category by hand.
 
 The dialog only checks what was typed; the main screen does the adding through the core
-(the same `Adder` the `add` command uses), in a worker, since arXiv is a network away.
+(the same `Adder` the `add` command uses), in a worker, since arXiv and Crossref are a network away.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Select
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
+from paperbrowse.core.sources.doi import parse_doi
 from paperbrowse.core.sources.papers_folder import INBOX, INBOX_CATEGORY
 from paperbrowse.tui.add_worker import AddRequest
 from paperbrowse.tui.keys import bindings
@@ -49,8 +50,8 @@ class AddDialog(ModalScreen[AddRequest | None]):
         with Vertical(classes="dialog", id="add-dialog"):
             yield Label("Add a paper", classes="dialog-title")
             with Grid(id="add-form"):
-                yield Label("arXiv")
-                yield Input(placeholder="2302.13971, hep-th/9901001 or an arxiv.org link", id="add-arxiv", compact=True)
+                yield Label("arXiv/DOI")
+                yield Input(placeholder="2302.13971, an arxiv.org link or a DOI (10.…)", id="add-arxiv", compact=True)
                 yield Label("")
                 yield Label("or by hand:", classes="add-or")
                 yield Label("Title")
@@ -96,14 +97,14 @@ class AddDialog(ModalScreen[AddRequest | None]):
         category = value if isinstance(value, str) else INBOX
         arxiv = self.query_one("#add-arxiv", Input).value.strip()
         if arxiv:
-            if parse_arxiv_id(arxiv) is None:
-                return None, "Not an arXiv id or link (like 2302.13971 or arxiv.org/abs/2302.13971)."
+            if parse_arxiv_id(arxiv) is None and parse_doi(arxiv) is None:
+                return None, "Not an arXiv id or link, nor a DOI (like 2302.13971 or 10.1145/3292500.3330701)."
             return AddRequest(category, arxiv=arxiv), ""
         title = " ".join(self.query_one("#add-title", Input).value.split())
         authors = split_authors(self.query_one("#add-authors", Input).value)
         year = self.query_one("#add-year", Input).value.strip()
         if not title:
-            return None, "Give an arXiv id, or at least a title, authors and a year."
+            return None, "Give an arXiv id or a DOI, or at least a title, authors and a year."
         if not authors:
             return None, "Name at least one author."
         if not re.fullmatch(r"\d{4}", year) or not 1000 <= int(year) <= dt.date.today().year + 1:

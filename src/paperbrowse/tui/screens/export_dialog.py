@@ -13,7 +13,14 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 from paperbrowse.core.export import FORMATS
 from paperbrowse.tui.keys import bindings
 
-EXTENSIONS = {"markdown": "md", "bibtex": "bib", "csv": "csv", "json": "json"}
+EXTENSIONS = {
+    "markdown": ".md",
+    "bibtex": ".bib",
+    "csl-json": ".csl.json",
+    "ris": ".ris",
+    "csv": ".csv",
+    "json": ".json",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +44,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             with RadioSet(id="export-format"):
                 for name in FORMATS:
                     yield RadioButton(name, value=name == self.format, name=name)
-            yield Input(str(self.folder / f"paperbrowse-starred.{EXTENSIONS[self.format]}"), id="export-path")
+            yield Input(str(self.folder / f"paperbrowse-starred{EXTENSIONS[self.format]}"), id="export-path")
             yield Label("enter export · escape cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -45,8 +52,13 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         path_input = self.query_one("#export-path", Input)
-        path = Path(path_input.value or "paperbrowse-starred")
-        path_input.value = str(path.with_suffix("." + EXTENSIONS[self._format()]))
+        text = path_input.value or "paperbrowse-starred"
+        # The longest known extension first: `.csl.json` is not `.json` with a stem ending `.csl`.
+        for extension in sorted(EXTENSIONS.values(), key=len, reverse=True):
+            if text.endswith(extension):
+                text = text[: -len(extension)]
+                break
+        path_input.value = text + EXTENSIONS.get(self._format(), "")
 
     def _format(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button

@@ -36,7 +36,7 @@ from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui import undo
-from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
@@ -696,8 +696,9 @@ class MainScreen(Screen[None]):
         def chosen(request: AddRequest | None) -> None:
             if request is not None:
                 if request.arxiv:
+                    service = "Crossref" if is_doi(request.arxiv) else "arXiv"
                     self.notify(
-                        f"Asking arXiv about {one_line(request.arxiv)}…",
+                        f"Asking {service} about {one_line(request.arxiv)}…",
                         title="Add paper · escape stops",
                         timeout=4,
                         markup=False,
@@ -717,7 +718,7 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._added, result)
 
     def action_cancel_add(self) -> None:
-        """Stop asking arXiv; the add reports itself stopped (or done, if arXiv had answered)."""
+        """Stop asking arXiv or Crossref; the add reports itself stopped (or done, if it had answered)."""
         for worker in self.workers:
             if worker.group == "add" and worker.node is self and not worker.is_finished:
                 worker.cancel()
