@@ -15,9 +15,9 @@ from paperbrowse.cli import completion
 from paperbrowse.cli.completion import FILES, Values, candidates, kind_of, options, positionals, subcommands
 from paperbrowse.cli.completion_command import install_path
 from paperbrowse.cli.main import build_parser, main
-from paperbrowse.core.export import FORMATS
 from paperbrowse.cli.manual import manual_page
 from paperbrowse.cli.shell_scripts import SCRIPTS
+from paperbrowse.core.export import FORMATS
 
 PARSER = build_parser()
 VALUES = Values(
