@@ -411,6 +411,13 @@ def expected_state(path: Path, number: int) -> None:
 
 @pytest.mark.slow
 @POSIX
+def _wait_for_an_ack(log: Path) -> None:
+    for _ in range(2000):
+        if log.exists() and len(log.read_text(encoding="utf-8").split("\n")) > 2:  # start, an ack
+            return
+        time.sleep(0.005)
+
+
 def test_kill_9_at_random_moments_200_times_loses_no_acknowledged_change(tmp_path):
     path = tmp_path / "library.toml"
     acks = tmp_path / "acks"
@@ -424,13 +431,15 @@ def test_kill_9_at_random_moments_200_times_loses_no_acknowledged_change(tmp_pat
     )
     rng = random.Random(6)
     on_disk = kills = mid_save = 0
-    deadline = time.monotonic() + 60
     try:
         for round_number in range(200):
-            assert time.monotonic() < deadline, f"only {kills} kills in the time allowed"
             forker.stdin.write(f"{round_number}\n")
             forker.stdin.flush()
             pid = int(forker.stdout.readline())
+            if round_number % 3 == 0:
+                # Every third round first waits for a save to be acknowledged, so that the file
+                # keeps growing however slow a busy machine makes the writer.
+                _wait_for_an_ack(acks / f"{round_number}.acks")
             # The writer saves back to back, so a kill lands inside a save almost every time: while
             # loading, reading under the lock, writing the backup or the temporary file, fsyncing,
             # replacing, or between the replace and the ack. Short delays hit the first save.
