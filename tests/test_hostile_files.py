@@ -469,6 +469,8 @@ def test_the_fast_path_for_plain_text_gives_what_the_converter_gives():
         assert latex_text.latex_to_text(text) == slow
 
     check()
+    # A CJK compatibility ideograph: NFC maps it to its unified form on both paths.
+    assert latex_text.latex_to_text("\uf900") == latex_text.convert("\uf900") == "\u8c48"
 
 
 def test_latex_soft_hyphens_are_hints_not_text():

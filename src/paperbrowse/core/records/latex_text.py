@@ -420,7 +420,8 @@ def latex_to_text(value: str, unknown: Callable[[str], None] | None = None) -> s
     word). Only the first FIELD_LIMIT characters are read (see `cut`)."""
     value = cut(value)
     if not _LATEX.search(value):
-        return " ".join(value.replace(_SOFT_HYPHEN, "").split())
+        # NFC as the converter gives: a title must match itself whichever path read it.
+        return " ".join(unicodedata.normalize("NFC", value).replace(_SOFT_HYPHEN, "").split())
     return " ".join(convert(value, unknown).replace(_SOFT_HYPHEN, "").split())
 
 
