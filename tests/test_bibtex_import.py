@@ -3,6 +3,7 @@ with their line and skipped; LaTeX becomes plain text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -231,7 +232,7 @@ def test_a_latin_1_file_is_read_with_a_warning(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_import_writes_one_file_per_entry(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
+def test_import_writes_one_file_named_after_the_bibliography(capsys, tmp_path: Path, empty: Path, papers: Path) -> None:
     code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)), "--data", str(empty))
     assert code == 0, err
     assert [line.split("\t")[0] for line in out.splitlines()] == [
@@ -240,16 +241,38 @@ def test_import_writes_one_file_per_entry(capsys, tmp_path: Path, empty: Path, p
         "vaswani2017attention",
     ]
     assert "3 papers added" in err
-    llama = record(papers / "touvron2023llama.toml")
+    # One file for the whole bibliography (a thousand papers to a file): a few files load as
+    # fast as one, where a file per paper cost a stat and a cache entry each.
+    [written] = [path for path in papers.glob("*.toml") if path.name != "categories.toml"]
+    assert written.name == f"refs-{dt.date.today().isoformat()}.toml"
+    tables = tomllib.loads(written.read_text(encoding="utf-8"))["paper"]
+    llama = next(table for table in tables if table["id"] == "touvron2023llama")
     assert llama["title"] == "LLaMA: Open and Efficient Foundation Language Models"
     assert llama["date"] == "2023-02" and llama["category"] == "inbox" and llama["arxiv"] == "2302.13971"
-    header = (papers / "touvron2023llama.toml").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("# Added by paperbrowse on ") and header.endswith(
-        f"refs.bib:{line_of(GOOD, '@article{touvron')}."
-    )
+    text = written.read_text(encoding="utf-8").splitlines()
+    assert text[0].startswith("# Imported by paperbrowse on ")
+    # Each paper says the entry it came from, just above its table.
+    assert f"# from {tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}" in text
     catalog = load_catalog([empty, papers])
     assert catalog.problems == []
     assert {"touvron2023llama", "dao2022flashattention", "vaswani2017attention"} <= set(catalog.by_id)
+    # The catalog's line of each paper is its table's header, as for any record file.
+    assert text[catalog.by_id["touvron2023llama"].line - 1] == "[[paper]]"
+
+
+def test_an_import_of_more_than_a_thousand_papers_writes_files_of_a_thousand(
+    capsys, tmp_path: Path, empty: Path, papers: Path
+) -> None:
+    entries = "".join(
+        f"@misc{{k{n}, title={{Paper number {n}}}, author={{Doe, Jane}}, year={{2020}}}}\n" for n in range(2500)
+    )
+    path = tmp_path / "big.bib"
+    path.write_text(entries, encoding="utf-8")
+    code, _, err = run(capsys, "import", str(path), "--data", str(empty))
+    assert code == 0, err and "2500 papers added" in err
+    files = sorted(p for p in papers.glob("big-*.toml"))
+    assert sorted(len(tomllib.loads(p.read_text(encoding="utf-8"))["paper"]) for p in files) == [500, 1000, 1000]
+    assert sum(paper.source.startswith(str(papers)) for paper in load_catalog([empty, papers]).papers) == 2500
 
 
 def test_broken_entries_make_the_command_fail_after_importing_the_rest(

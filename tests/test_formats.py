@@ -415,7 +415,8 @@ def test_import_a_ris_file(capsys, papers: Path, tmp_path: Path) -> None:
     code, out, err = run(capsys, "import", str(source))
     assert code == 0, err
     paper_id = out.split("\t")[0]
-    saved = tomllib.loads((papers / f"{paper_id}.toml").read_text(encoding="utf-8"))["paper"][0]
+    [written] = papers.glob("export-*.toml")  # named after the file imported
+    [saved] = [t for t in tomllib.loads(written.read_text(encoding="utf-8"))["paper"] if t["id"] == paper_id]
     assert (
         saved["type"] == "book" and saved["isbn"] == "9783642002304" and saved["series"] == "Bibliothek des Eigentums"
     )

@@ -101,7 +101,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         raise CliError(f"{one_line(str(path))} holds no {names[kind]}")
     adder = _adder(context, args.category)
     progress = ProgressBar(f"adding to {one_line(str(adder.folder))}")
-    outcomes = adding.add_drafts(found.papers, adder, progress)
+    outcomes = adding.add_drafts(found.papers, adder, progress, origin=str(path))
     progress.done()
     code = _report(context, adder, outcomes)
     broken = any(problem.severity == "error" for problem in found.problems)

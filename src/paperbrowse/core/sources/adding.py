@@ -27,12 +27,15 @@ from paperbrowse.core.sources.doi import arxiv_of, doi_in_link, doi_key, parse_d
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.paper_ids import new_paper_id
 from paperbrowse.core.sources.papers_folder import (
+    BATCH,
     CATEGORIES_FILE,
     INBOX,
     INBOX_CATEGORY,
+    batch_path,
     ensure_folder,
     record_path,
     reserving,
+    write_batch,
     write_inbox_category,
     write_record,
 )
@@ -187,6 +190,61 @@ class Adder:
         self._remember(record)
         return Added(paper.origin, record, path)
 
+    def add_batch(
+        self, papers: Sequence[NewPaper], origin: str, progress: Callable[[int, int], None] | None = None
+    ) -> list[Outcome]:
+        """Add the papers of one bibliography file `origin`, a thousand to a file (`BATCH`), in
+        order; a file that cannot be written fails its papers only."""
+        today = (dt.date.today()).isoformat()
+        outcomes: list[Outcome | None] = []
+        chunk: list[tuple[int, NewPaper, Paper, dict[str, object]]] = []
+        with reserving(self.folder):
+            for done, paper in enumerate(papers, start=1):
+                outcomes.append(self._draft_into(paper, chunk, len(outcomes)))
+                if len(chunk) == BATCH or (done == len(papers) and chunk):
+                    self._write_chunk(chunk, origin, today, outcomes)
+                    chunk = []
+                if progress is not None and (done % 100 == 0 or done == len(papers)):
+                    progress(done, len(papers))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _draft_into(
+        self, paper: NewPaper, chunk: list[tuple[int, NewPaper, Paper, dict[str, object]]], place: int
+    ) -> Outcome | None:
+        existing = self.duplicate_of(paper)
+        if existing is not None:
+            return Duplicate(paper.origin, existing)
+        paper_id = new_paper_id(paper, self._taken)
+        table = paper.table(paper_id, self.category)
+        record, findings = paper_from_table(table)
+        if record is None:
+            return Failed(paper.origin, "; ".join(f.message for f in findings.errors))
+        self._ids.add(paper_id)  # taken now, so the next paper of the file gets another id
+        self._remember(record)  # and a repeat later in the file is a duplicate of this one
+        chunk.append((place, paper, record, table))
+        return None  # told once its file is written
+
+    def _write_chunk(
+        self,
+        chunk: list[tuple[int, NewPaper, Paper, dict[str, object]]],
+        origin: str,
+        today: str,
+        outcomes: list[Outcome | None],
+    ) -> None:
+        try:
+            path = batch_path(self.folder, Path(origin).stem, today)
+            tables = [table for _, _, _, table in chunk]
+            lines = write_batch(path, tables, [paper.origin for _, paper, _, _ in chunk], origin, today)
+        except OSError as err:
+            for place, paper, record, _ in chunk:
+                self._ids.discard(record.id)
+                outcomes[place] = Failed(paper.origin, f"cannot write to {self.folder}: {err.strerror or err}")
+            return
+        for (place, paper, record, _), line in zip(chunk, lines, strict=True):
+            record = replace(record, source=str(path), line=line)
+            self.origins[record.id] = paper.origin
+            outcomes[place] = Added(paper.origin, record, path)
+
     def _taken(self, paper_id: str) -> bool:
         return paper_id in self._ids or record_path(self.folder, paper_id).exists()
 
@@ -239,9 +297,12 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
 
 
 def add_drafts(
-    papers: Sequence[NewPaper], adder: Adder, progress: Callable[[int, int], None] | None = None
+    papers: Sequence[NewPaper], adder: Adder, progress: Callable[[int, int], None] | None = None, origin: str = ""
 ) -> list[Outcome]:
-    """Add each draft in order; `progress(done, total)` hears how far it got."""
+    """Add each draft in order, into files of a thousand named after `origin` (the bibliography
+    file; "" gives a file per paper); `progress(done, total)` hears how far it got."""
+    if origin:
+        return adder.add_batch(papers, origin, progress)
     outcomes = []
     for done, paper in enumerate(papers, start=1):
         outcomes.append(adder.add(paper))

@@ -1,4 +1,5 @@
-"""The user's own papers folder: one TOML file per added paper, and the inbox category.
+"""The user's own papers folder: one TOML file per added paper, one per thousand papers of an
+imported bibliography, and the inbox category.
 
 Files are written atomically and never replace one that exists: the id is chosen and the file
 written while holding a lock on the folder, so two copies adding at once get different ids.
@@ -7,7 +8,8 @@ written while holding a lock on the folder, so two copies adding at once get dif
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import tomli_w
 from paperbrowse.core.files.atomic import atomic_write, locked
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category
+from paperbrowse.core.records.toml_lines import scan
 
 INBOX = "inbox"
 INBOX_CATEGORY = Category(INBOX, "Inbox", "收件箱", order=0)  # as CATEGORIES_TOML defines it
@@ -64,6 +67,39 @@ def reserving(folder: Path) -> Iterator[None]:
 
 def record_path(folder: Path, paper_id: str) -> Path:
     return folder / f"{paper_id}.toml"
+
+
+BATCH = 1000  # papers per file of an import: a few files load as fast as one (see README)
+
+
+def batch_path(folder: Path, stem: str, today: str) -> Path:
+    """A new file name for papers imported from `stem` today: `refs-2026-12-03.toml`, then `-2`..."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "import"
+    number = 1
+    while True:
+        path = folder / (f"{safe}-{today}.toml" if number == 1 else f"{safe}-{today}-{number}.toml")
+        if not path.exists():
+            return path
+        number += 1
+
+
+def write_batch(
+    path: Path, tables: Sequence[Mapping[str, Any]], origins: Sequence[str], origin: str, today: str
+) -> list[int]:
+    """Write the papers' `[[paper]]` tables to a new file `path` (call inside `reserving`), each
+    under a comment naming the entry it came from (`origins`); the line of each table's header.
+    FileExistsError rather than replace a file, OSError otherwise."""
+    if path.exists():
+        raise FileExistsError(str(path))
+    header = f"# Imported by paperbrowse on {today} from {one_line(origin)}.\n\n"
+    body = tomli_w.dumps({"paper": tables}, multiline_strings=True)
+    lines = body.split("\n")
+    if sum(line == "[[paper]]" for line in lines) == len(origins):  # else a text holds such a line
+        marks = iter(origins)
+        body = "\n".join(f"# from {one_line(next(marks))}\n{line}" if line == "[[paper]]" else line for line in lines)
+    text = header + body
+    atomic_write(path, text.encode("utf-8"))
+    return [span.line for span in scan(text).get("paper", [])]
 
 
 def write_record(folder: Path, paper_id: str, table: Mapping[str, Any], origin: str, today: str) -> Path:
