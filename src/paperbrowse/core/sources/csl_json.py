@@ -22,7 +22,7 @@ from paperbrowse.core.records.interchange import CSL_TYPES, export_types, joined
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import check_link
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
-from paperbrowse.core.sources.file_import import FileImport, Losses, decode, fold, pages_from
+from paperbrowse.core.sources.file_import import FileImport, Losses, fold, pages_from, read_with
 from paperbrowse.core.sources.new_paper import NewPaper
 
 # CSL variable -> the record's text field, for the variables that map one to one.
@@ -78,13 +78,7 @@ class _Bad(Exception):
 
 def read_csl_json(path: Path) -> FileImport:
     """Raises OSError when the file cannot be read; everything else becomes a problem."""
-    result = FileImport()
-    text = decode(path.read_bytes(), str(path), result.problems)
-    if text is None:
-        return result
-    parsed = parse_csl_json(text, str(path))
-    parsed.problems[:0] = result.problems
-    return parsed
+    return read_with(path, parse_csl_json)
 
 
 def parse_csl_json(text: str, name: str) -> FileImport:

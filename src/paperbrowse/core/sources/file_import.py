@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.sources.new_paper import NewPaper
@@ -29,6 +31,18 @@ class FileImport:
     papers: list[NewPaper] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     entries: int = 0  # entries in the file, papers or not
+
+
+def read_with(path: Path, parse: Callable[[str, str], FileImport]) -> FileImport:
+    """`parse(text, name)` of the file's decoded text, after any problem decoding it; raises
+    OSError when the file cannot be read, everything else becomes a problem."""
+    decoding: list[Problem] = []
+    text = decode(path.read_bytes(), str(path), decoding)
+    if text is None:
+        return FileImport(problems=decoding)
+    parsed = parse(text, str(path))
+    parsed.problems[:0] = decoding
+    return parsed
 
 
 def decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:

@@ -23,7 +23,7 @@ from paperbrowse.core.records.interchange import RIS_TYPES, export_types, joined
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import check_link
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
-from paperbrowse.core.sources.file_import import FileImport, Losses, decode, fold, pages_from
+from paperbrowse.core.sources.file_import import FileImport, Losses, fold, pages_from, read_with
 from paperbrowse.core.sources.new_paper import NewPaper
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*)|\s*)$")
@@ -60,13 +60,7 @@ class _Entry:
 
 def read_ris(path: Path) -> FileImport:
     """Raises OSError when the file cannot be read; everything else becomes a problem."""
-    result = FileImport()
-    text = decode(path.read_bytes(), str(path), result.problems)
-    if text is None:
-        return result
-    parsed = parse_ris(text, str(path))
-    parsed.problems[:0] = result.problems
-    return parsed
+    return read_with(path, parse_ris)
 
 
 def parse_ris(text: str, name: str) -> FileImport:
