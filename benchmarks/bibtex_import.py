@@ -6,8 +6,9 @@ The file is made of the real files in tests/fixtures/bib (those without crossref
 with each copy's keys and titles made its own until it holds `--entries` entries. Timed in the
 same run: paperbrowse's reading (every entry read, LaTeX to text, drafts made), bibtexparser 2's
 `parse_string` and pybtex's `parse_string` (which do less: neither turns LaTeX into text). With
-`--import`, also the whole `paperbrowse import` of that file into an empty papers folder (one
-record file per paper), from a fresh process. Ratios, not seconds, are what compare across
+`--import`, also the whole `paperbrowse import` of that file into an empty papers folder (a
+thousand papers to a file), from a fresh process, and a search of what it made against the
+same papers in one file. Ratios, not seconds, are what compare across
 machines.
 """
 
@@ -90,8 +91,29 @@ def main() -> None:
             done = subprocess.run(command, env=env, capture_output=True, text=True)
             took = time.perf_counter() - start
             added = len(done.stdout.splitlines())
-            print(f"paperbrowse import (a fresh process, {added:,} record files written): {took:.1f} s")
+            papers = Path(folder, "me", "papers")
+            written = sorted(p for p in papers.glob("*.toml") if p.name != "categories.toml")
+            print(f"paperbrowse import (a fresh process, {added:,} papers in {len(written)} files): {took:.1f} s")
             print(f"  that is {took / theirs:.1f}x bibtexparser's parse of the same file")
+            # The collection it makes against the same papers in one file: a search, warm cache.
+            one = Path(folder, "one")
+            one.mkdir()
+            (one / "all.toml").write_text(
+                "".join(p.read_text(encoding="utf-8") for p in [papers / "categories.toml", *written]), encoding="utf-8"
+            )
+            times: dict[str, list[float]] = {"imported": [], "one file": []}
+            cache_env = {**env, "PAPERBROWSE_CACHE": f"{folder}/cache"}
+            for _ in range(4):  # interleaved; the first round warms each cache
+                for name, data in (("imported", papers), ("one file", one)):
+                    search = [str(script), "--data", str(data), "search", "--json", "attention"]
+                    start = time.perf_counter()
+                    subprocess.run(search, env=cache_env, capture_output=True, check=True)
+                    times[name].append(time.perf_counter() - start)
+            best = {name: min(values[1:]) for name, values in times.items()}
+            print(
+                f"search --json, warm: imported files {best['imported']:.2f} s, one file {best['one file']:.2f} s"
+                f" ({best['imported'] / best['one file']:.2f}x)"
+            )
 
 
 if __name__ == "__main__":
