@@ -15,7 +15,7 @@ from paperbrowse.core.records.schema import Category, Paper
 
 # The local arXiv stand-in's fixtures (`arxiv_api`, `dead_url`), and the guard that keeps
 # every test away from the real arXiv.
-pytest_plugins = ["arxiv_server"]
+pytest_plugins = ["arxiv_server", "pdf_server"]
 
 # ---------------------------------------------------------------------------------------------
 # Isolation: no test may read or write the real user library or pick up the caller's data path.
