@@ -6,10 +6,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from arxiv_server import dead_url
-from pdf_maker import make_pdf
 
+from arxiv_server import dead_url
 from paperbrowse.core.sources.pdf_download import DownloadCancelled, DownloadError, download
+from pdf_maker import make_pdf
 
 HOSTS = ("127.0.0.1",)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_paper
-from pdf_maker import make_pdf
 
+from conftest import make_paper
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.bibliography import Bibliography
 from paperbrowse.core.sources.pdfs import (
@@ -19,6 +18,7 @@ from paperbrowse.core.sources.pdfs import (
     local_pdf,
     web_pdf,
 )
+from pdf_maker import make_pdf
 
 
 def test_the_pdf_field_round_trips_beside_unknown_keys(tmp_path: Path) -> None:
