@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from paperbrowse import __version__
-from paperbrowse.cli import add_commands, commands, completion_command, export_command, library_commands
+from paperbrowse.cli import add_commands, commands, completion_command, export_command, library_commands, pdf_commands
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     library_commands.add_parsers(command)
     export_command.add_parser(command)
     add_commands.add_parsers(command)
+    pdf_commands.add_parsers(command)
     completion_command.add_parser(command)
     return parser
 
@@ -130,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **commands.HANDLERS,
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
+        **pdf_commands.HANDLERS,
         "export": export_command.cmd_export,
         "completion": lambda _context, args: completion_command.cmd_completion(args, parser),
     }  # completion describes the whole parser: it gets it, not the context

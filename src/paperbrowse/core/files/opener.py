@@ -70,7 +70,7 @@ def safe_argument(target: str | os.PathLike[str]) -> str:
             return text
         if scheme:
             raise UnsafeTarget(f"only files and http(s) links are opened, not {text[:200]!r}")
-    if os.path.isabs(text):
+    if os.path.isabs(text) or text.startswith(os.curdir + os.sep):
         return text
     return os.path.join(os.curdir, text)
 
@@ -122,7 +122,7 @@ def open_target(
     platform: str | None = None,
     env: Mapping[str, str] | None = None,
     which: Callable[[str], str | None] = shutil.which,
-    run: Runner = run_detached,
+    run: Runner | None = None,
 ) -> Opened:
     """Open a file or an http(s) link with `command` (words, the target added last; a config's
     viewer such as ["zathura"]) or the system's opener. Never raises for a failure: `Opened.ok`."""
@@ -143,7 +143,7 @@ def open_target(
         if opener is None:
             return Opened(False, shown, why)
         argv = [*opener, argument]
-    started = run(argv)
+    started = (run or run_detached)(argv)
     return Opened(started.ok, shown, started.error, tuple(argv))
 
 
@@ -210,3 +210,15 @@ def clipboard_message(what: str, text: str, support: Support) -> str:
 def osc52(text: str) -> str:
     """The escape sequence that asks the terminal to copy `text`."""
     return f"\x1b]52;c;{base64.b64encode(text.encode('utf-8')).decode('ascii')}\a"
+
+
+def not_opened_message(opened: Opened, support: Support) -> str:
+    """What to say when nothing opened the target: why, and where the target went instead,
+    the target itself in full (a terminal makes it clickable)."""
+    if support == "yes":
+        sent = "its address is copied to the clipboard"
+    elif support == "no":
+        sent = "this terminal has no clipboard paperbrowse can reach"
+    else:
+        sent = "its address is sent to the terminal's clipboard (if it supports OSC 52)"
+    return f"Could not open it: {opened.reason}; {sent}: {opened.target}"
