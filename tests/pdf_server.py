@@ -125,3 +125,10 @@ def no_real_arxiv_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     from arxiv_server import dead_url
 
     monkeypatch.setenv("PAPERBROWSE_ARXIV_PDF", dead_url().removesuffix("/api/query") + "/pdf")
+
+
+@pytest.fixture(autouse=True)
+def no_desktop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test opens a real viewer or browser: without a display, xdg-open is never run."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

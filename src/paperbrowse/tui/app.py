@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from paperbrowse.core.files import opener
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
@@ -22,6 +24,12 @@ class PaperBrowseApp(App[None]):
         super().__init__()
         self.session = session
         self.sub_title = collection
+        self.pdf_viewer: Sequence[str] | None = None  # a viewer command for PDFs; None: the system's opener
+
+    def open_target(self, target: str | Path, command: Sequence[str] | None = None) -> opener.Opened:
+        """Open a file or link outside the app (core.files.opener); called from a worker thread.
+        The one door to the desktop: tests replace it."""
+        return opener.open_target(target, command)
 
     async def action_quit(self) -> None:
         """ctrl+q (Textual's own binding) quits the way q does: state remembered, saves flushed."""

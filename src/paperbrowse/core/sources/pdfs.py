@@ -110,8 +110,10 @@ def fetch(
     env: Mapping[str, str] | None = None,
     cancel: threading.Event | None = None,
     progress: pdf_download.Progress | None = None,
+    record: bool = True,
 ) -> Path:
-    """Download the paper's PDF into `pdfs/` and record it in the library (the caller saves)."""
+    """Download the paper's PDF into `pdfs/` and (with `record`) record it in the library; the
+    caller saves. The browser records it itself, on its own thread, as every change."""
     url = download_url(paper, env)
     if not url:
         raise pdf_download.DownloadError(f"{paper.id} has no arXiv id and no arXiv PDF link to download from")
@@ -120,7 +122,7 @@ def fetch(
     pdf_download.download(
         url, target, hosts=hosts, timeout=pdf_download.timeout_seconds(env), cancel=cancel, progress=progress
     )
-    if not library.read_only:
+    if record and not library.read_only:
         remember(library, paper.id, target)
     return target
 

@@ -25,8 +25,10 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
+from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.keys import bindings
 
+PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
 _STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
 # nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
@@ -167,6 +169,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             category_name = category.name_zh
         starred = self.library.is_starred(paper.id)
         status = _STATUS[self.library.status(paper.id)]
+        local = local_pdf(paper, self.library)  # a few stats: cheap enough for every move
         rows = [
             ("Authors", _first(paper.authors, LIST_LIMIT)),
             ("Orgs", _first(paper.orgs, LIST_LIMIT)),
@@ -176,6 +179,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("arXiv", paper.arxiv),
             ("Link", paper.link),
             ("PDF", paper.pdf),
+            ("PDF here", str(local) if local else ""),
             ("Code", paper.code),
             ("Aliases", _first(paper.aliases, LIST_LIMIT)),
             ("Tags", " ".join(f"#{t}" for t in paper.tags)),
@@ -183,7 +187,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         ]
         parts: list[str | tuple[str, str]] = [(one_line(_cut(paper.title, TITLE_LIMIT)), "bold $accent"), "\n"]
         parts += [("★ starred" if starred else "☆ not starred", "$warning" if starred else "dim"), "   "]
-        parts += [(status, "dim"), "\n\n"]
+        parts += [(status, "dim")]
+        if local is not None:
+            parts += ["   ", (PDF_MARK, "bold $success")]
+        parts += ["\n\n"]
         for label, value in rows:
             if value:
                 parts += [(f"{label:<9}", "dim"), one_line(_cut(value, FIELD_LIMIT)), "\n"]
