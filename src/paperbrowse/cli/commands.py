@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
+from paperbrowse.cli import pdf_commands
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.cli.render import paper_details, paper_table
@@ -14,6 +15,7 @@ from paperbrowse.core.export.json_shape import paper_dict
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
 
 
@@ -53,7 +55,8 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
-    result = context.searchable_index(query).search(query, library, limit=None if args.all else args.limit)
+    user, texts = pdf_commands.full_text_state(context, query)
+    result = context.searchable_index(query).search(query, user, limit=None if args.all else args.limit)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     if len(result) < result.matched:
@@ -61,10 +64,20 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
             f"paperbrowse: the best {len(result):,} of {result.matched:,} matches (--limit N or --all for more)",
             file=sys.stderr,
         )
+    needles = text_needles(query)
     if args.json:
-        _print_json([{**paper_dict(h.paper, library), "score": h.score} for h in result.hits])
+        pages = {n: {h.paper.id: pages_with(texts.get(h.paper.id, ()), n) for h in result.hits} for n in needles}
+        _print_json(
+            [
+                {**paper_dict(h.paper, library), "score": h.score}
+                | ({"pages": {n: pages[n][h.paper.id] for n in needles}} if needles else {})
+                for h in result.hits
+            ]
+        )
     elif result.hits:
         print(paper_table([h.paper for h in result.hits], library, scores=[h.score for h in result.hits]))
+        for line in pdf_commands.page_lines([h.paper.id for h in result.hits], texts, needles):
+            print(line)
     else:
         print("no papers match", file=sys.stderr)
     return 0

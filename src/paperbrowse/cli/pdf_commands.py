@@ -14,6 +14,9 @@ from paperbrowse.cli.library_commands import _save
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.files import opener
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.full_text import WithFullText, hits_line
+from paperbrowse.core.search.query import parse
+from paperbrowse.core.search.user_state import UserState
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.sources.pdf_download import MAX_BYTES, DownloadError
 
@@ -115,3 +118,25 @@ def add_parsers(command: AddCommand) -> None:
 
 
 HANDLERS = {"pdf": cmd_pdf, "attach": cmd_attach}
+
+
+def full_text_state(context: Context, query: str) -> tuple[UserState, dict[str, list[str]]]:
+    """The library, with the texts of the user's PDFs when the query searches them (`text:`);
+    PDFs not read yet are read now, and cached for the next time."""
+    library = context.library
+    if not any(t.name == "text" for group in parse(query).groups for t in group):
+        return library, {}
+    from paperbrowse.core.sources.full_text import gather  # pypdf: only for a query that needs it
+
+    texts = gather(context.catalog.papers, library)
+    return WithFullText(library, texts), texts
+
+
+def page_lines(paper_ids: Sequence[str], texts: dict[str, list[str]], needles: Sequence[str]) -> list[str]:
+    """`ID: 'words' on pages 2, 5` for each hit whose PDF holds them."""
+    lines = []
+    for paper_id in paper_ids:
+        found = hits_line(texts.get(paper_id, ()), needles)
+        if found:
+            lines.append(f"{one_line(paper_id)}: {one_line(found)}")
+    return lines

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, on, work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -21,9 +21,11 @@ from paperbrowse.core.files import opener
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.full_text import text_needles
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.sources.pdf_download import DownloadCancelled, DownloadError
 from paperbrowse.tui.widgets.pdf_progress import PdfProgress
+from paperbrowse.tui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from paperbrowse.tui.session import Session
@@ -44,6 +46,9 @@ class PdfActions(Screen[None]):
         def current(self) -> Paper | None: ...
         def _paper_or_none(self, action: Callable[[], object] | None = None) -> Paper | None: ...
         def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None: ...
+        @property
+        def search_box(self) -> SearchBox: ...
+        def run_search(self, *, here: bool = False) -> None: ...
 
     # Opening and copying, saying only what happened.
     def clipboard_support(self) -> opener.Support:
@@ -141,6 +146,7 @@ class PdfActions(Screen[None]):
             self._change(lambda library: pdfs.remember(library, paper.id, path))
         self.detail.show(self.current)
         self.open_externally(path, pdf=True)
+        self._pdf_read_texts()
 
     # P: attach a file on disk.
     def action_attach_pdf(self) -> None:
@@ -162,7 +168,36 @@ class PdfActions(Screen[None]):
                 self.notify(one_line(str(err)), title="Attach", severity="error", timeout=10, markup=False)
                 return
             if attached:
+                self._pdf_read_texts()
                 verb = "Linked" if choice.link else "Copied"
                 self.notify(f"{verb} {attached[0]} as the PDF of {paper.id}.", timeout=5, markup=False)
 
         self.app.push_screen(AttachDialog(paper.title), chosen)
+
+    # Full text: the PDFs' text is read in the background (from the cache once read), and the
+    # details say on which pages a `text:` query's words are.
+    @on(events.Mount)
+    def _pdf_texts_at_start(self) -> None:
+        self.detail.text_needles = text_needles(self.search_box.value)
+        self._pdf_read_texts()
+
+    @work(thread=True, group="pdf-text", exclusive=True, exit_on_error=False)
+    def _pdf_read_texts(self) -> None:
+        from paperbrowse.core.sources.full_text import gather  # pypdf: loaded off the UI thread
+
+        token = get_current_worker().cancelled_event
+        texts = gather(self.session.catalog.papers, self.session.library, cancelled=token.is_set)
+        if self.app.is_running and not token.is_set():
+            self.app.call_from_thread(self._pdf_texts_ready, texts)
+
+    def _pdf_texts_ready(self, texts: dict[str, list[str]]) -> None:
+        changed = texts != self.session.texts
+        self.session.texts = texts
+        self.detail.texts = texts
+        if changed and text_needles(self.search_box.value):
+            self.run_search()
+        self.detail.show(self.current)
+
+    @on(SearchBox.QueryChanged)
+    def _pdf_query_changed(self, event: SearchBox.QueryChanged) -> None:
+        self.detail.text_needles = text_needles(event.value)

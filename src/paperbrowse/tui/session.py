@@ -17,6 +17,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.full_text import WithFullText
 
 
 class Session:
@@ -24,6 +25,7 @@ class Session:
         self.catalog = catalog
         self.library = library
         self.index = index or SearchIndex(catalog)
+        self.texts: dict[str, list[str]] = {}  # the text of the user's PDFs, read in the background
 
     def replace_catalog(self, catalog: Catalog, index: SearchIndex) -> None:
         """The collection was loaded again (a paper added, a file edited): read the new one."""
@@ -33,7 +35,8 @@ class Session:
     def list_papers(
         self, node_filter: str, text: str, *, star_order: bool = False
     ) -> tuple[Sequence[Paper], tuple[str, ...]]:
-        result = self.index.search(f"{node_filter} {text}".strip(), self.library)
+        user = WithFullText(self.library, self.texts) if self.texts else self.library
+        result = self.index.search(f"{node_filter} {text}".strip(), user)
         papers: Sequence[Paper] = result.view  # rows are read as they are drawn
         if star_order and not text.strip():
             papers = order_by_star(papers, self.library)

@@ -8,7 +8,7 @@ click action as style metadata holding only a number, never record text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.full_text import hits_line
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
 from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.keys import bindings
@@ -82,6 +83,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._note_shown = ""
         self._shown: dict[Static, Content] = {}  # what each section shows now
         self._related_error = ""  # why the related papers could not be found
+        self.texts: Mapping[str, Sequence[str]] = {}  # the text of the user's PDFs, by paper
+        self.text_needles: list[str] = []  # what the query's `text:` filters look for
 
     def watch_language(self) -> None:
         self.show(self.paper)
@@ -180,6 +183,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("Link", paper.link),
             ("PDF", paper.pdf),
             ("PDF here", str(local) if local else ""),
+            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
             ("Code", paper.code),
             ("Aliases", _first(paper.aliases, LIST_LIMIT)),
             ("Tags", " ".join(f"#{t}" for t in paper.tags)),
