@@ -174,6 +174,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         status = _STATUS[self.library.status(paper.id)]
         local = local_pdf(paper, self.library)  # a few stats: cheap enough for every move
         rows = [
+            # A `text:` search's pages first: what the reader looks for now.
+            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
             ("Authors", _first(paper.authors, LIST_LIMIT)),
             ("Orgs", _first(paper.orgs, LIST_LIMIT)),
             ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
@@ -183,7 +185,6 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("Link", paper.link),
             ("PDF", paper.pdf),
             ("PDF here", str(local) if local else ""),
-            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
             ("Code", paper.code),
             ("Aliases", _first(paper.aliases, LIST_LIMIT)),
             ("Tags", " ".join(f"#{t}" for t in paper.tags)),
