@@ -52,7 +52,8 @@ def web_pdf(paper: Paper) -> str:
 def local_pdf(paper: Paper, library: Library) -> Path | None:
     """The paper's PDF on this machine, or None."""
     for candidate in _candidates(paper, library):
-        if candidate.is_file():
+        # Only a PDF: a record or a .bib file naming /etc/passwd never gets it opened.
+        if candidate.is_file() and is_pdf(candidate):
             return candidate
     return None
 
@@ -64,7 +65,7 @@ def _candidates(paper: Paper, library: Library) -> list[Path]:
         found.append(in_library(library.path, recorded))
     beside = Path(paper.source).parent if paper.source else Path.cwd()
     if paper.pdf and not is_web_link(paper.pdf):
-        found.append(beside / os.path.expanduser(paper.pdf))
+        found.append(beside / paper.pdf)  # the loader keeps it inside the data folder
     if paper.bib is not None:
         found += [beside / os.path.expanduser(path) for path in bib_file_paths(paper.bib.written("file"))]
     found.append(pdf_folder(library.path) / file_name(paper.id))
