@@ -85,6 +85,8 @@ def test_cli_search_text_lists_the_pages(collection: Path, tmp_path: Path, monke
     monkeypatch.setenv("PAPERBROWSE_DATA", str(collection))
     library = tmp_path / "home" / "library.toml"
     monkeypatch.setenv("PAPERBROWSE_LIBRARY", str(library))
+    code, out, err = run(capsys, "search", "text:flash")
+    assert code == 0 and "none of your PDFs has text to search" in err and out == ""
     source = tmp_path / "fa.pdf"
     source.write_bytes(make_pdf(PAGES))
     assert run(capsys, "attach", "flash-attention", str(source))[0] == 0

@@ -147,3 +147,15 @@ def test_y_says_copied_only_when_the_terminal_surely_takes_it(browser, monkeypat
             assert "(if it supports OSC 52)" in told and told.endswith(bibtex)
 
     run(app, scenario)
+
+
+def test_p_and_capital_p_are_letters_in_the_search_box(browser) -> None:
+    app, calls, library = browser
+
+    async def scenario(pilot) -> None:
+        await pilot.press("slash", "P", "p", "D")
+        await settle(pilot)
+        assert app.screen.search_box.value == "PpD"
+        assert not app.screen.query(PdfProgress) and len(app.screen_stack) == 1
+
+    run(app, scenario)

@@ -129,6 +129,12 @@ def full_text_state(context: Context, query: str) -> tuple[UserState, dict[str, 
     from paperbrowse.core.sources.full_text import gather  # pypdf: only for a query that needs it
 
     texts = gather(context.catalog.papers, library)
+    if not texts:
+        print(
+            "paperbrowse: hint: none of your PDFs has text to search"
+            " (`paperbrowse pdf ID --download` fetches one, `attach` adds one)",
+            file=sys.stderr,
+        )
     return WithFullText(library, texts), texts
 
 
