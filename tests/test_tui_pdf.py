@@ -59,6 +59,7 @@ def test_p_downloads_with_progress_marks_the_paper_and_opens_the_copy(browser, p
         assert target.read_bytes() == data
         assert PDF_MARK in head(app) and f"PDF here {target}" in head(app)
         assert calls["opened"] == [str(target)]
+        assert app.session.library.status("llama") == "reading"  # opening it is starting to read it
         # Pressed again, or `o`: the local copy opens; nothing is asked of the server.
         asked = len(pdf_server.requests)
         await pilot.press("p", "o")

@@ -214,7 +214,7 @@ KEYS: tuple[Key, ...] = (
         "p",
         "open_pdf",
         "PDF",
-        "open the paper's PDF, downloading it from arXiv first",
+        "open the paper's PDF, downloading it from arXiv first (marks it reading)",
         READING,
         "screen",
         more=" into `pdfs/` beside your library, with a progress bar; the details mark a paper whose PDF is here",

@@ -90,6 +90,7 @@ class PdfActions(Screen[None]):
         local = pdfs.local_pdf(paper, self.session.library)
         if local is not None:
             self.open_externally(local, pdf=True)
+            self._pdf_reading(paper)
             return
         if pdfs.download_url(paper):
             if self.query(PdfProgress):
@@ -146,7 +147,13 @@ class PdfActions(Screen[None]):
             self._change(lambda library: pdfs.remember(library, paper.id, path))
         self.detail.show(self.current)
         self.open_externally(path, pdf=True)
+        self._pdf_reading(paper)
         self._pdf_read_texts()
+
+    def _pdf_reading(self, paper: Paper) -> None:
+        """Opening a paper's PDF means the user started reading it, as `o` does."""
+        if not self.session.library.read_only:  # a side effect of opening: never an error
+            self._change(lambda library: library.link_opened(paper.id))
 
     # P: attach a file on disk.
     def action_attach_pdf(self) -> None:
