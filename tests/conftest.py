@@ -28,6 +28,7 @@ def _isolate_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     library = home / "library.toml"
     monkeypatch.setenv("PAPERBROWSE_LIBRARY", str(library))
     monkeypatch.delenv("PAPERBROWSE_DATA", raising=False)
+    monkeypatch.delenv("PAPERBROWSE_CONFIG", raising=False)
     # platformdirs honours these on Linux: even a code path that ignores PAPERBROWSE_LIBRARY
     # lands in the temporary folder, never in the developer's real data folder.
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))

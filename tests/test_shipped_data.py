@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import re
 import tomllib
 from collections import Counter
@@ -140,3 +142,107 @@ def test_no_control_characters_in_shipped_text(catalog):
     for paper in catalog.papers:
         for field in ("title", "summary", "summary_zh", "highlight", "highlight_zh", "venue"):
             assert not control.search(getattr(paper, field)), (paper.id, field)
+
+
+# --- facts and their sources (issue 17) -------------------------------------------------------
+
+ARXIV_ABS = re.compile(r"^https://arxiv\.org/abs/(?P<id>.+?)v(?P<version>\d+)$")
+# A Chinese character or full-width punctuation: what ASCII punctuation must not touch.
+CJK_OR_FULL_WIDTH = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+ASCII_NEXT_TO_CJK = re.compile(rf"(?<={CJK_OR_FULL_WIDTH}) ?[,();:]|[,();:] ?(?={CJK_OR_FULL_WIDTH})")
+TEXT_PAIRS = (("summary", "summary_zh"), ("highlight", "highlight_zh"))
+
+
+def test_every_paper_names_its_sources(catalog):
+    assert [p.id for p in catalog.papers if not p.sources] == []
+    for paper in catalog.papers:
+        assert all(urlsplit(s).scheme == "https" for s in paper.sources), paper.id
+        if paper.arxiv:
+            versions = [m for m in map(ARXIV_ABS.match, paper.sources) if m and m["id"] == paper.arxiv]
+            assert versions, f"{paper.id}: no arXiv abstract page with its version among the sources"
+
+
+def test_unverified_notes_are_never_empty(catalog):
+    assert [p.id for p in catalog.papers if any(not note.strip() for note in p.unverified)] == []
+
+
+def test_no_unverified_comment_is_left_in_the_files(data_files):
+    """A doubt lives in `unverified`, which the details show, not in a comment nobody sees."""
+    assert [f.name for f in data_files if "# unverified" in f.read_text("utf-8")] == []
+
+
+def ascii_punctuation_in_chinese(text: str) -> list[str]:
+    """Each ASCII , ( ) ; : beside a Chinese character or full-width mark, with its neighbours."""
+    return [text[max(m.start() - 3, 0) : m.end() + 3] for m in ASCII_NEXT_TO_CJK.finditer(text)]
+
+
+def test_the_punctuation_check_catches_ascii_and_passes_full_width():
+    assert ascii_punctuation_in_chinese("模型,数据") == ["模型,数据"]
+    assert ascii_punctuation_in_chinese("分数(VQAv2)较高") == ["分数(VQA", "Av2)较高"]
+    assert ascii_punctuation_in_chinese("提升 6.5 个百分点: 好") == ["百分点: 好"]
+    assert ascii_punctuation_in_chinese("模型，数据（VQAv2）；结论：好") == []
+    assert ascii_punctuation_in_chinese("7B/13B, GPT-3 (175B)") == []  # English inside Chinese text
+
+
+@pytest.mark.parametrize("field", ["summary_zh", "highlight_zh"])
+def test_chinese_texts_use_full_width_punctuation(catalog, field):
+    found = {p.id: hits for p in catalog.papers if (hits := ascii_punctuation_in_chinese(getattr(p, field)))}
+    assert found == {}
+
+
+# Numbers written either way: 1,645 = 1645; 1.4 billion = 14 亿; 70B = 700 亿; 126K = 12.6 万;
+# months by name = their number. Percent signs, "x" and "倍" are dropped: the values compare.
+_SCALE = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9,
+    "trillion": 1e12, "t": 1e12, "万": 1e4, "亿": 1e8, "万亿": 1e12,
+}  # fmt: skip
+_MONTHS = [name.lower() for name in calendar.month_name[1:]]
+_NUMBER = re.compile(
+    r"(?<![\w.])v?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"  # 1,645 or 1645 or 0.31
+    r"(?:\s*-?\s*(万亿|万|亿|(?:thousand|million|billion|trillion)\b|[kKmMbBtT](?![a-zA-Z])))?",
+)
+
+
+def numbers_in(text: str) -> set[float]:
+    """The numeric values a text states, scaled by the unit written after them."""
+    text = re.sub(r"\b(" + "|".join(_MONTHS) + r")\b", lambda m: str(_MONTHS.index(m[1].lower()) + 1), text, flags=re.I)
+    values = set()
+    for digits, unit in _NUMBER.findall(text):
+        value = float(digits.replace(",", "")) * _SCALE.get(unit.lower() if unit else "", 1.0)
+        values.add(round(value, 6))
+    return values
+
+
+def test_numbers_are_read_the_same_in_both_languages():
+    assert numbers_in("1,645 APIs from 94 + 626 + 925") == numbers_in("1645 个 API（94、626、925）")
+    assert numbers_in("1.4 billion pairs, cleaned from 5 billion") == numbers_in("从 50 亿对中清洗出 14 亿对")
+    assert numbers_in("the 70B model, 126K instances") == numbers_in("70B 模型，12.6 万条")
+    assert numbers_in("Llama 2 70B, 2 trillion tokens") == numbers_in("Llama 2 70B，2 万亿 token")
+    assert numbers_in("78.2% versus 72.4%") == numbers_in("78.2% 对 72.4%") == {78.2, 72.4}
+    assert numbers_in("published in December 2024") == numbers_in("2024 年 12 月发表") == {12, 2024}
+    assert numbers_in("an 18-billion model, 100k tokens, 16k") == numbers_in("180 亿参数，10 万 token，16k")
+    assert numbers_in("GPT-3.5 and v3") == {3.5, 3}
+
+
+def number_mismatches(paper) -> dict[str, tuple[list[float], list[float]]]:
+    found = {}
+    for english, chinese in TEXT_PAIRS:
+        en, zh = numbers_in(getattr(paper, english)), numbers_in(getattr(paper, chinese))
+        if en != zh:
+            found[english] = (sorted(en - zh), sorted(zh - en))
+    return found
+
+
+def test_a_planted_mismatch_is_caught(catalog):
+    """The check reads the real records and fails on one changed number, in either language."""
+    paper = catalog.by_id["qwen-vl"]
+    assert number_mismatches(paper) == {}
+    wrong = dataclasses.replace(paper, summary_zh=paper.summary_zh.replace("14 亿", "15 亿"))
+    assert number_mismatches(wrong) == {"summary": ([1.4e9], [1.5e9])}
+    wrong = dataclasses.replace(paper, highlight="A 2023 model. " + paper.highlight)
+    assert number_mismatches(wrong) == {"highlight": ([2023], [])}
+
+
+def test_english_and_chinese_texts_state_the_same_numbers(catalog):
+    found = {p.id: m for p in catalog.papers if (m := number_mismatches(p))}
+    assert found == {}

@@ -160,3 +160,40 @@ def test_p_and_capital_p_are_letters_in_the_search_box(browser) -> None:
         assert not app.screen.query(PdfProgress) and len(app.screen_stack) == 1
 
     run(app, scenario)
+
+
+def test_the_configured_viewer_opens_pdfs_and_the_opener_links(collection: Path, tmp_path: Path) -> None:
+    from paperbrowse.core.records.catalog import load_catalog
+    from paperbrowse.core.settings.config_file import Settings
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.session import Session
+
+    library_file = tmp_path / "library.toml"
+    settings = Settings(opener=("firefox",), pdf_viewer=("zathura", "--fork"))
+    app = PaperBrowseApp(Session(load_catalog([str(collection)]), Library.load(library_file), settings=settings))
+    asked: list[tuple[str, tuple[str, ...] | None]] = []
+
+    def record(target, command=None):
+        asked.append((str(target), tuple(command) if command else None))
+        return Opened(True, str(target))
+
+    app.open_target = record
+    source = tmp_path / "mine.pdf"
+    source.write_bytes(make_pdf(["gpt"]))
+
+    async def scenario(pilot) -> None:
+        plist(app).move_to("llama")
+        await pilot.press("o")  # no PDF here: the link, with the opener
+        await settle(pilot)
+        attach_to = next(p for p in app.session.catalog.papers if p.id == "llama")
+        from paperbrowse.core.sources.pdfs import attach
+
+        attach(attach_to, app.session.library, source)
+        await pilot.press("p")  # the PDF, with the viewer
+        await settle(pilot)
+
+    run(app, scenario)
+    assert asked == [
+        ("https://arxiv.org/abs/2302.13971", ("firefox",)),
+        (str(tmp_path / "pdfs" / "llama.pdf"), ("zathura", "--fork")),
+    ]

@@ -116,13 +116,15 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 
 def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
+    from paperbrowse.core.settings.config_file import load_settings
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.screens.main import collection_title
     from paperbrowse.tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
-    session = Session(context.catalog, Library.load(context.library_file), context.index)
+    settings, problems = load_settings()  # told in the browser, not on the terminal it takes over
+    session = Session(context.catalog, Library.load(context.library_file), context.index, settings, problems)
     PaperBrowseApp(session, collection_title(context.catalog)).run()
     return 0
 

@@ -12,8 +12,10 @@ from paperbrowse.cli import collector
 from paperbrowse.core.files.paths import data_sources, library_path
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
+from paperbrowse.core.settings.config_file import Problem, Settings, load_settings
 from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
 
 # What `main.build_parser` hands each command module: (name, help) to the command's own parser.
@@ -33,6 +35,7 @@ class Context:
         self.library_file: Path = library_path(library)
         # The default data include the papers folder beside the library in use (--library too).
         self.sources = data_sources(data, library=self.library_file)
+        self._told_settings = False
 
     @cached_property
     def _collection(self) -> tuple[Catalog, SearchIndex]:
@@ -57,6 +60,24 @@ class Context:
         if any(t.kind != "filter" for group in parse(query).groups for t in group):
             prepare_search(self.index)
         return self.index
+
+    @cached_property
+    def _settings(self) -> tuple[Settings, list[Problem]]:
+        return load_settings()
+
+    @property
+    def settings(self) -> Settings:
+        """config.toml's settings; what is wrong in it is said once, on stderr, and defaulted."""
+        settings, problems = self._settings
+        if problems and not self._told_settings:
+            self._told_settings = True
+            for problem in problems:
+                print(f"paperbrowse: warning: {one_line(str(problem))}", file=sys.stderr)
+        return settings
+
+    @property
+    def settings_problems(self) -> list[Problem]:
+        return self._settings[1]
 
     @cached_property
     def library(self) -> Library:

@@ -22,7 +22,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     papers, hints = select_papers(context.searchable_index(query or ""), library, query or None, sort=args.sort)
     for hint in hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
-    text = export(export_items(papers, library), args.format, context.catalog)
+    text = export(export_items(papers, library), args.format or context.settings.export_format, context.catalog)
     if args.output is None:
         if sys.stdout.isatty():
             # On a terminal, record text must not act: show control characters instead.
@@ -52,7 +52,7 @@ def add_parser(command: AddCommand) -> None:
     p = command("export", "export the starred list (default) or a query's results")
     p.add_argument("query", nargs="*", help="a query instead of the starred list")
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
-    p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
+    p.add_argument("--format", "-f", choices=FORMATS, help="default: config.toml's export.format, else markdown")
     p.add_argument("--sort", choices=SORTS, help="order (default: starred order, or rank for a query)")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE atomically, never through a link (default: stdout)"

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import STATUSES, Library, LibraryError
 from paperbrowse.core.records.safe_text import one_line, visible
+from paperbrowse.core.settings.config_file import editor_command
 
 
 def _save(library: Library, *, kept_in: Path | None = None) -> None:
@@ -92,7 +91,10 @@ def cmd_note(context: Context, args: argparse.Namespace) -> int:
         library.append_note(paper_id, args.append)
     else:
         opened_with = library.note(paper_id)
-        edited, draft = _edit(opened_with, paper_id)
+        try:
+            edited, draft = edit_in_editor(opened_with, paper_id, editor_command(context.settings))
+        except EditorError as err:
+            raise CliError(str(err)) from None
         # The editor may have been open for an hour: what others saved meanwhile is merged with
         # the user's changes, never replaced by them.
         library.refresh()
@@ -102,27 +104,6 @@ def cmd_note(context: Context, args: argparse.Namespace) -> int:
         return 0
     _save(library)
     return 0
-
-
-def _edit(text: str, paper_id: str) -> tuple[str, Path]:
-    """Run $VISUAL/$EDITOR on the note: the edited text, and the draft file that holds it until
-    it is saved. On failure the draft is kept and named."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    # Not closed by a `with` of its own: the draft must outlive this block (delete=False).
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", encoding="utf-8", prefix=f"paperbrowse-{paper_id}-", suffix=".md", delete=False
-    )
-    with handle:
-        handle.write(text)
-    draft = Path(handle.name)
-    try:
-        result = subprocess.run([*shlex.split(editor), str(draft)], check=False)
-    except OSError as err:
-        draft.unlink(missing_ok=True)
-        raise CliError(f"cannot run the editor '{editor}': {err.strerror or err} (set $EDITOR)") from None
-    if result.returncode != 0:
-        raise CliError(f"the editor exited with status {result.returncode}; your draft is kept in {draft}")
-    return draft.read_text(encoding="utf-8", errors="surrogateescape"), draft
 
 
 def _print_path(path: Path) -> None:

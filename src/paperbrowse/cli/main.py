@@ -8,7 +8,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from paperbrowse import __version__
-from paperbrowse.cli import add_commands, commands, completion_command, export_command, library_commands, pdf_commands
+from paperbrowse.cli import (
+    add_commands,
+    commands,
+    completion_command,
+    config_command,
+    export_command,
+    library_commands,
+    pdf_commands,
+)
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 
@@ -80,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands.add_parsers(command)
     pdf_commands.add_parsers(command)
     completion_command.add_parser(command)
+    config_command.add_parser(command)
     return parser
 
 
@@ -132,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
         **pdf_commands.HANDLERS,
+        **config_command.HANDLERS,
         "export": export_command.cmd_export,
         "completion": lambda _context, args: completion_command.cmd_completion(args, parser),
     }  # completion describes the whole parser: it gets it, not the context

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.cell_wrap import wrap_cells
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import Related
@@ -118,14 +118,5 @@ def paper_details(
 
 
 def _wrap(first: str, text: str, width: int, indent: int) -> str:
-    return (
-        textwrap.fill(
-            text,
-            width=width,
-            initial_indent=first,
-            subsequent_indent=" " * indent,
-            break_long_words=True,
-            break_on_hyphens=False,
-        )
-        or first.rstrip()
-    )
+    """By cells, breaking Chinese between characters and never before closing punctuation."""
+    return "\n".join(wrap_cells(text, width, first=first, indent=" " * indent)).rstrip() or first.rstrip()

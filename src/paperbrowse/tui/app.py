@@ -11,6 +11,8 @@ from textual.screen import Screen
 
 from paperbrowse.core.files import opener
 from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui.keymap import keymap
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.session import Session
@@ -24,12 +26,35 @@ class PaperBrowseApp(App[None]):
         super().__init__()
         self.session = session
         self.sub_title = collection
-        self.pdf_viewer: Sequence[str] | None = None  # a viewer command for PDFs; None: the system's opener
+        # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
+        self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None
+        self.pdf_viewer: Sequence[str] | None = tuple(session.settings.pdf_viewer or session.settings.opener) or None
 
     def open_target(self, target: str | Path, command: Sequence[str] | None = None) -> opener.Opened:
         """Open a file or link outside the app (core.files.opener); called from a worker thread.
         The one door to the desktop: tests replace it."""
         return opener.open_target(target, command)
+
+    def on_mount(self) -> None:
+        session = self.session
+        mapping, problems = keymap(session.settings)
+        self.set_keymap(mapping)
+        session.keymap = mapping
+        told: list[object] = [*session.settings_problems, *problems]
+        theme = session.setting("theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            told.append(
+                f"{session.settings.file or 'config.toml'}: theme: no theme is named {theme!r}; the default is used"
+            )
+        self.theme_changed_signal.subscribe(self, lambda chosen: session.choose("theme", chosen.name))
+        if told:
+            for problem in told:
+                self.log.warning(f"config: {problem}")
+            shown = "\n".join(one_line(str(problem)) for problem in told[:5])
+            more = f"\n… and {len(told) - 5} more (paperbrowse config check)" if len(told) > 5 else ""
+            self.notify(shown + more, title="Settings", severity="warning", timeout=12, markup=False)
 
     async def action_quit(self) -> None:
         """ctrl+q (Textual's own binding) quits the way q does: state remembered, saves flushed."""

@@ -198,6 +198,17 @@ KEYS: tuple[Key, ...] = (
         palette="Edit note",
         priority=True,
     ),
+    Key(
+        "N",
+        "edit_note_in_editor",
+        "Editor",
+        "edit your note in your own editor",
+        READING,
+        "screen",
+        more=" (config.toml's `editor`, else `$VISUAL`/`$EDITOR`); saved by the same merge as `n`",
+        palette="Edit note in your editor",
+        priority=True,
+    ),
     Key("t", "edit_tags", "Tags", "edit your own tags", READING, "screen", palette="Edit tags", priority=True),
     Key(
         "o",

@@ -65,8 +65,9 @@ class PdfActions(Screen[None]):
 
     def open_externally(self, target: str | Path, *, pdf: bool = False) -> None:
         """Open a file or link in a thread (a viewer may take a moment to fail); say what happened."""
-        viewer = getattr(self.app, "pdf_viewer", None)  # a config's `zathura`, say; None: the system's opener
-        self._open(target, list(viewer) if pdf and viewer else None)
+        # config.toml's viewer (`zathura`, say) for PDFs, its opener for the rest; None: the system's.
+        command = getattr(self.app, "pdf_viewer" if pdf else "link_opener", None)
+        self._open(target, list(command) if command else None)
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open(self, target: str | Path, command: list[str] | None) -> None:

@@ -18,13 +18,25 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.full_text import WithFullText
+from paperbrowse.core.settings import remembered
+from paperbrowse.core.settings.config_file import Problem, Settings
 
 
 class Session:
-    def __init__(self, catalog: Catalog, library: Library, index: SearchIndex | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        library: Library,
+        index: SearchIndex | None = None,
+        settings: Settings | None = None,
+        settings_problems: Sequence[Problem] = (),
+    ) -> None:
         self.catalog = catalog
         self.library = library
         self.index = index or SearchIndex(catalog)
+        self.settings = settings or Settings()
+        self.settings_problems = list(settings_problems)  # config.toml's, told once at start
+        self.keymap: dict[str, str] = {}  # config.toml's keys that apply: binding id -> keys
         self.texts: dict[str, list[str]] = {}  # the text of the user's PDFs, read in the background
 
     def replace_catalog(self, catalog: Catalog, index: SearchIndex) -> None:
@@ -61,6 +73,15 @@ class Session:
             return False
         apply(self.library)
         return True
+
+    def setting(self, name: str) -> str:
+        """A setting both config.toml and the browser change (theme, language): the later wins."""
+        return remembered.current(name, getattr(self.settings, name), self.library.state)
+
+    def choose(self, name: str, value: str) -> None:
+        """A choice made in the browser, remembered (saved with the next save) over config.toml's."""
+        if not self.library.read_only:
+            self.library.set_state(**remembered.remember(name, value, getattr(self.settings, name)))
 
     def remember(self, category: str, query: str, selected: str) -> None:
         """The browser's place, for the next start."""

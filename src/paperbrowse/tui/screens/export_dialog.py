@@ -25,18 +25,19 @@ class ExportChoice:
 class ExportDialog(ModalScreen[ExportChoice | None]):
     BINDINGS = bindings("dialog")
 
-    def __init__(self, folder: Path, count: int) -> None:
+    def __init__(self, folder: Path, count: int, format: str = FORMATS[0]) -> None:
         super().__init__(classes="dialog-screen")
         self.folder = folder
         self.count = count
+        self.format = format if format in FORMATS else FORMATS[0]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label(f"Export the starred list ({self.count} papers)", classes="dialog-title")
             with RadioSet(id="export-format"):
-                for index, name in enumerate(FORMATS):
-                    yield RadioButton(name, value=index == 0, name=name)
-            yield Input(str(self.folder / "paperbrowse-starred.md"), id="export-path")
+                for name in FORMATS:
+                    yield RadioButton(name, value=name == self.format, name=name)
+            yield Input(str(self.folder / f"paperbrowse-starred.{EXTENSIONS[self.format]}"), id="export-path")
             yield Label("enter export · escape cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:

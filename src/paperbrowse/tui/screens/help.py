@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -14,8 +16,9 @@ from paperbrowse.tui.keys import bindings, help_groups
 class HelpScreen(ModalScreen[None]):
     BINDINGS = bindings("help")
 
-    def __init__(self) -> None:
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
+        self.keymap = dict(keymap or {})  # config.toml's keys, which replace the defaults below
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="help-dialog"):
@@ -25,6 +28,11 @@ class HelpScreen(ModalScreen[None]):
                     parts: list[str | tuple[str, str]] = [(group, "bold $accent"), "\n"]
                     for key in keys:
                         parts += [(f"  {key.written():<17}", "bold"), key.help, "\n"]
+                    yield Static(Content.assemble(*parts))
+                if self.keymap:
+                    parts = [("Your keys (config.toml), instead of those above", "bold $accent"), "\n"]
+                    for binding_id, bound in self.keymap.items():
+                        parts += [(f"  {bound.replace(',', ' '):<17}", "bold"), binding_id, "\n"]
                     yield Static(Content.assemble(*parts))
             yield Label("escape to close", classes="dialog-hint")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Label, Markdown
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
+from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
@@ -28,6 +29,7 @@ from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
+from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
@@ -96,6 +98,8 @@ class MainScreen(PdfActions):
         self._first_search()
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
+        if self.session.setting("language") == "zh":
+            self.detail.language = "zh"
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -368,6 +372,28 @@ class MainScreen(PdfActions):
 
         self.app.push_screen(NoteEditor(paper.title, opened_with), saved)
 
+    def action_edit_note_in_editor(self) -> None:
+        paper = self._paper_or_none(self.action_edit_note_in_editor)
+        if paper is None or not self._writable():
+            return
+        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
+        opened_with = self.session.library.note(paper.id)
+        try:
+            with self.app.suspend():  # the editor gets the terminal; the browser comes back after
+                edited, draft = edit_in_editor(opened_with, paper.id, editor_command(self.session.settings))
+        except SuspendNotSupported:
+            self.notify(
+                "This terminal cannot hand itself to an editor: press n instead.", severity="warning", markup=False
+            )
+            return
+        except EditorError as err:
+            self.notify(str(err), title="Note not changed", severity="error", timeout=15, markup=False)
+            return
+        self.session.library.refresh()  # the editor may have been open for an hour
+        self._change(lambda library: library.merge_note(paper.id, opened_with, edited))
+        # The library holds the text now (and a rescue copy guards it if saving fails).
+        draft.unlink(missing_ok=True)
+
     def action_edit_tags(self) -> None:
         from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
 
@@ -411,7 +437,9 @@ class MainScreen(PdfActions):
                 self._export(choice.format, choice.path, force=False)
 
         count = len(self.session.starred_papers())
-        self.app.push_screen(ExportDialog(Path.cwd(), count), chosen)
+        settings = self.session.settings
+        folder = Path(settings.export_folder) if settings.export_folder else Path.cwd()
+        self.app.push_screen(ExportDialog(folder, count, settings.export_format), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
         from paperbrowse.tui.screens.confirm import Confirm
@@ -434,6 +462,7 @@ class MainScreen(PdfActions):
     def action_toggle_language(self) -> None:
         detail = self.detail
         detail.language = "zh" if detail.language == "en" else "en"
+        self.session.choose("language", detail.language)
         self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
@@ -442,7 +471,7 @@ class MainScreen(PdfActions):
     def action_help(self) -> None:
         from paperbrowse.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self.session.keymap))
 
     def action_problems(self) -> None:
         from paperbrowse.tui.screens.problems import ProblemsScreen

@@ -31,7 +31,10 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
             yield Label(f"Note · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
-            yield TextArea(self.draft, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+            area = TextArea(self.draft, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+            if "markdown" in area.available_languages:  # the grammar's wheel may be missing
+                area.language = "markdown"
+            yield area
             yield Label("ctrl+s save · escape cancel · Markdown", classes="dialog-hint")
 
     def on_mount(self) -> None:

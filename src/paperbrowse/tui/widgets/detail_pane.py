@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.cell_wrap import cells, wrap_cells
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.full_text import hits_line
@@ -210,17 +211,34 @@ class DetailPane(VerticalScroll, can_focus=True):
             parts += [
                 ("为何重要" if zh else "Why it matters", "bold"),
                 "\n",
-                (visible(_cut(highlight.strip(), TEXT_LIMIT)), "italic"),
+                (self._flow(visible(_cut(highlight.strip(), TEXT_LIMIT))), "italic"),
                 "\n\n",
             ]
         if summary.strip():
-            parts += [("摘要" if zh else "Summary", "bold"), "\n", visible(_cut(summary.strip(), TEXT_LIMIT)), "\n"]
+            parts += [
+                ("摘要" if zh else "Summary", "bold"),
+                "\n",
+                self._flow(visible(_cut(summary.strip(), TEXT_LIMIT))),
+                "\n",
+            ]
         if paper.unverified:
             parts += ["\n", ("⚠ 未经证实" if zh else "⚠ Unverified", "bold $warning"), "\n"]
             for note in paper.unverified[:LIST_LIMIT]:
                 parts += [("⚠ ", "$warning"), (visible(one_line(_cut(note, FIELD_LIMIT))), "$warning"), "\n"]
         parts += self._sources(paper, zh)
         return Content.assemble(*parts)
+
+    def _flow(self, text: str) -> str:
+        """Chinese text wrapped here, by cells and line-breaking rules: Textual breaks lines only
+        at spaces, so a Chinese run would leave a short line and then fold mid-phrase."""
+        # Two cells spare: a scrollbar appearing must not make Textual fold the lines again.
+        width = self.query_one("#detail-body", Static).content_size.width - 2
+        if width <= 0 or not any(cells(character) == 2 for character in text):
+            return text
+        return "\n".join("\n".join(wrap_cells(paragraph, width)) for paragraph in text.split("\n"))
+
+    def on_resize(self) -> None:
+        self.show(self.paper)  # the Chinese text's lines were made for the old width
 
     def _sources(self, paper: Paper, zh: bool) -> list[Part]:
         """The pages the facts were checked against, each a link: the click names its position
