@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,12 @@ def test_pdf_download_records_it_and_prints_the_path(setup, capsys) -> None:
     assert path.read_bytes().startswith(b"%PDF-")
     assert Library.load(setup).pdf("llama") == "pdfs/llama.pdf"
     assert run(capsys, "pdf", "llama")[:2] == (0, f"{path}\n")
+    code, out, err = run(capsys, "show", "llama")
+    assert out.endswith(f"\nPDF here: {path}\n")
+    code, out, err = run(capsys, "show", "llama", "--json")
+    assert json.loads(out)["pdf_here"] == str(path)
+    code, out, err = run(capsys, "show", "gpt-4", "--json")
+    assert json.loads(out)["pdf_here"] is None
 
 
 def test_pdf_download_failure_is_one_clear_line(setup, capsys, monkeypatch, pdf_server) -> None:

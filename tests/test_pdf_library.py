@@ -122,3 +122,15 @@ def test_attach_copies_by_default_and_refuses_what_is_not_a_pdf(tmp_path: Path) 
     with pytest.raises(AttachError, match="is not a file"):
         attach(paper, library, tmp_path / "missing.pdf")
     assert library.pdf("vit") == "pdfs/vit.pdf"
+
+
+def test_a_file_named_by_a_record_or_a_bib_is_used_only_when_it_is_a_pdf(tmp_path: Path) -> None:
+    library = Library.load(tmp_path / "lib" / "library.toml")
+    records = tmp_path / "papers"
+    (records / "local").mkdir(parents=True)
+    (records / "local" / "x.pdf").write_text("#!/bin/sh\necho not a pdf\n", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password", encoding="utf-8")
+    bib = Bibliography(bibtex=(("file", f":{secret}:text/plain"),))
+    paper = make_paper("x", pdf="local/x.pdf", bib=bib, source=str(records / "x.toml"))
+    assert local_pdf(paper, library) is None

@@ -17,6 +17,7 @@ from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
+from paperbrowse.core.sources.pdfs import local_pdf
 
 
 def _print_json(value: object) -> None:
@@ -88,10 +89,12 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     paper = find_paper(context, args.id)
     catalog = context.catalog
     similar = related(catalog, paper.id)
+    local = local_pdf(paper, context.library)
     if args.json:
         _print_json(
             {
                 **paper_dict(paper, context.library),
+                "pdf_here": str(local) if local else None,
                 "note": context.library.note(paper.id),
                 "built_on_by": [other.id for other in catalog.built_on_by(paper.id)],
                 "related": [{"id": r.paper.id, "score": r.score} for r in similar],
@@ -99,6 +102,8 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         )
     else:
         print(paper_details(paper, catalog, context.library, context.library.note(paper.id), similar))
+        if local is not None:
+            print(f"\nPDF here: {local}")
     return 0
 
 
