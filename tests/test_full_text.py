@@ -27,19 +27,19 @@ def test_pages_are_extracted_one_by_one_and_cached(tmp_path: Path, monkeypatch) 
     pdf = tmp_path / "pdfs" / "x.pdf"
     pdf.parent.mkdir()
     pdf.write_bytes(make_pdf(PAGES))
-    library = tmp_path / "library.toml"
-    assert full_text.cached_pages(library, pdf) is None
-    pages = full_text.pages(library, pdf)
+    folder = tmp_path / "pdfs"
+    assert full_text.cached_pages(folder, pdf) is None
+    pages = full_text.pages(folder, pdf)
     assert [p.replace("\n", " ") for p in pages] == [p.replace("\n", " ") for p in PAGES]
-    assert full_text.cached_pages(library, pdf) == pages
+    assert full_text.cached_pages(folder, pdf) == pages
     [cache] = (tmp_path / "pdfs" / ".text").iterdir()
     assert json.loads(cache.read_text(encoding="utf-8"))["pages"] == pages
     # Cached: pypdf is not asked again; a changed file is read anew.
     monkeypatch.setattr(full_text, "extract_pages", lambda path: pytest.fail("read again"))
-    assert full_text.pages(library, pdf) == pages
+    assert full_text.pages(folder, pdf) == pages
     pdf.write_bytes(make_pdf(["changed"]))
     os.utime(pdf, ns=(1, 1))
-    assert full_text.cached_pages(library, pdf) is None
+    assert full_text.cached_pages(folder, pdf) is None
 
 
 @pytest.mark.parametrize("body", [b"%PDF-1.4\nnothing else", b"<html>not a pdf</html>", make_pdf(["ok"])[:200], b""])

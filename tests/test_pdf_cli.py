@@ -95,3 +95,21 @@ def test_attach_copies_or_links(setup, capsys, tmp_path: Path) -> None:
     code, out, err = run(capsys, "attach", "vit", str(page))
     assert code == 1 and "is not a PDF" in err
     assert Library.load(setup).pdf("vit") == str(source.resolve())
+
+
+def test_config_pdf_folder_is_where_pdfs_go_and_are_found(setup, capsys, tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[pdf]\nfolder = "papers-pdf"\n', encoding="utf-8")
+    monkeypatch.setenv("PAPERBROWSE_CONFIG", str(config))
+    code, out, err = run(capsys, "pdf", "llama", "--download")
+    assert code == 0, err
+    path = setup.parent / "papers-pdf" / "llama.pdf"  # a relative folder lies beside the library
+    assert out == f"{path}\n" and path.read_bytes().startswith(b"%PDF-")
+    assert not (setup.parent / "pdfs").exists()
+    assert Library.load(setup).pdf("llama") == "papers-pdf/llama.pdf"
+    source = tmp_path / "vit.pdf"
+    source.write_bytes(make_pdf(["vit"]))
+    assert run(capsys, "attach", "vit", str(source))[1] == f"{setup.parent / 'papers-pdf' / 'vit.pdf'}\n"
+    code, out, err = run(capsys, "search", "text:vit")
+    assert "vit: 'vit' on page 1" in out
+    assert (setup.parent / "papers-pdf" / ".text").is_dir()

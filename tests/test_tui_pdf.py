@@ -197,3 +197,29 @@ def test_the_configured_viewer_opens_pdfs_and_the_opener_links(collection: Path,
         ("https://arxiv.org/abs/2302.13971", ("firefox",)),
         (str(tmp_path / "pdfs" / "llama.pdf"), ("zathura", "--fork")),
     ]
+
+
+def test_p_downloads_into_the_configured_folder(collection: Path, tmp_path: Path, monkeypatch, pdf_server) -> None:
+    from paperbrowse.core.records.catalog import load_catalog
+    from paperbrowse.core.settings.config_file import Settings
+    from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.session import Session
+
+    monkeypatch.setenv("PAPERBROWSE_ARXIV_PDF", pdf_server.base())
+    pdf_server.files["2302.13971"] = make_pdf(["LLaMA"])
+    folder = tmp_path / "elsewhere"
+    settings = Settings(pdf_folder=str(folder))
+    library = Library.load(tmp_path / "library.toml")
+    app = PaperBrowseApp(Session(load_catalog([str(collection)]), library, settings=settings))
+    asked: list[str] = []
+    app.open_target = lambda target, command=None: opened(asked, target)
+
+    async def scenario(pilot) -> None:
+        plist(app).move_to("llama")
+        await pilot.press("p")
+        await settle(pilot)
+        assert PDF_MARK in head(app)
+
+    run(app, scenario)
+    assert asked == [str(folder / "llama.pdf")]
+    assert library.pdf("llama") == "elsewhere/llama.pdf"  # inside the library's folder: relative

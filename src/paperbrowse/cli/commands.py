@@ -12,6 +12,7 @@ from paperbrowse.cli.context import CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.cli.render import paper_details, paper_table
 from paperbrowse.core.export.json_shape import paper_dict
+from paperbrowse.core.files.pdf_files import pdf_folder
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
@@ -89,7 +90,7 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     paper = find_paper(context, args.id)
     catalog = context.catalog
     similar = related(catalog, paper.id)
-    local = local_pdf(paper, context.library)
+    local = local_pdf(paper, context.library, pdf_folder(context.library_file, context.settings.pdf_folder))
     if args.json:
         _print_json(
             {

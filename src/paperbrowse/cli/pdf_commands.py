@@ -13,6 +13,7 @@ from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.library_commands import _save
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.files import opener
+from paperbrowse.core.files.pdf_files import pdf_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.full_text import WithFullText, hits_line
 from paperbrowse.core.search.query import parse
@@ -62,7 +63,8 @@ def open_and_tell(target: str | Path, command: Sequence[str] | None = None) -> i
 def cmd_pdf(context: Context, args: argparse.Namespace) -> int:
     paper = find_paper(context, args.id)
     library = context.library
-    local = pdfs.local_pdf(paper, library)
+    folder = pdf_folder(context.library_file, context.settings.pdf_folder)
+    local = pdfs.local_pdf(paper, library, folder)
     if local is None and (args.download or args.open):
         url = pdfs.download_url(paper)
         if not url and pdfs.web_pdf(paper) and args.open:
@@ -72,7 +74,7 @@ def cmd_pdf(context: Context, args: argparse.Namespace) -> int:
         print(f"paperbrowse: downloading {url}", file=sys.stderr)
         bar = _Bar() if sys.stderr.isatty() else None
         try:
-            local = pdfs.fetch(paper, library, progress=bar)
+            local = pdfs.fetch(paper, library, progress=bar, folder=folder)
         except DownloadError as err:
             raise CliError(one_line(str(err))) from None
         finally:
@@ -94,7 +96,8 @@ def cmd_attach(context: Context, args: argparse.Namespace) -> int:
     paper = find_paper(context, args.id)
     library = context.writable_library()
     try:
-        path = pdfs.attach(paper, library, Path(os.path.expanduser(args.file)), link=args.link)
+        folder = pdf_folder(context.library_file, context.settings.pdf_folder)
+        path = pdfs.attach(paper, library, Path(os.path.expanduser(args.file)), link=args.link, folder=folder)
     except pdfs.AttachError as err:
         raise CliError(one_line(str(err))) from None
     _save(library)
@@ -128,7 +131,9 @@ def full_text_state(context: Context, query: str) -> tuple[UserState, dict[str, 
         return library, {}
     from paperbrowse.core.sources.full_text import gather  # pypdf: only for a query that needs it
 
-    texts = gather(context.catalog.papers, library)
+    texts = gather(
+        context.catalog.papers, library, folder=pdf_folder(context.library_file, context.settings.pdf_folder)
+    )
     if not texts:
         print(
             "paperbrowse: hint: none of your PDFs has text to search"

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from paperbrowse.core.files import opener
+from paperbrowse.core.files.pdf_files import pdf_folder
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
@@ -49,6 +50,11 @@ class PdfActions(Screen[None]):
         @property
         def search_box(self) -> SearchBox: ...
         def run_search(self, *, here: bool = False) -> None: ...
+
+    @property
+    def pdf_folder(self) -> Path:
+        """Where PDFs are kept: config.toml's `[pdf] folder`, else `pdfs/` beside the library."""
+        return pdf_folder(self.session.library.path, self.session.settings.pdf_folder)
 
     # Opening and copying, saying only what happened.
     def clipboard_support(self) -> opener.Support:
@@ -88,7 +94,7 @@ class PdfActions(Screen[None]):
         paper = self._paper_or_none(self.action_open_pdf)
         if paper is None:
             return
-        local = pdfs.local_pdf(paper, self.session.library)
+        local = pdfs.local_pdf(paper, self.session.library, self.pdf_folder)
         if local is not None:
             self.open_externally(local, pdf=True)
             self._pdf_reading(paper)
@@ -117,7 +123,9 @@ class PdfActions(Screen[None]):
                 self.app.call_from_thread(self._pdf_progress, done, total)
 
         try:
-            path = pdfs.fetch(paper, self.session.library, cancel=token, progress=progress, record=False)
+            path = pdfs.fetch(
+                paper, self.session.library, cancel=token, progress=progress, record=False, folder=self.pdf_folder
+            )
         except DownloadCancelled:
             return  # quitting: nobody is left to tell
         except DownloadError as err:
@@ -170,7 +178,9 @@ class PdfActions(Screen[None]):
             attached: list[Path] = []
             try:
                 self._change(
-                    lambda library: attached.append(pdfs.attach(paper, library, choice.path, link=choice.link))
+                    lambda library: attached.append(
+                        pdfs.attach(paper, library, choice.path, link=choice.link, folder=self.pdf_folder)
+                    )
                 )
             except pdfs.AttachError as err:
                 self.notify(one_line(str(err)), title="Attach", severity="error", timeout=10, markup=False)
@@ -186,6 +196,7 @@ class PdfActions(Screen[None]):
     # details say on which pages a `text:` query's words are.
     @on(events.Mount)
     def _pdf_texts_at_start(self) -> None:
+        self.detail.pdf_folder = self.pdf_folder
         self.detail.text_needles = text_needles(self.search_box.value)
         self._pdf_read_texts()
 
@@ -194,7 +205,9 @@ class PdfActions(Screen[None]):
         from paperbrowse.core.sources.full_text import gather  # pypdf: loaded off the UI thread
 
         token = get_current_worker().cancelled_event
-        texts = gather(self.session.catalog.papers, self.session.library, cancelled=token.is_set)
+        texts = gather(
+            self.session.catalog.papers, self.session.library, cancelled=token.is_set, folder=self.pdf_folder
+        )
         if self.app.is_running and not token.is_set():
             self.app.call_from_thread(self._pdf_texts_ready, texts)
 

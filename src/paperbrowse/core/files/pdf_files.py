@@ -18,9 +18,11 @@ MAGIC = b"%PDF-"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]")
 
 
-def pdf_folder(library: Path) -> Path:
-    """`pdfs/` beside the library file (its real location, as for `papers/`)."""
-    return Path(os.path.realpath(library)).parent / FOLDER
+def pdf_folder(library: Path, configured: str | os.PathLike[str] = "") -> Path:
+    """`pdfs/` beside the library file (its real location, as for `papers/`), or the folder
+    config.toml's `[pdf] folder` names (a relative one is beside the library too)."""
+    beside = Path(os.path.realpath(library)).parent
+    return beside / os.path.expanduser(configured) if configured else beside / FOLDER
 
 
 def file_name(paper_id: str) -> str:

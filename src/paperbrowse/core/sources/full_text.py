@@ -5,7 +5,7 @@ BSD-licensed and actively maintained; it reads text well enough to search it. A 
 untrusted input: a page that fails to extract is left empty and the rest kept, and a file
 pypdf cannot read at all gives no text, never a crash.
 
-The cache is `pdfs/.text/` beside the library, one JSON file per PDF (named by a hash of its
+The cache is `.text/` in the PDFs folder (`pdfs/` beside the library), one JSON file per PDF (named by a hash of its
 real path), valid while the PDF's size and modification time stay the same.
 """
 
@@ -51,9 +51,9 @@ def extract_pages(pdf: Path) -> list[str]:
     return texts
 
 
-def _cache_file(library_file: Path, pdf: Path) -> Path:
+def _cache_file(folder: Path, pdf: Path) -> Path:
     digest = hashlib.sha256(os.path.realpath(pdf).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return pdf_folder(library_file) / CACHE / f"{digest}.json"
+    return folder / CACHE / f"{digest}.json"
 
 
 def _stamp(pdf: Path) -> list[int]:
@@ -61,10 +61,10 @@ def _stamp(pdf: Path) -> list[int]:
     return [FORMAT, stat.st_size, stat.st_mtime_ns]
 
 
-def cached_pages(library_file: Path, pdf: Path) -> list[str] | None:
+def cached_pages(folder: Path, pdf: Path) -> list[str] | None:
     """The pages' text as cached, or None when there is no cache for this version of the file."""
     try:
-        data = json.loads(_cache_file(library_file, pdf).read_text(encoding="utf-8"))
+        data = json.loads(_cache_file(folder, pdf).read_text(encoding="utf-8"))
         if data.get("stamp") == _stamp(pdf) and all(isinstance(p, str) for p in data["pages"]):
             return list(data["pages"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -72,14 +72,14 @@ def cached_pages(library_file: Path, pdf: Path) -> list[str] | None:
     return None
 
 
-def pages(library_file: Path, pdf: Path) -> list[str]:
+def pages(folder: Path, pdf: Path) -> list[str]:
     """The pages' text: from the cache, else extracted now and cached (when the cache can be written)."""
-    found = cached_pages(library_file, pdf)
+    found = cached_pages(folder, pdf)
     if found is not None:
         return found
     stamp = _stamp(pdf)
     texts = extract_pages(pdf)
-    target = _cache_file(library_file, pdf)
+    target = _cache_file(folder, pdf)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         document = {"pdf": os.path.realpath(pdf), "stamp": stamp, "pages": texts}
@@ -89,12 +89,12 @@ def pages(library_file: Path, pdf: Path) -> list[str]:
     return texts
 
 
-def papers_with_pdfs(papers: Iterable[Paper], library: Library) -> dict[str, Path]:
+def papers_with_pdfs(papers: Iterable[Paper], library: Library, folder: Path) -> dict[str, Path]:
     """The papers whose PDF is on this machine, by id. Only papers that may have one are looked
     at (a library entry, a file in pdfs/, a local `pdf` or a .bib `file` in the record): a stat
     or two each, never one per paper of a large collection."""
     try:
-        in_folder = set(os.listdir(pdf_folder(library.path)))
+        in_folder = set(os.listdir(folder))
     except OSError:
         in_folder = set()
     with_entry = {pid for pid in library.paper_ids() if library.pdf(pid)}
@@ -107,7 +107,7 @@ def papers_with_pdfs(papers: Iterable[Paper], library: Library) -> dict[str, Pat
             or (in_folder and file_name(paper.id) in in_folder)
         )
         if maybe:
-            path = local_pdf(paper, library)
+            path = local_pdf(paper, library, folder)
             if path is not None:
                 found[paper.id] = path
     return found
@@ -119,14 +119,16 @@ def gather(
     *,
     cached_only: bool = False,
     cancelled: Callable[[], bool] = lambda: False,
+    folder: Path | None = None,
 ) -> dict[str, list[str]]:
     """The text of every paper whose PDF is here, by id (extracting what is not cached yet,
     unless `cached_only`)."""
+    folder = folder or pdf_folder(library.path)
     texts: dict[str, list[str]] = {}
-    for paper_id, pdf in papers_with_pdfs(papers, library).items():
+    for paper_id, pdf in papers_with_pdfs(papers, library, folder).items():
         if cancelled():
             break
-        found = cached_pages(library.path, pdf) if cached_only else pages(library.path, pdf)
+        found = cached_pages(folder, pdf) if cached_only else pages(folder, pdf)
         if found:
             texts[paper_id] = found
     return texts

@@ -49,16 +49,16 @@ def web_pdf(paper: Paper) -> str:
     return paper.pdf if is_web_link(paper.pdf) and parse_arxiv_id(paper.pdf) is None else ""
 
 
-def local_pdf(paper: Paper, library: Library) -> Path | None:
-    """The paper's PDF on this machine, or None."""
-    for candidate in _candidates(paper, library):
+def local_pdf(paper: Paper, library: Library, folder: Path | None = None) -> Path | None:
+    """The paper's PDF on this machine, or None. `folder`: the PDFs folder, when not `pdfs/`."""
+    for candidate in _candidates(paper, library, folder or pdf_folder(library.path)):
         # Only a PDF: a record or a .bib file naming /etc/passwd never gets it opened.
         if candidate.is_file() and is_pdf(candidate):
             return candidate
     return None
 
 
-def _candidates(paper: Paper, library: Library) -> list[Path]:
+def _candidates(paper: Paper, library: Library, folder: Path) -> list[Path]:
     found: list[Path] = []
     recorded = library.pdf(paper.id)
     if recorded:
@@ -68,7 +68,7 @@ def _candidates(paper: Paper, library: Library) -> list[Path]:
         found.append(beside / paper.pdf)  # the loader keeps it inside the data folder
     if paper.bib is not None:
         found += [beside / os.path.expanduser(path) for path in bib_file_paths(paper.bib.written("file"))]
-    found.append(pdf_folder(library.path) / file_name(paper.id))
+    found.append(folder / file_name(paper.id))
     return found
 
 
@@ -112,6 +112,7 @@ def fetch(
     cancel: threading.Event | None = None,
     progress: pdf_download.Progress | None = None,
     record: bool = True,
+    folder: Path | None = None,
 ) -> Path:
     """Download the paper's PDF into `pdfs/` and (with `record`) record it in the library; the
     caller saves. The browser records it itself, on its own thread, as every change."""
@@ -119,7 +120,7 @@ def fetch(
     if not url:
         raise pdf_download.DownloadError(f"{paper.id} has no arXiv id and no arXiv PDF link to download from")
     hosts = (urlsplit(url).hostname or "", "arxiv.org")
-    target = pdf_folder(library.path) / file_name(paper.id)
+    target = (folder or pdf_folder(library.path)) / file_name(paper.id)
     pdf_download.download(
         url, target, hosts=hosts, timeout=pdf_download.timeout_seconds(env), cancel=cancel, progress=progress
     )
@@ -128,7 +129,7 @@ def fetch(
     return target
 
 
-def attach(paper: Paper, library: Library, source: Path, *, link: bool = False) -> Path:
+def attach(paper: Paper, library: Library, source: Path, *, link: bool = False, folder: Path | None = None) -> Path:
     """Attach a PDF on disk: copied into `pdfs/` (or, with `link`, recorded where it is)."""
     if not source.is_file():
         raise AttachError(f"{source} is not a file")
@@ -137,7 +138,7 @@ def attach(paper: Paper, library: Library, source: Path, *, link: bool = False) 
     if link:
         target = source.resolve()
     else:
-        target = pdf_folder(library.path) / file_name(paper.id)
+        target = (folder or pdf_folder(library.path)) / file_name(paper.id)
         try:
             copy_in(source, target)
         except OSError as err:

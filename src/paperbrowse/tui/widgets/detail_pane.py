@@ -9,6 +9,7 @@ click action as style metadata holding only a number, never record text.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -86,6 +87,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._related_error = ""  # why the related papers could not be found
         self.texts: Mapping[str, Sequence[str]] = {}  # the text of the user's PDFs, by paper
         self.text_needles: list[str] = []  # what the query's `text:` filters look for
+        self.pdf_folder: Path | None = None  # config.toml's PDFs folder; None: pdfs/ beside the library
 
     def watch_language(self) -> None:
         self.show(self.paper)
@@ -173,7 +175,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             category_name = category.name_zh
         starred = self.library.is_starred(paper.id)
         status = _STATUS[self.library.status(paper.id)]
-        local = local_pdf(paper, self.library)  # a few stats: cheap enough for every move
+        local = local_pdf(paper, self.library, self.pdf_folder)  # a few stats: cheap enough for every move
         rows = [
             # A `text:` search's pages first: what the reader looks for now.
             ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
