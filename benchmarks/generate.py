@@ -1,10 +1,12 @@
 """Generate a realistic synthetic paper collection for benchmarks.
 
     python benchmarks/generate.py 100000 /tmp/papers-100k
+    python benchmarks/generate.py 100000 /tmp/papers-100k-one --per-file 1
 
 Titles, 2-8 authors, summaries of 100-200 words, nested categories, dates and tags, spread
-over files of 1,000 papers, as a lab's collection would be. The same size and seed always give
-the same files.
+over files of 1,000 papers, as a lab's collection would be; or, with `--per-file 1`, one file
+per paper named by its id, as `add` and `import` write them. The same size and seed always give
+the same papers, whatever the layout.
 """
 
 from __future__ import annotations
@@ -218,16 +220,17 @@ def paper(rng: random.Random, number: int, category_ids: list[str]) -> dict:
     return record
 
 
-def generate(size: int, folder: Path, seed: int = 2023) -> list[Path]:
+def generate(size: int, folder: Path, seed: int = 2023, per_file: int = PER_FILE) -> list[Path]:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     cats = categories()
     (folder / "categories.toml").write_bytes(tomli_w.dumps({"category": cats}).encode())
     ids = [c["id"] for c in cats]
     files = []
-    for start in range(0, size, PER_FILE):
-        batch = [paper(rng, n, ids) for n in range(start, min(start + PER_FILE, size))]
-        path = folder / f"papers-{start // PER_FILE:04d}.toml"
+    for start in range(0, size, per_file):
+        batch = [paper(rng, n, ids) for n in range(start, min(start + per_file, size))]
+        name = f"{batch[0]['id']}.toml" if per_file == 1 else f"papers-{start // per_file:04d}.toml"
+        path = folder / name
         path.write_bytes(tomli_w.dumps({"paper": batch}).encode())
         files.append(path)
     return files
@@ -238,8 +241,9 @@ def main() -> None:
     parser.add_argument("size", type=int)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--per-file", type=int, default=PER_FILE, help="papers per file (1: as `add` writes them)")
     args = parser.parse_args()
-    files = generate(args.size, args.folder, args.seed)
+    files = generate(args.size, args.folder, args.seed, args.per_file)
     total = sum(f.stat().st_size for f in files)
     print(f"{args.size} papers in {len(files)} files, {total / 1e6:.1f} MB, in {args.folder}")
 

@@ -4,6 +4,10 @@
     python benchmarks/probe.py typed DATA_DIR QUERY  paperbrowse, its background work done, QUERY typed
     python benchmarks/probe.py bare             a bare Textual app until its empty screen shows
     python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
+    python benchmarks/probe.py stalls DATA_DIR SECONDS  the longest event-loop stall after the first frame
+
+`stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
+event loop, from the first frame for SECONDS, and when it began (seconds after the first frame).
 
 Each prints the seconds from the moment the caller spawned it (PB_SPAWNED_AT, a time.time())
 to its screen being up (headless), imports included, and its own peak memory so far, then
@@ -83,6 +87,36 @@ def run_typed(data: str, query: str) -> None:
     done()
 
 
+def run_stalls(data: str, seconds: float) -> None:
+    import asyncio
+
+    from paperbrowse.tui.screens.main import MainScreen
+
+    shown = MainScreen._show_results
+    worst = [0.0, 0.0]
+
+    async def tick(app) -> None:
+        start = last = time.perf_counter()
+        while last - start < seconds:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            if now - last - 0.005 > worst[0]:
+                worst[:] = [now - last - 0.005, last - start]
+            last = now
+        app.exit()
+
+    def show_then_tick(self, *args, **kwargs):
+        first = not self._shown_generation
+        shown(self, *args, **kwargs)
+        if first:  # from the first frame on
+            self.call_after_refresh(lambda: asyncio.get_running_loop().create_task(tick(self.app)))
+
+    MainScreen._show_results = show_then_tick
+    make_app(data).run(headless=True, size=(120, 40))
+    print(f"{worst[0] * 1000:.1f} {worst[1]:.2f}", flush=True)
+    os._exit(0)
+
+
 def run_bare() -> None:
     from textual.app import App
 
@@ -108,6 +142,8 @@ if __name__ == "__main__":
         run_app(sys.argv[2])
     elif mode == "typed":
         run_typed(sys.argv[2], sys.argv[3])
+    elif mode == "stalls":
+        run_stalls(sys.argv[2], float(sys.argv[3]))
     elif mode == "bare":
         run_bare()
     else:

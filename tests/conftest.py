@@ -220,7 +220,7 @@ def write_toml(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 def make_paper(paper_id: str, title: str = "", *, date: str | dt.date = "2023-01-01", **fields) -> Paper:
-    for key in ("authors", "orgs", "tags"):
+    for key in ("authors", "orgs", "tags", "aliases"):
         if key in fields:
             fields[key] = tuple(fields[key])
     fields.setdefault("authors", ("Anonymous",))

@@ -230,7 +230,8 @@ def test_an_id_already_in_the_collection_is_reported_and_not_fetched(capsys, arx
     code, out, err = run(capsys, "add", "https://arxiv.org/abs/2302.13971v1")
     assert code == 0
     assert out == ""
-    assert "https://arxiv.org/abs/2302.13971v1: already in the collection as 'llama' (skipped)" in err
+    assert "https://arxiv.org/abs/2302.13971v1: already in the collection as 'llama', from " in err
+    assert "foundation.toml:" in err  # where the other copy is
     assert "0 papers added" in err and "1 already there" in err
     assert arxiv_api.requests == []
     assert list(papers.glob("*.toml")) == [papers / "categories.toml"]
@@ -410,12 +411,17 @@ def test_add_arxiv_keeps_the_order_of_the_input(tmp_path: Path) -> None:
     assert outcomes[3].message == "not found on arXiv"
 
 
-def test_a_title_already_there_is_a_duplicate_too(tmp_path: Path) -> None:
+def test_the_same_title_first_author_and_year_is_a_duplicate_too(tmp_path: Path) -> None:
     adder = Adder(tmp_path / "papers", load_catalog([shipped("data")]))
     adder.prepare()
-    same = NewPaper("llama:  open and efficient foundation language models!", ("Someone",), PaperDate(2023))
+    title = "llama:  open and efficient foundation language models!"
+    same = NewPaper(title, ("H. Touvron", "Someone Else"), PaperDate(2023, 5))
     outcome = adder.add(same)
     assert isinstance(outcome, Duplicate) and outcome.existing.id == "llama"
+    assert adder.origin_of(outcome.existing).endswith(f"foundation.toml:{outcome.existing.line}")
+    # The title alone is not enough: another author, or another year, is another work.
+    assert isinstance(adder.add(NewPaper(title, ("Someone",), PaperDate(2023))), Added)
+    assert isinstance(adder.add(NewPaper(title, ("Hugo Touvron",), PaperDate(2019))), Added)
 
 
 def test_default_data_sources(tmp_path: Path) -> None:

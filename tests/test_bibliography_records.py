@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from paperbrowse.core.records.bibliography import balanced, reference_rows, still_reads_as
@@ -123,3 +125,82 @@ def test_braces_and_edited_values():
     assert still_reads_as(r"M{\"u}ller and {\LaTeX}", "Müller and LaTeX")
     assert still_reads_as(r"\emph{Deep} nets", "Deep nets")
     assert not still_reads_as(r"{\LaTeX} made easy", "LaTeX made hard")
+
+
+def test_a_paper_is_found_by_id_citation_key_or_arxiv_id_in_any_case(capsys, tmp_path):
+    from conftest import run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    (folder / "a.toml").write_text(RECORD.replace('category = "ml"', 'category = "ml"\narxiv = "2302.13971"'))
+    for name in ("lamport", "LAMPORT", "Lamport:LaTeX86", "lamport:latex86", "2302.13971", "arXiv:2302.13971v2"):
+        code, out, err = run(capsys, "--data", str(folder), "show", name)
+        assert code == 0, err
+        assert out.startswith("LaTeX: A Document Preparation System\nid: lamport")
+    code, out, err = run(capsys, "--data", str(folder), "star", "lamport:LATEX86")
+    assert code == 0, err
+    code, _, err = run(capsys, "--data", str(folder), "show", "Lamport:LaTeX")
+    assert code == 1 and "did you mean: Lamport:LaTeX86" in err
+
+
+def test_show_lists_the_bibliography(capsys, tmp_path):
+    from conftest import run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    (folder / "a.toml").write_text(RECORD)
+    code, out, err = run(capsys, "--data", str(folder), "show", "lamport")
+    assert code == 0, err
+    for line in (
+        "Type:     inproceedings · cite as Lamport:LaTeX86",
+        "In:       vol. 3, pp. 1--10",
+        "Editors:  Ed Itor",
+        "Imprint:  Addison-Wesley",
+        "Year:     1987",
+        "DOI:      10.1000/xyz",
+    ):
+        assert line in out.splitlines(), out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_large_import_shows_its_progress_on_a_terminal_only(tmp_path):
+    from paperbrowse.cli.progress import ProgressBar
+    from paperbrowse.core.sources.bibtex_import import read_bibtex_file
+
+    path = tmp_path / "big.bib"
+    path.write_text("".join(f"@misc{{k{i}, title={{T {i}}}, year=2000}}\n" for i in range(2000)))
+    screen = _Terminal()
+    bar = ProgressBar("reading big.bib", screen)
+    found = read_bibtex_file(path, bar)
+    bar.done()
+    assert len(found.papers) == 2000
+    shown = screen.getvalue()
+    assert "\rreading big.bib  [" in shown and "2,000/2,000" in shown and shown.endswith("\r\x1b[K")
+    piped = io.StringIO()
+    read_bibtex_file(path, ProgressBar("reading big.bib", piped))
+    assert piped.getvalue() == ""
+
+
+def test_the_details_pane_shows_the_bibliography(tmp_path):
+    from textual.widgets import Static
+
+    from tui_support import make_app, plain, run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    (folder / "a.toml").write_text(RECORD)
+    app = make_app([folder], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        head = plain(app.screen.query_one("#detail-head", Static))  # the first paper is selected
+        assert "inproceedings · cite as Lamport:LaTeX86" in head
+        assert "vol. 3, pp. 1--10" in head and "10.1000/xyz" in head and "Addison-Wesley" in head
+
+    run(app, scenario)

@@ -14,8 +14,8 @@ from conftest import CATEGORIES_TOML, dedent, line_of, paper_toml, run, write_te
 from paperbrowse.core.files.paths import shipped, user_papers_folder
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.latex_text import latex_to_text
 from paperbrowse.core.sources.bibtex_import import parse_bibtex, read_bibtex_file
-from paperbrowse.core.sources.latex_text import latex_to_text
 
 GOOD = r"""
 @article{touvron2023llama,
@@ -129,7 +129,7 @@ def test_entries_become_drafts_with_latex_cleaned() -> None:
     assert found.problems == []
     llama, flash, attention = found.papers
     assert llama.title == "LLaMA: Open and Efficient Foundation Language Models"
-    assert llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Timothée Lacroix", "others")
+    assert llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Timothée Lacroix", "et al.")
     assert llama.date == PaperDate(2023, 2)
     assert llama.arxiv == "2302.13971" and llama.venue == ""  # "arXiv preprint" is no venue
     assert (
@@ -141,7 +141,7 @@ def test_entries_become_drafts_with_latex_cleaned() -> None:
     assert flash.title == "FlashAttention: Fast & Memory-Efficient Exact Attention with IO-Awareness"
     assert flash.authors[-1] == "Christopher Ré"
     assert flash.venue == "Advances in Neural Information Processing Systems"
-    assert flash.url == "https://doi.org/10.48550/arXiv.2205.14135"
+    assert flash.url == "" and flash.bib is not None and flash.bib.get("doi") == "10.48550/arXiv.2205.14135"
     assert flash.date == PaperDate(2022)
     assert attention.arxiv == "1706.03762" and attention.url == "https://arxiv.org/abs/1706.03762"
     assert attention.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar")
@@ -166,21 +166,55 @@ def test_latex_to_text(latex: str, text: str) -> None:
     assert latex_to_text(latex) == text
 
 
-def test_broken_entries_are_reported_with_their_line_and_skipped() -> None:
+def test_broken_entries_are_reported_with_their_line_and_the_rest_imported() -> None:
     found = parse_bibtex(dedent(BROKEN), "refs.bib")
-    assert [p.title for p in found.papers] == ["A Good Paper", "Another Good One"]
-    assert found.papers[1].authors == ("Ed Itor",)  # an editor stands in for missing authors
-    problems = [(p.line, p.message) for p in found.problems]
-    assert problems[0][0] == line_of(BROKEN, "@article{unclosed")
-    assert problems[0][1].startswith("cannot read this entry: ") and problems[0][1].endswith("(entry skipped)")
-    assert problems[1:] == [
-        (line_of(BROKEN, "@article{notitle"), "entry 'notitle': no title (entry skipped)"),
-        (line_of(BROKEN, "@article{noauthor"), "entry 'noauthor': no author (entry skipped)"),
-        (line_of(BROKEN, "year   = {someday}"), "entry 'badyear': the year 'someday' is not a year (entry skipped)"),
-        (line_of(BROKEN, "@article{ok1", 2), "entry key 'ok1' is used twice (entry skipped)"),
-        (line_of(BROKEN, "@article{twotitles"), "entry has the field 'title' twice (entry skipped)"),
+    assert [p.title for p in found.papers] == [
+        "A Good Paper",
+        "Nobody Wrote This",
+        "A Paper From Some Day",
+        "The Same Key Again",
+        "One Title",
+        "Another Good One",
     ]
-    assert all(p.file == "refs.bib" and p.severity == "error" for p in found.problems)
+    nobody, someday, again, one, edited = found.papers[1:]
+    assert nobody.authors == () and someday.date == PaperDate(0)
+    assert again.bib is not None and again.bib.key == ""  # the key belongs to the first entry
+    assert edited.authors == () and edited.bib is not None and edited.bib.editor == ("Ed Itor",)
+    problems = [(p.line, p.severity, p.message) for p in found.problems]
+    assert problems == [
+        (
+            line_of(BROKEN, "title  = {An Unclosed Brace"),
+            "error",
+            (
+                f"the '{{' opened here is not closed before the entry on line {line_of(BROKEN, '@article{notitle')}"
+                " (entry skipped)"
+            ),
+        ),
+        (line_of(BROKEN, "@article{notitle"), "error", "entry 'notitle': no title (entry skipped)"),
+        (line_of(BROKEN, "@article{noauthor"), "warning", "entry 'noauthor': no author or editor (imported)"),
+        (
+            line_of(BROKEN, "year   = {someday}"),
+            "warning",
+            "entry 'badyear': the year 'someday' is not a date (imported undated)",
+        ),
+        (
+            line_of(BROKEN, "@article{ok1", 2),
+            "warning",
+            (
+                f"entry key 'ok1' is used twice (first on line {line_of(BROKEN, '@article{ok1')});"
+                " this one is imported without it"
+            ),
+        ),
+        (
+            line_of(BROKEN, "title  = {Another Title}"),
+            "warning",
+            (
+                f"entry 'twotitles': the field 'title' is given twice (line {line_of(BROKEN, 'title  = {One Title}')});"
+                " the first is kept"
+            ),
+        ),
+    ]
+    assert all(p.file == "refs.bib" for p in found.problems)
 
 
 def test_a_latin_1_file_is_read_with_a_warning(tmp_path: Path) -> None:
@@ -224,10 +258,10 @@ def test_broken_entries_make_the_command_fail_after_importing_the_rest(
     path = bib(tmp_path, BROKEN)
     code, out, err = run(capsys, "import", str(path), "--data", str(empty))
     assert code == 1
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["lovelace2021good", "itor2020another"]
+    assert len(out.splitlines()) == 6
     assert f"{path}:{line_of(BROKEN, '@article{notitle')}: entry 'notitle': no title (entry skipped)" in err
-    assert f"{path}:{line_of(BROKEN, '@article{unclosed')}: cannot read this entry" in err
-    assert "2 papers added" in err
+    assert f"{path}:{line_of(BROKEN, 'title  = {An Unclosed')}: the '{{' opened here is not closed" in err
+    assert "6 papers added" in err
 
 
 def test_papers_already_in_the_collection_are_skipped(capsys, tmp_path: Path, papers: Path) -> None:
@@ -235,8 +269,8 @@ def test_papers_already_in_the_collection_are_skipped(capsys, tmp_path: Path, pa
     assert code == 0
     assert "touvron2023llama" not in out
     assert (
-        f"{tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}: already in the collection as 'llama' (skipped)"
-        in err
+        f"{tmp_path / 'refs.bib'}:{line_of(GOOD, '@article{touvron')}: already in the collection as 'llama',"
+        f" from {shipped('data') / 'foundation.toml'}:" in err
     )
     code, out, err = run(capsys, "import", str(bib(tmp_path, GOOD)))  # again: everything is there
     assert code == 0 and out == ""
@@ -279,3 +313,32 @@ def test_the_exported_starred_list_imports_back(capsys, tmp_path: Path, empty: P
         assert copy.title == paper.title
         assert copy.authors == paper.authors
         assert copy.year == paper.year
+
+
+def test_lines_stay_exact_after_a_backslash_at_the_end_of_a_line() -> None:
+    text = (
+        "@article{a,\n  title = {Ends with a backslash \\\\\n  and goes on},\n"
+        '  note = "one\\\n two",\n  year = 2001\n}\n\n@article{b,\n  title = {B},\n  year = {later}\n}\n'
+    )
+    found = parse_bibtex(text, "x.bib")
+    [problem] = [p for p in found.problems if "later" in p.message]
+    assert problem.line == text.split("\n").index("  year = {later}") + 1
+    assert [p.origin for p in found.papers] == ["x.bib:1", f"x.bib:{text.split(chr(10)).index('@article{b,') + 1}"]
+
+
+def test_titles_and_letters_twice_are_two_papers_unless_author_and_year_agree(
+    capsys, tmp_path: Path, empty: Path, papers: Path
+) -> None:
+    text = """
+    @article{l1, title={Letters}, author={Ann Smith}, journal={TUGboat}, year=1990}
+    @article{l2, title={Letters}, author={Bob Jones}, journal={TUGboat}, year=1990}
+    @article{l3, title={Letters}, author={Smith, Ann}, journal={TUGboat}, year=1991}
+    @article{l4, title={{L}etters}, author={Smith, A.}, journal={TUGboat}, year=1990}
+    @article{c1, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=1, pages={5--6}}
+    @article{c2, title={Calendar}, author={Anonymous}, journal={TUGboat}, year=1990, number=2, pages={7--8}}
+    """
+    code, out, err = run(capsys, "import", str(bib(tmp_path, text)), "--data", str(empty))
+    assert code == 0, err
+    assert len(out.splitlines()) == 5  # the two calendars are in two issues
+    line = f"{tmp_path / 'refs.bib'}:4: already in the collection as 'smith1990letters', from {tmp_path / 'refs.bib'}:1"
+    assert line + " (skipped)" in err  # the same title, first author and year; the others are three papers

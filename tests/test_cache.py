@@ -115,9 +115,44 @@ def test_an_unwritable_cache_still_loads(collection, tmp_path):
     assert len(load_catalog_cached([collection], blocker).papers) == 2
 
 
-def test_a_file_changed_just_now_is_not_cached(collection, tmp_path):
+def test_a_file_changed_just_now_is_not_cached(collection, tmp_path, monkeypatch):
     store = tmp_path / "cache"
     (collection / "a.toml").write_text(paper("one", "First"))  # fresh: inside the racy window
     load_catalog_cached([collection], store)
-    cached = {path.name for path in store.glob("*.pickle")}
-    assert len(cached) == 2  # categories.toml and bad.toml, not the file written just now
+    parsed = watch_parsing(monkeypatch)
+    load_catalog_cached([collection], store)
+    assert parsed == ["a.toml"]  # categories.toml and bad.toml came from the cache
+
+
+def watch_parsing(monkeypatch) -> list[str]:
+    parsed: list[str] = []
+    real = cache.parse_file
+
+    def parse(path):
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(cache, "parse_file", parse)
+    return parsed
+
+
+@pytest.mark.parametrize("papers", [1, 40])
+def test_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch, papers):
+    """One-paper files share bucket entries, large files have their own: either way an edit
+    parses that file again and no other, and the catalog is the parsed one."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text(CATEGORIES)
+    for number in range(30):
+        text = "\n".join(paper(f"p{number}-{n}", "x" * 2000) for n in range(papers))
+        (folder / f"f{number:02d}.toml").write_text(text)
+    age(folder)
+    store = tmp_path / "cache"
+    load_catalog_cached([folder], store)
+    edited = folder / "f07.toml"
+    edited.write_text(paper("p7-0", "Edited"))
+    os.utime(edited, (time.time() - 60, time.time() - 60))  # not racy; the others keep their ctime
+    parsed = watch_parsing(monkeypatch)
+    catalog = load_catalog_cached([folder], store)
+    assert parsed == ["f07.toml"]
+    assert snapshot(catalog) == snapshot(load_catalog([folder]))

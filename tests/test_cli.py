@@ -55,7 +55,7 @@ def test_list_table(capsys, collection):
     lines = out.rstrip("\n").split("\n")
     assert lines[0].split() == ["ID", "YEAR", "TITLE", "ORG"]
     assert len(lines) == 1 + len(COLLECTION_IDS)
-    row_ids = [line.split()[0] for line in lines[1:]]
+    row_ids = [line[3:].split()[0] for line in lines[1:]]  # after the star and status marks
     assert row_ids == ["mistral-7b", "gpt-4", "llama", "speculative-decoding", "flash-attention", "vit"]
     assert "2023" in lines[1] and "Mistral AI" in lines[1]
 
@@ -121,7 +121,7 @@ def test_table_fits_the_terminal_width(capsys, monkeypatch, collection, columns,
 def test_long_titles_are_cut_with_an_ellipsis(capsys, monkeypatch, collection):
     monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(capsys, "--data", str(collection), "list")
-    vit_row = next(line for line in out.split("\n") if line.split() and line.split()[0] == "vit")
+    vit_row = next(line for line in out.split("\n") if line[3:].split() and line[3:].split()[0] == "vit")
     assert "…" in vit_row
 
 
@@ -162,7 +162,7 @@ def test_search_table_has_scores(capsys, collection):
     assert code == 0
     lines = out.rstrip("\n").split("\n")
     assert lines[0].split()[-1] == "SCORE"
-    assert lines[1].split()[0] == "speculative-decoding"
+    assert lines[1][3:].split()[0] == "speculative-decoding"
     assert re.search(r"\d+\.\d$", lines[1])
 
 
@@ -217,14 +217,14 @@ def test_show_unknown_id_suggests_close_ones(capsys, collection):
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1
-    assert "no paper with id 'lama'" in err
+    assert "no paper with id, citation key or arXiv id 'lama'" in err
     assert "did you mean" in err and "llama" in err
 
 
 def test_show_unknown_id_without_close_match(capsys, collection):
     code, _, err = run(capsys, "--data", str(collection), "show", "qqqqqqqqqqqq")
     assert code == 1
-    assert "no paper with id 'qqqqqqqqqqqq'" in err
+    assert "no paper with id, citation key or arXiv id 'qqqqqqqqqqqq'" in err
     assert "did you mean" not in err
 
 
@@ -293,15 +293,15 @@ def test_validate_several_paths(capsys, tmp_path):
 
 def test_validate_warnings_pass_unless_strict(capsys, tmp_path):
     write_text(tmp_path / "d" / "c.toml", CATEGORIES_TOML)
-    text = paper_toml("one", doi='"10.1/x"')
+    text = paper_toml("one", stars='"10.1/x"')
     papers = write_text(tmp_path / "d" / "p.toml", text)
     code, out, err = run(capsys, "validate", str(tmp_path / "d"))
     assert code == 0
-    assert out.strip() == f"{papers}:{line_of(text, 'doi =')}: warning: paper 'one': unknown field 'doi' (kept)"
+    assert out.strip() == f"{papers}:{line_of(text, 'stars =')}: warning: paper 'one': unknown field 'stars' (kept)"
     assert "0 errors, 1 warnings" in err
     code, out, _ = run(capsys, "validate", "--strict", str(tmp_path / "d"))
     assert code == 1
-    assert "unknown field 'doi'" in out
+    assert "unknown field 'stars'" in out
 
 
 def test_validate_missing_path(capsys, tmp_path):
@@ -525,3 +525,15 @@ def test_search_shows_the_best_hundred_unless_asked_for_all(capsys, tmp_path):
     assert code == 0 and "the best 100 of 120 matches" in err
     assert len(run_json(capsys, "--data", str(folder), "search", "widget", "--json", "--all")) == 120
     assert len(run_json(capsys, "--data", str(folder), "search", "widget", "--json", "--limit", "5")) == 5
+
+
+@pytest.mark.parametrize("columns", [60, 80, 160])
+def test_the_id_column_is_never_cut_and_the_marks_are_the_browsers(capsys, monkeypatch, collection, columns):
+    paper_id = "a-rather-long-paper-identifier-2023"
+    write_text(collection / "long-id.toml", paper_toml(paper_id, title="A title long enough to be cut " * 3))
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run(capsys, "--data", str(collection), "list")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if paper_id in line)
+    assert row.startswith(" · ")  # unread, as the browser marks it
+    assert cell_len(row) <= columns

@@ -24,7 +24,7 @@ from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.catalog import Catalog, load_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.safe_text import one_line
-from paperbrowse.core.records.schema import Category, Paper
+from paperbrowse.core.records.schema import Category, Paper, paper_from_table
 
 HOSTILE = [
     "Unbalanced } brace and { another {",
@@ -605,7 +605,8 @@ def test_shipped_data_through_every_format():
     assert len({entry.key for entry in library.entries}) == 26
     for entry, paper in zip(library.entries, papers, strict=True):
         assert bib_title(entry) == paper.title
-        assert entry["year"] == str(paper.year)
+        venue_year = paper.bib.venue_year if paper.bib is not None else 0
+        assert entry["year"] == str(venue_year or paper.year)  # a record may give its venue's year
     keys = [entry.key for entry in library.entries]
     assert "touvron2023llama" in keys and "touvron2023llamaa" in keys
     rows = parse_csv(export(items, "csv", catalog))
@@ -623,3 +624,68 @@ def test_replace_keeps_item_frozen():
     with pytest.raises(AttributeError):
         item.note = "x"  # type: ignore[misc]
     assert replace(item, status="read").status == "read"
+
+
+# --- The shipped records' entries ------------------------------------------------------------
+
+
+def test_shipped_records_give_the_venue_year_and_a_braced_corporate_author():
+    catalog = load_catalog([shipped("data")])
+    speculative, gemini = catalog.by_id["speculative-decoding"], catalog.by_id["gemini"]
+    [entry] = parse_bib(to_bibtex([ExportItem(speculative)])).entries
+    assert entry.entry_type == "inproceedings" and entry["booktitle"] == "ICML 2023"
+    assert entry["year"] == "2023" and "month" not in entry.fields_dict  # the venue's year, not the preprint's
+    assert entry.key == "leviathan2023fast"
+    [entry] = parse_bib(to_bibtex([ExportItem(gemini)])).entries
+    assert entry["author"].startswith("{Gemini Team} and Rohan Anil and ")
+    assert entry["author"].endswith(" and others")
+    assert entry.key == "geminiteam2023gemini" and entry.entry_type == "misc" and entry["eprint"] == "2312.11805"
+
+
+def test_an_imported_entry_keeps_its_type_key_and_fields():
+    from paperbrowse.core.sources.bibtex_import import parse_bibtex
+
+    text = (
+        "@incollection{Knuth:84,\n  author = {Knuth, Donald E. and {TeX Users Group} and others},\n"
+        "  title = {{\\LaTeX} and \\texttt{jiant}},\n  booktitle = {Proc. {TUG}},\n  pages = {1--10},\n"
+        "  publisher = {AMS}, address = {Providence}, year = 1984, month = aug, doi = {10.1/x_y},\n"
+        "  url = {https://example.org/a_b}, mrnumber = {12345}\n}\n"
+    )
+    [draft] = parse_bibtex(text, "k.bib").papers
+    paper, _ = paper_from_table(draft.table("knuth", "inbox"))
+    assert paper is not None and paper.authors == ("Donald E. Knuth", "TeX Users Group", "et al.")
+    assert paper.title == "LaTeX and jiant"
+    out = to_bibtex([ExportItem(paper, user_tags=("mine",))])
+    assert out.startswith("@incollection{Knuth:84,\n")
+    for line in (
+        "title = {{\\LaTeX} and \\texttt{jiant}}",
+        "author = {Knuth, Donald E. and {TeX Users Group} and others}",
+        "booktitle = {Proc. {TUG}}",
+        "pages = {1--10}",
+        "publisher = {AMS}",
+        "address = {Providence}",
+        "year = {1984}",
+        "month = aug",
+        "doi = {10.1/x_y}",
+        "mrnumber = {12345}",
+    ):
+        assert line in out
+    biblatex = to_bibtex([ExportItem(paper)], "biblatex")
+    assert "date = {1984-08}" in biblatex and "location = {Providence}" in biblatex
+
+
+def test_kept_values_cannot_break_out_or_reach_the_terminal():
+    from paperbrowse.core.records.bibliography import Bibliography
+
+    bib = Bibliography(
+        type="misc",
+        key="ok",
+        bibtex=(("note", "x\n@misc{evil, title={pwned}}\x1b[31m"), ("howpublished", "}, evil = {")),
+    )
+    text = to_bibtex([ExportItem(make_paper(bib=bib))])
+    [entry] = parse_bib(text).entries
+    assert set(entry.fields_dict) >= {"note", "howpublished"} and "evil" not in entry.fields_dict
+    assert "\x1b" not in text and "\n@misc{evil" not in text
+    table = {"id": "x", "title": "T", "authors": ["A"], "date": "2020", "category": "c", "type": "misc"}
+    assert paper_from_table({**table, "key": "a\x1bb"})[0] is None
+    assert paper_from_table({**table, "key": "a:b-c_d.e/f"})[0] is not None

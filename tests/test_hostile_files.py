@@ -416,7 +416,7 @@ def added_records(library: Path) -> list[Path]:
 
 
 def test_import_of_a_2_mb_abstract_is_cut_and_told_and_quick(tmp_path, collection):
-    from paperbrowse.core.sources.latex_text import FIELD_LIMIT
+    from paperbrowse.core.records.latex_text import FIELD_LIMIT
 
     words = "Plain words of a very long abstract " * (2_000_000 // 36)
     path = tmp_path / "huge.bib"
@@ -442,8 +442,8 @@ def test_import_of_a_2_mb_abstract_is_cut_and_told_and_quick(tmp_path, collectio
 
 
 def test_a_huge_latex_field_is_converted_only_up_to_the_limit():
+    from paperbrowse.core.records.latex_text import FIELD_LIMIT, latex_to_text
     from paperbrowse.core.sources.bibtex_import import parse_bibtex
-    from paperbrowse.core.sources.latex_text import FIELD_LIMIT, latex_to_text
 
     latex = "M{\\\"u}ller's \\emph{method} -- $x_1$ and 50% " * (1_000_000 // 40)
     found = parse_bibtex(big_entry(latex, title="T " + latex, author='M{\\"u}ller' + "r" * 30_000), "big.bib")
@@ -458,14 +458,14 @@ def test_the_fast_path_for_plain_text_gives_what_the_converter_gives():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from paperbrowse.core.sources import latex_text
+    from paperbrowse.core.records import latex_text
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60))
     def check(text: str) -> None:
         if latex_text._LATEX.search(text):
             return
-        slow = " ".join(latex_text._CONVERTER.latex_to_text(text).replace("\u00ad", "").split())
+        slow = " ".join(latex_text.convert(text).replace("\u00ad", "").split())
         assert latex_text.latex_to_text(text) == slow
 
     check()
@@ -736,7 +736,7 @@ class _RunsCode:
 
 
 def fill_cache(collection: Path, cache: Path, library: Path) -> None:
-    """Run the command once so that every cache file exists (entries, snapshot, texts, words)."""
+    """Run the command once so that every cache file exists (entries, buckets, snapshot, texts, words)."""
     result = paperbrowse(
         "--data",
         str(collection),
@@ -747,7 +747,7 @@ def fill_cache(collection: Path, cache: Path, library: Path) -> None:
         env={"PAPERBROWSE_CACHE": str(cache)},
     )
     assert result.returncode == 0, result.stderr
-    assert {p.name.split("-")[0] for p in cache.iterdir() if "-" in p.name} == {"snapshot", "texts", "words"}
+    assert {p.name.split("-")[0] for p in cache.iterdir() if "-" in p.name} == {"snapshot", "texts", "words", "files"}
 
 
 def plant_code(cache: Path, marker: Path) -> int:

@@ -72,7 +72,9 @@ def test_every_bound_key_a_reader_needs_is_in_the_help() -> None:
 
 def test_the_palette_offers_actions_the_main_screen_has() -> None:
     entries = keys.palette_entries()
-    assert {"Add paper", "Go to the most related paper", "Star / unstar", "Show keys"} <= {k.palette for k in entries}
+    assert {"Add paper", "Go to the most related paper", "Star / unstar", "Help: every key"} <= {
+        k.palette for k in entries
+    }
     for key in entries:
         name = key.action.partition("(")[0]
         assert callable(getattr(MainScreen, f"action_{name}", None)), key.action

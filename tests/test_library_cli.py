@@ -328,7 +328,7 @@ def test_an_unknown_id_is_an_error_and_writes_nothing(cli, lib, argv, monkeypatc
     monkeypatch.delenv("VISUAL", raising=False)
     code, out, err = cli(*argv)
     assert code == 1
-    assert "no paper with id 'nope'" in err
+    assert "no paper with id, citation key or arXiv id 'nope'" in err
     assert not lib.exists()
     # With an existing library, its bytes stay as they are.
     ok(cli("star", "kiwi"))

@@ -606,3 +606,16 @@ def test_arbitrary_bytes_never_raise(tmp_path, data):
     path.write_bytes(data)
     records = parse_file(path)
     assert records.path == str(path)
+
+
+def test_the_scan_keeps_path_order_and_reads_each_file_once(tmp_path):
+    """One listing per folder gives the order sorting the paths gave; a file reached twice (a
+    link, a source named twice) is read once."""
+    data = tmp_path / "data"
+    for name in ["b.toml", "a/z.toml", "a.b.toml", "a/c/d.toml", "B.toml", "a0.toml", "a/c.toml"]:
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        (data / name).write_text("")
+    (data / "link.toml").symlink_to(data / "b.toml")
+    files, problems = find_files([data, data / "a.b.toml"])
+    expected = sorted(p for p in data.rglob("*.toml") if p.name != "link.toml")
+    assert files == expected and problems == []

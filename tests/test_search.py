@@ -425,7 +425,8 @@ def test_highlight_fuzzy_typo_marks_characters_of_the_matched_word():
 
 def test_highlight_subsequence():
     title = "Vision Transformers at Scale"
-    assert highlight_positions("vts", title) == [0, 7, 11]
+    # word starts: the s of Scale, not the first s after the T (see word_starts)
+    assert highlight_positions("vts", title) == [0, 7, 23]
     assert highlight_positions("smoe", TITLE) == [0, 7, 15, 18]
 
 
@@ -487,3 +488,93 @@ def test_hundreds_of_words_still_add_up(index):
     result = index.search(query)
     assert {h.paper.id for h in result.hits} == {"alpha", "delta"}
     assert all(h.score == 70 for h in result.hits)
+
+
+# --- ranking people trust: word starts, acronyms, the cutoff ---------------------------------
+
+RANKED = [
+    make_paper("scattered", "Deep Probabilistic Models of Decoding", date="2024-05-01"),
+    make_paper("inside", "Endpoint Detection in Speech", date="2024-04-01"),
+    make_paper(
+        "dpo", "Direct Preference Optimization: Your Language Model is Secretly a Reward Model", date="2023-05-01"
+    ),
+    make_paper("model", "Language Models are Few-Shot Learners", date="2020-05-01"),
+    make_paper("moe", "Sparse Mixture of Experts Layers", date="2017-01-01"),
+    make_paper("former", "Transformers for Speech", date="2024-06-01"),
+    make_paper("former-start", "Former Tricks Revisited", date="2019-01-01"),
+]
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "prepared"])
+def ranked(request) -> SearchIndex:
+    index = SearchIndex(make_catalog(RANKED))
+    if request.param:  # the browser's layout for keystrokes must rank the same
+        index.prepare_keystrokes()
+    return index
+
+
+def test_an_acronym_beats_letters_scattered_or_inside_words(ranked):
+    # "Deep Probabilistic models Of decoding" holds d-p-o at word starts too, but not in a
+    # row; "enDPOint" holds them in a row inside a word: both rank below the acronym
+    assert ids(ranked, "dpo") == ["dpo", "inside", "scattered"]
+
+
+def test_a_short_needle_does_not_match_letters_scattered_inside_words(ranked):
+    # "moe": m-o-e inside "Models" is no match (the cutoff); the initials of Mixture of Experts are
+    assert ids(ranked, "moe") == ["moe"]
+    assert len(ids(ranked, "mdl")) < len(RANKED) / 2
+
+
+def test_a_word_start_beats_the_same_letters_inside_a_word(ranked):
+    assert ids(ranked, "former") == ["former-start", "former"]
+
+
+def test_a_whole_word_beats_a_word_start():
+    catalog = make_catalog(
+        [
+            make_paper("prefix", "Bertology Explained", date="2024-01-01"),
+            make_paper("whole", "BERT: Pre-training", date="2018"),
+        ]
+    )
+    assert ids(SearchIndex(catalog), "bert") == ["whole", "prefix"]
+
+
+def test_the_starts_of_words_further_apart_still_find_a_title(ranked):
+    assert ids(ranked, "mixex") == ["moe"]
+    assert highlight_positions("mixex", "Sparse Mixture of Experts Layers") == [7, 8, 9, 18, 19]
+
+
+def test_scores_keep_the_levels_apart(ranked):
+    result = ranked.search("dpo")
+    assert [h.score for h in result.hits] == [88, 70, 60]
+
+
+def test_an_alias_matches_like_the_title():
+    catalog = make_catalog(
+        [
+            make_paper(
+                "rlhf", "Learning to summarize from human feedback", summary="We compare with DPO.", date="2024"
+            ),
+            make_paper("dpo", "Your Language Model is Secretly a Reward Model", aliases=["DPO"], date="2023"),
+            make_paper("tagged", "Preference learning at scale", tags=["dpo"], date="2025"),
+        ]
+    )
+    index = SearchIndex(catalog)
+    assert ids(index, "dpo") == ["dpo", "tagged", "rlhf"]
+    assert index.search("dpo").hits[0].score == 100
+    assert ids(index, "^DPO$") == ["dpo"]
+    assert ids(index, "dop") == []  # three letters: no typo forgiven
+
+
+def test_equal_scores_go_to_the_shorter_title_then_the_newer_paper():
+    catalog = make_catalog(
+        [
+            make_paper("long-new", "Latent Dirichlet Allocation for Topic Trends", date="2024"),
+            make_paper("short", "Latent Dirichlet Allocation", date="2003"),
+            make_paper("long-old", "Latent Dirichlet Allocation for Topic Models", date="2010"),
+        ]
+    )
+    index = SearchIndex(catalog)
+    assert len({h.score for h in index.search("lda").hits}) == 1
+    assert ids(index, "lda") == ["short", "long-new", "long-old"]
+    assert ids(index, "") == ["long-new", "long-old", "short"]  # no text: newest first

@@ -153,3 +153,14 @@ def test_the_lazy_view_reads_like_the_list():
     assert list(view) == result.papers == [view[i] for i in range(5)]
     assert view[1:3] == result.papers[1:3] and view[-1] == result.papers[-1]
     assert view.index(result.papers[2]) == 2 and result.papers[0] in view
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 3), max_size=60), st.data())
+def test_ties_follow_the_tiebreak_key(values, data):
+    count = len(values)
+    keys = data.draw(st.lists(st.integers(0, 5), min_size=count, max_size=count))
+    expected = sorted((i for i in range(count) if values[i]), key=lambda i: (-values[i], keys[i], i))
+    lanes = paper_sets.from_flags(bytes(values))
+    assert list(paper_sets.ranked(lanes, count, 1, keys)) == expected
+    assert list(paper_sets.ranked(paper_sets.widen(lanes, count), count, 2, keys)) == expected

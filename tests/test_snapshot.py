@@ -10,6 +10,7 @@ import pytest
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records import loader
 from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.loader import scan_files
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store import cache, snapshot
 from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
@@ -132,9 +133,12 @@ def test_kept_word_indexes_of_other_data_are_not_adopted(collection, tmp_path):
 
 
 def test_snapshot_key_names_every_file(collection):
-    key = snapshot.stamp(sorted(collection.iterdir()))
+    files, _ = scan_files([collection])
+    key = snapshot.stamp(files)
     assert key is not None and len(key[2]) == 3
-    assert snapshot.stamp([collection / "nope.toml"]) is None
+    (collection / "gone.toml").symlink_to(collection / "nope.toml")
+    dangling, _ = scan_files([collection])
+    assert snapshot.stamp(dangling) is None
 
 
 # --- the TOML reader -------------------------------------------------------------------------

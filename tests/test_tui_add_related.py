@@ -238,7 +238,7 @@ def test_related_papers_wait_for_their_index_built_off_the_ui_thread(app) -> Non
 def test_a_failed_related_papers_build_says_so_instead_of_waiting_forever(app, monkeypatch) -> None:
     """A worker's error is reported once and shown where the result would be, never swallowed."""
 
-    def broken(catalog):
+    def broken(catalog, *pause):
         raise MemoryError("no room for the index")
 
     monkeypatch.setattr("paperbrowse.tui.widgets.detail_pane.related_index", broken)

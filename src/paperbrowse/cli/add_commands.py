@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
+from paperbrowse.cli.progress import ProgressBar
 from paperbrowse.core.files.paths import user_papers_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.papers_folder import INBOX
@@ -41,7 +42,9 @@ def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
             print(f"{outcome.paper.id}\t{one_line(outcome.paper.title)}")
         elif isinstance(outcome, adding.Duplicate):
             existing = outcome.existing.id
-            print(f"paperbrowse: {origin}: already in the collection as '{existing}' (skipped)", file=sys.stderr)
+            where = one_line(adder.origin_of(outcome.existing))
+            where = f", from {where}" if where else ""
+            print(f"paperbrowse: {origin}: already in the collection as '{existing}'{where} (skipped)", file=sys.stderr)
         else:
             print(f"paperbrowse: {origin}: {one_line(outcome.message)}", file=sys.stderr)
     added = sum(isinstance(o, adding.Added) for o in outcomes)
@@ -86,7 +89,9 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
     try:
         from paperbrowse.core.sources.bibtex_import import read_bibtex_file  # bibtexparser: only for this command
 
-        found = read_bibtex_file(path)
+        progress = ProgressBar(f"reading {one_line(path.name)}")
+        found = read_bibtex_file(path, progress)
+        progress.done()
     except OSError as err:
         raise CliError(f"cannot read {one_line(str(path))}: {err.strerror or err}") from None
     for problem in found.problems:
@@ -94,7 +99,10 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
     if not found.papers and not found.problems:
         raise CliError(f"{one_line(str(path))} holds no BibTeX entries")
     adder = _adder(context, args.category)
-    code = _report(context, adder, adding.add_drafts(found.papers, adder))
+    progress = ProgressBar(f"adding to {one_line(str(adder.folder))}")
+    outcomes = adding.add_drafts(found.papers, adder, progress)
+    progress.done()
+    code = _report(context, adder, outcomes)
     broken = any(problem.severity == "error" for problem in found.problems)
     return 1 if broken else code
 

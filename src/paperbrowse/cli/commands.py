@@ -18,6 +18,7 @@ from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
+from paperbrowse.core.search.sort_orders import sort_papers
 from paperbrowse.core.sources.pdfs import local_pdf
 
 
@@ -39,6 +40,8 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
             known = ", ".join(sorted(context.catalog.categories))
             raise CliError(f"unknown category '{one_line(args.category)}' (known: {known})")
         papers = [p for p in papers if p.category in wanted]
+    if args.sort:
+        papers = list(sort_papers(context.index, papers, args.sort, library))
     if args.json:
         _print_json([paper_dict(p, library) for p in papers])
     else:
@@ -57,28 +60,35 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
+    limit = None if args.all else args.limit
+    index = context.searchable_index(query)
     user, texts = pdf_commands.full_text_state(context, query)
-    result = context.searchable_index(query).search(query, user, limit=None if args.all else args.limit)
+    # Another order than relevance sorts every match, then keeps the first N of that order.
+    result = index.search(query, user, limit=limit if args.sort == "relevance" else None)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
-    if len(result) < result.matched:
+    papers = list(sort_papers(index, result.view, args.sort, library))[:limit]
+    score_of = dict(zip(result.positions, result.scores, strict=True))
+    where = index.positions
+    scores = [score_of[where[paper.id]] for paper in papers]
+    if len(papers) < result.matched:
         print(
-            f"paperbrowse: the best {len(result):,} of {result.matched:,} matches (--limit N or --all for more)",
+            f"paperbrowse: the {'best' if args.sort == 'relevance' else 'first'} {len(papers):,} of"
+            f" {result.matched:,} matches (--limit N or --all for more)",
             file=sys.stderr,
         )
     needles = text_needles(query)
     if args.json:
-        pages = {n: {h.paper.id: pages_with(texts.get(h.paper.id, ()), n) for h in result.hits} for n in needles}
         _print_json(
             [
-                {**paper_dict(h.paper, library), "score": h.score}
-                | ({"pages": {n: pages[n][h.paper.id] for n in needles}} if needles else {})
-                for h in result.hits
+                {**paper_dict(paper, library), "score": score}
+                | ({"pages": {n: pages_with(texts.get(paper.id, ()), n) for n in needles}} if needles else {})
+                for paper, score in zip(papers, scores, strict=True)
             ]
         )
-    elif result.hits:
-        print(paper_table([h.paper for h in result.hits], library, scores=[h.score for h in result.hits]))
-        for line in pdf_commands.page_lines([h.paper.id for h in result.hits], texts, needles):
+    elif papers:
+        print(paper_table(papers, library, scores=scores))
+        for line in pdf_commands.page_lines([paper.id for paper in papers], texts, needles):
             print(line)
     else:
         print("no papers match", file=sys.stderr)
@@ -124,14 +134,26 @@ def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
     from paperbrowse.core.settings.config_file import load_settings
     from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.cold_start import BackgroundLoad
     from paperbrowse.tui.screens.main import collection_title
     from paperbrowse.tui.session import Session
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
     settings, problems = load_settings()  # told in the browser, not on the terminal it takes over
-    session = Session(context.catalog, Library.load(context.library_file), context.index, settings, problems)
-    PaperBrowseApp(session, collection_title(context.catalog)).run()
+    library = Library.load(context.library_file)
+    loading = BackgroundLoad(context.load)
+    loading.first.wait()
+    if loading.error is not None:
+        raise loading.error
+    if loading.result is not None:  # read in full before a first part was due (a warm start)
+        catalog, index = loading.result
+        session = Session(catalog, library, index, settings, problems)
+        PaperBrowseApp(session, collection_title(catalog)).run()
+        return 0
+    assert loading.partial is not None
+    session = Session(loading.partial, library, None, settings, problems)
+    PaperBrowseApp(session, collection_title(loading.partial), loading=loading).run()
     return 0
 
 

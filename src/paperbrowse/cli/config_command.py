@@ -29,7 +29,7 @@ EXAMPLE = """\
 [export]
 # The format `export` and the browser's export dialog start with: {formats}.
 # format = "bibtex"
-# The folder the browser's export dialog proposes (default: the current folder).
+# The folder the browser's export dialog proposes (default: your documents folder).
 # folder = "~/Documents/reading"
 
 [open]

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from paperbrowse.cli import collector
+from paperbrowse.cli.progress import LoadProgress
 from paperbrowse.core.files.paths import data_sources, library_path
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
@@ -39,10 +40,22 @@ class Context:
 
     @cached_property
     def _collection(self) -> tuple[Catalog, SearchIndex]:
+        progress = LoadProgress()  # shown on a terminal when the load takes over a second
+        try:
+            return self.load(None, progress)
+        finally:
+            progress.finish()
+
+    def load(
+        self, early: Callable[[Catalog], None] | None, progress: Callable[[int, int], None]
+    ) -> tuple[Catalog, SearchIndex]:
+        """The collection and its index, read now; `early` and `progress` as `load_catalog_cached`
+        takes them (the browser's cold start shows the first part while the rest is read)."""
+
         # The index's order of the papers is built with the catalog, so that the collector
         # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
         def load() -> tuple[Catalog, SearchIndex]:
-            catalog = load_catalog_cached(self.sources)
+            catalog = load_catalog_cached(self.sources, progress=progress, early=early)
             return catalog, SearchIndex(catalog)
 
         return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))

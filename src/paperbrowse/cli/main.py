@@ -19,6 +19,7 @@ from paperbrowse.cli import (
 )
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
+from paperbrowse.core.search.sort_orders import SORTS
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("list", "list papers, grouped by category")
     p.add_argument("--category", metavar="ID", help="only this category and its children")
     p.add_argument("--starred", action="store_true", help="only starred papers, in the order starred")
+    p.add_argument("--sort", choices=SORTS, help="order (default: by category, newest first; see README)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
     p = command("search", "search with the query language (see the README)")
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--all", action="store_true", help="every result, however many")
     p.add_argument("--starred", action="store_true", help="only starred papers (same as is:starred)")
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="order of the matches (default: relevance)")
     p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
 
     p = command("show", "show one paper")

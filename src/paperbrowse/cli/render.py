@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
+from paperbrowse.core.library.entries import STAR_MARK, STATUS_MARKS
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.cell_wrap import wrap_cells
@@ -14,8 +15,6 @@ from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.related import Related
 from paperbrowse.core.search.user_state import NoUserState, UserState
-
-_STATUS_MARK = {"unread": " ", "reading": "~", "read": "✓"}
 
 
 def terminal_width() -> int:
@@ -35,21 +34,24 @@ def paper_table(papers: Sequence[Paper], user: UserState | None = None, scores: 
     width = terminal_width()
     score_width = 7 if scores is not None else 0
     fixed = 3 + 2 + 4 + 2 + score_width  # marks, gaps, year, score
-    id_width = min(max((cell_len(one_line(p.id)) for p in papers), default=2), 24, max(6, width // 4))
+    # The id is what a reader types next (`show ID`): never cut. The title takes what is left,
+    # and the organisation is the first column to go when that is too little.
+    id_width = max((cell_len(one_line(p.id)) for p in papers), default=2)
     org_width = 0
-    if width >= 80:  # the organisation is the first column to go on a narrow terminal
+    if width >= 80:
         org_width = min(max((cell_len(one_line(p.orgs[0])) for p in papers if p.orgs), default=3), 22)
     title_width = width - fixed - id_width - (2 + org_width if org_width else 0)
-    if title_width < 12:
-        id_width = max(4, id_width - (12 - title_width))
-        title_width = width - fixed - id_width - (2 + org_width if org_width else 0)
+    if title_width < 24 and org_width:
+        org_width = 0
+        title_width = width - fixed - id_width
+    title_width = max(title_width, 6)
     lines = []
     header = "   " + _cell("ID", id_width) + "  YEAR  " + _cell("TITLE", title_width) + "  "
     header += (_cell("ORG", org_width) + "  " if org_width else "") + ("SCORE" if scores is not None else "")
     lines.append(header.rstrip())
     for index, paper in enumerate(papers):
-        star = "★" if user.is_starred(paper.id) else " "
-        mark = _STATUS_MARK.get(user.status(paper.id), " ")
+        star = STAR_MARK if user.is_starred(paper.id) else " "
+        mark = STATUS_MARKS.get(user.status(paper.id), " ")
         row = f"{star}{mark} {_cell(paper.id, id_width)}  {paper.date.isoformat()[:4]:<4}  {_cell(paper.title, title_width)}  "
         if org_width:
             row += _cell(paper.orgs[0] if paper.orgs else "", org_width) + "  "

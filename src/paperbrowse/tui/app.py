@@ -6,12 +6,15 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from paperbrowse.core.files import opener
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui.cold_start import BackgroundLoad
+from paperbrowse.tui.foreground import Foreground
 from paperbrowse.tui.keymap import keymap
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
@@ -22,10 +25,13 @@ class PaperBrowseApp(App[None]):
     CSS_PATH = str(shipped("styles") / "paperbrowse.tcss")
     TITLE = "paperbrowse"
 
-    def __init__(self, session: Session, collection: str = "") -> None:
+    def __init__(self, session: Session, collection: str = "", loading: BackgroundLoad | None = None) -> None:
+        """`loading`: a cold start's load still reading; `session` then holds its first part."""
         super().__init__()
         self.session = session
+        self.loading = loading
         self.sub_title = collection
+        self.foreground = Foreground()  # background builders pause on it while keys arrive
         # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
         self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None
         self.pdf_viewer: Sequence[str] | None = tuple(session.settings.pdf_viewer or session.settings.opener) or None
@@ -34,6 +40,11 @@ class PaperBrowseApp(App[None]):
         """Open a file or link outside the app (core.files.opener); called from a worker thread.
         The one door to the desktop: tests replace it."""
         return opener.open_target(target, command)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)):
+            self.foreground.key_pressed()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         session = self.session
@@ -65,7 +76,7 @@ class PaperBrowseApp(App[None]):
             self.exit()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.session)
+        return MainScreen(self.session, self.loading)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

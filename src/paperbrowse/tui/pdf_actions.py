@@ -46,7 +46,7 @@ class PdfActions(Screen[None]):
         @property
         def current(self) -> Paper | None: ...
         def _paper_or_none(self, action: Callable[[], object] | None = None) -> Paper | None: ...
-        def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None: ...
+        def _change(self, apply: Callable[[Library], object], paper_id: str, *, tags: bool = False) -> None: ...
         @property
         def search_box(self) -> SearchBox: ...
         def run_search(self, *, here: bool = False) -> None: ...
@@ -153,7 +153,7 @@ class PdfActions(Screen[None]):
         if self.session.library.read_only:
             self.notify(f"Downloaded to {path} (the library is read-only: not recorded).", timeout=8, markup=False)
         else:
-            self._change(lambda library: pdfs.remember(library, paper.id, path))
+            self._change(lambda library: pdfs.remember(library, paper.id, path), paper.id)
         self.detail.show(self.current)
         self.open_externally(path, pdf=True)
         self._pdf_reading(paper)
@@ -162,7 +162,7 @@ class PdfActions(Screen[None]):
     def _pdf_reading(self, paper: Paper) -> None:
         """Opening a paper's PDF means the user started reading it, as `o` does."""
         if not self.session.library.read_only:  # a side effect of opening: never an error
-            self._change(lambda library: library.link_opened(paper.id))
+            self._change(lambda library: library.link_opened(paper.id), paper.id)
 
     # P: attach a file on disk.
     def action_attach_pdf(self) -> None:
@@ -180,7 +180,8 @@ class PdfActions(Screen[None]):
                 self._change(
                     lambda library: attached.append(
                         pdfs.attach(paper, library, choice.path, link=choice.link, folder=self.pdf_folder)
-                    )
+                    ),
+                    paper.id,
                 )
             except pdfs.AttachError as err:
                 self.notify(one_line(str(err)), title="Attach", severity="error", timeout=10, markup=False)

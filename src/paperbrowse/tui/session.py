@@ -6,6 +6,7 @@ makes; the screen decides when to save (see `widgets.save_status`) and what to t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.full_text import WithFullText
+from paperbrowse.core.search.sort_orders import SORTS, sort_papers
 from paperbrowse.core.settings import remembered
 from paperbrowse.core.settings.config_file import Problem, Settings
+
+SEARCH_HISTORY = 50  # queries kept for `up` in the search box
 
 
 class Session:
@@ -45,14 +49,37 @@ class Session:
 
     # Reading.
     def list_papers(
-        self, node_filter: str, text: str, *, star_order: bool = False
+        self, node_filter: str, text: str, *, star_order: bool = False, sort: str = "relevance"
     ) -> tuple[Sequence[Paper], tuple[str, ...]]:
         user = WithFullText(self.library, self.texts) if self.texts else self.library
         result = self.index.search(f"{node_filter} {text}".strip(), user)
         papers: Sequence[Paper] = result.view  # rows are read as they are drawn
-        if star_order and not text.strip():
+        if sort != "relevance":
+            papers = sort_papers(self.index, papers, sort, self.library)
+        elif star_order and not text.strip():
             papers = order_by_star(papers, self.library)
         return papers, result.hints
+
+    def sort_for(self, node: str) -> str:
+        """The order the node's list is read in (`S` cycles it), kept in the library's app state."""
+        order = self._sorts().get(node, "relevance")
+        return order if order in SORTS else "relevance"
+
+    def set_sort(self, node: str, order: str) -> None:
+        if not self.library.read_only:
+            sorts = self._sorts()
+            if order == "relevance":
+                sorts.pop(node, None)
+            else:
+                sorts[node] = order
+            self.library.set_state(sort=json.dumps(sorts, sort_keys=True))
+
+    def _sorts(self) -> dict[str, str]:
+        try:
+            sorts = json.loads(self.library.state.get("sort", "{}"))
+        except ValueError:  # edited by hand into something else: every node back to relevance
+            return {}
+        return {k: v for k, v in sorts.items() if isinstance(v, str)} if isinstance(sorts, dict) else {}
 
     def starred_papers(self) -> list[Paper]:
         return select_papers(self.index, self.library, None)[0]
@@ -82,6 +109,16 @@ class Session:
         """A choice made in the browser, remembered (saved with the next save) over config.toml's."""
         if not self.library.read_only:
             self.library.set_state(**remembered.remember(name, value, getattr(self.settings, name)))
+
+    def search_history(self) -> list[str]:
+        """The queries searched before, oldest first (kept in the library's state)."""
+        return [line for line in self.library.state.get("searches", "").split("\n") if line]
+
+    def remember_search(self, query: str) -> None:
+        if self.library.read_only or not query.strip() or "\n" in query:
+            return
+        searches = [line for line in self.search_history() if line != query]
+        self.library.set_state(searches="\n".join([*searches, query][-SEARCH_HISTORY:]))
 
     def remember(self, category: str, query: str, selected: str) -> None:
         """The browser's place, for the next start."""

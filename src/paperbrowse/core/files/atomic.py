@@ -29,13 +29,18 @@ def real_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], *, new_mode: int | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes | Iterable[bytes], *, new_mode: int | None = None, durable: bool = True
+) -> None:
     """Replace `path` with `data` (bytes, or chunks of them) atomically; a replaced file keeps
-    its mode, a new one gets `new_mode` (None: what the umask gives)."""
+    its mode, a new one gets `new_mode` (None: what the umask gives). `durable=False` skips the
+    two fsyncs, for files a crash may lose (a cache): after one the reader finds the old file,
+    the new one, or an empty or cut one, never a mix."""
     target = real_target(path)
     mode = _mode(target)
-    _replace_with(target, data, new_mode if mode is None else mode)
-    _fsync_folder(target.parent)
+    _replace_with(target, data, new_mode if mode is None else mode, durable=durable)
+    if durable:
+        _fsync_folder(target.parent)
 
 
 def write_backup(path: Path) -> Path | None:
@@ -75,7 +80,7 @@ def _new_temp_file(target: Path, private: bool) -> tuple[int, str]:
             continue
 
 
-def _replace_with(target: Path, data: bytes | Iterable[bytes], mode: int | None) -> None:
+def _replace_with(target: Path, data: bytes | Iterable[bytes], mode: int | None, *, durable: bool = True) -> None:
     """Replace `target` with a file of `data` and permission bits `mode` (None: a new file's own)."""
     descriptor, temp_name = _new_temp_file(target, private=mode is not None)
     try:
@@ -85,7 +90,8 @@ def _replace_with(target: Path, data: bytes | Iterable[bytes], mode: int | None)
             else:
                 handle.writelines(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             with contextlib.suppress(OSError):  # a file system without modes
                 os.chmod(temp_name, mode)

@@ -14,6 +14,10 @@ from typing import Any, Literal
 
 Status = Literal["unread", "reading", "read"]
 STATUSES: tuple[Status, ...] = ("unread", "reading", "read")
+# The marks every view shows (the browser's list and details, the CLI's tables): one set, so a
+# reader learns them once.
+STATUS_MARKS: dict[str, str] = {"unread": "·", "reading": "◐", "read": "✓"}
+STAR_MARK = "★"
 FIELDS = ("starred", "note", "tags", "status", "last_opened", "pdf")
 VERSION = 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -186,6 +186,12 @@ class Library:
         ]
         return [pid for _, pid in sorted(starred)]
 
+    def opened_ids(self) -> list[str]:
+        """Papers opened in the browser, the most recent first."""
+        with self._mutex:
+            opened = [(e.last_opened, pid) for pid, e in self.data.entries.items() if e.last_opened]
+        return [pid for _, pid in sorted(opened, reverse=True)]
+
     def orphans(self, known_ids: Iterable[str]) -> list[str]:
         known = set(known_ids)
         return sorted(pid for pid in self.data.entries if pid not in known)

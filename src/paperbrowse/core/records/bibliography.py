@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,7 +43,7 @@ TEXT_FIELDS = (
 )
 BIB_FIELDS = ("type", "key", "venue_year", "corporate_authors", "editor", *TEXT_FIELDS, "bibtex")
 # A citation key as BibTeX and biber read it: no space, comma, brace, quote, `#`, `%`, `=`, `\`.
-KEY_PATTERN = re.compile(r"^[^\s,{}()\"#%'=\\~]{1,200}$")
+KEY_PATTERN = re.compile(r"^[^\s,{}()\"#%'=\\~\x00-\x1f\x7f-\x9f]{1,200}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_.:+-]{0,59}$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -187,18 +187,34 @@ def _verbatim(table: Mapping[str, Any], problems: Problems) -> tuple[tuple[str, 
 
 
 def fingerprint(text: str) -> str:
-    """The letters and digits of a text, folded to ASCII: equal for a LaTeX value and the plain
-    text it reads as (`M{\\"u}ller`, "Müller"), so an edited plain value is told from an unchanged one."""
+    """The letters and digits of a text, folded to ASCII and lower case."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
 def still_reads_as(latex: str, plain: str) -> bool:
     """Whether the LaTeX kept for a field still says what the record's plain value says: the
-    record was not edited since the import (a macro's name may or may not be in the text)."""
-    wanted = fingerprint(plain)
-    without_macros = re.sub(r"\\[a-zA-Z@]+", "", latex)
-    return wanted in (fingerprint(without_macros), fingerprint(latex.replace("\\", "")))
+    record was not edited since the import."""
+    from paperbrowse.core.records.latex_text import latex_to_text  # its tables: only when exporting
+
+    return fingerprint(latex_to_text(latex)) == fingerprint(plain)
+
+
+def same_people(written: str, names: Sequence[str], et_al: Sequence[str]) -> bool:
+    """Whether the names as written are still the record's: name by name, the same letters in
+    any order ("Lamport, Leslie" is "Leslie Lamport"), and `others` for "et al."."""
+    from paperbrowse.core.records.latex_text import latex_to_text
+
+    parts = list(split_names(written))
+    if len(parts) != len(names):
+        return False
+    for part, name in zip(parts, names, strict=True):
+        if part.lower() == "others":
+            if name not in et_al:
+                return False
+        elif sorted(fingerprint(latex_to_text(part))) != sorted(fingerprint(name)):
+            return False
+    return True
 
 
 def reference_rows(bib: Bibliography | None) -> list[tuple[str, str]]:
@@ -236,3 +252,20 @@ def reference_rows(bib: Bibliography | None) -> list[tuple[str, str]]:
         ("Note", bib.get("note")),
     ]
     return [(label, text) for label, text in rows if text]
+
+
+def split_names(value: str) -> Iterator[str]:
+    """The names of an author or editor list: split at ` and ` outside braces."""
+    depth, start = 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            yield value[start : match.start()].strip()
+            start = match.end()
+    last = value[start:].strip()
+    if last:
+        yield last

@@ -54,8 +54,12 @@ def last_name(author: str) -> str:
     return words[-1] if words else ""
 
 
-def key_base(authors: Sequence[str], year: int, title: str) -> str:
-    """`touvron2023llama`; `anon` stands in for a name that has no ASCII letters."""
-    name = last_name(authors[0]) if authors else ""
+def key_base(authors: Sequence[str], year: int, title: str, *, corporate: bool = False) -> str:
+    """`touvron2023llama`; `anon` stands in for a name that has no ASCII letters, `nd` for year 0.
+    An organisation (`corporate`) is named whole: `geminiteam2023gemini`, not `team2023gemini`."""
+    if corporate and authors:
+        name = "".join(word for word in ascii_words(authors[0]) if word.isalnum())[:30]
+    else:
+        name = last_name(authors[0]) if authors else ""
     word = next((w for w in ascii_words(title) if w not in _STOPWORDS), "")
-    return f"{name or 'anon'}{year}{word}"
+    return f"{name or 'anon'}{year or 'nd'}{word}"  # `nd`: no date, as bibliographies write it

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from types import MemberDescriptorType
 from typing import Any, Protocol, TypeVar
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
-from paperbrowse.core.records.bibliography import BIB_FIELDS, Bibliography, bibliography_from_table
+from paperbrowse.core.records.bibliography import BIB_FIELDS, DOI_PATTERN, Bibliography, bibliography_from_table
 from paperbrowse.core.records.dates import PaperDate, type_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,199})$")
@@ -79,9 +79,11 @@ class Paper:
 
     @property
     def link(self) -> str:
-        """The page a reader opens: the record's url, else its arXiv abstract page."""
+        """The page a reader opens: the record's url, else its DOI's, else its arXiv abstract page."""
         if self.url:
             return self.url
+        if self.bib is not None and DOI_PATTERN.fullmatch(self.bib.get("doi")):
+            return f"https://doi.org/{quote(self.bib.get('doi'), safe='/:;()._-')}"
         if self.arxiv:
             return f"https://arxiv.org/abs/{self.arxiv}"
         return ""

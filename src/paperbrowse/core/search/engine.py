@@ -29,28 +29,35 @@ from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search import paper_sets
 from paperbrowse.core.search.filters import filter_mask
 from paperbrowse.core.search.matching import (
+    ACRONYM,
     EXACT_TESTS,
     FIELDS,
+    INSIDE_WORD,
     SEP,
+    SHORT_NEEDLE,
     SUBSEQUENCE_MAX,
-    SUBSEQUENCE_SCORE,
+    TYPO_SHARE,
     WEIGHTS,
+    WHOLE_WORD,
+    WORD_START,
+    WORD_STARTS,
     fuzzy_cutoff,
-    subsequence_pattern,
 )
 from paperbrowse.core.search.query import Kind, Query, Term, parse
 from paperbrowse.core.search.subsequence import SubsequencePlanes, supports
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.core.search.word_index import WordIndex
+from paperbrowse.core.search.word_starts import word_start_match
 
 __all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "UserState"]
 
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
 # in summaries (prose holds a near miss of almost any word).
-_TYPO_FIELDS = frozenset({"title", "tags", "authors", "orgs"})
-_LIST_FIELDS = frozenset({"tags", "authors", "orgs"})  # searched as their items joined by SEP
-_SUBSEQUENCE_POINTS = round(WEIGHTS["title"] * SUBSEQUENCE_SCORE)
+_TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
+_LIST_FIELDS = frozenset({"tags", "authors", "orgs", "aliases"})  # searched as their items joined by SEP
+# Where a short needle inside a word still counts: fields short enough that it is not chance.
+_SHORT_FIELDS = frozenset({"title", "aliases", "id", "arxiv", "tags"})
 
 
 class StoredColumns(Protocol):
@@ -88,6 +95,14 @@ class PaperView(Sequence[Paper]):
         if isinstance(item, slice):
             return list(map(self._papers.__getitem__, self._places[item]))
         return self._papers[self._places[item]]
+
+    @property
+    def papers(self) -> Sequence[Paper]:
+        return self._papers
+
+    @property
+    def places(self) -> Sequence[int]:
+        return self._places
 
     def __iter__(self) -> Iterator[Paper]:
         return map(self._papers.__getitem__, self._places)
@@ -153,11 +168,16 @@ class SearchIndex:
         self._lower: dict[str, tuple[str, ...]] = {}
         self._words: dict[tuple[str, bool], WordIndex] = {}
         self._terms: dict[tuple[Kind, str, bool], tuple[int, int]] = {}
-        self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match scattered
+        self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match at word starts
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
         self._build = threading.Lock()  # a stale search still running and a new one build once
+        # Held while the word indexes are loaded or built for the whole index (see
+        # `store.cache.prepare_search`): a search that needs them waits for that one load
+        # instead of building them all again beside it.
+        self.preparing = threading.Lock()
         self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
+        self.derived: dict[str, Sequence[int]] = {}  # orders built once (see `sort_orders`)
         self.text: dict[str, tuple[str, ...]] = _Columns(self.papers, store, places if store else None)
 
     def __len__(self) -> int:
@@ -176,6 +196,12 @@ class SearchIndex:
                 self._kept.clear()
             found = self._kept[key] = build()
         return found
+
+    @cached_property
+    def title_lengths(self) -> tuple[int, ...]:
+        """Each title's length: among papers a query scores alike, the shortest title is the
+        one whose words the query covers best."""
+        return tuple(map(len, self.text["title"]))
 
     @cached_property
     def years(self) -> tuple[int, ...]:
@@ -210,13 +236,15 @@ class SearchIndex:
         """Build every word index a search can use (lower-cased), so no keystroke waits for one."""
         for name, _ in FIELDS:
             self.words(name)
-        self.texts("title", False)  # the scattered-letter test reads the lower-cased titles
+        self.texts("title", False)  # the word-start test reads the lower-cased titles
+        _ = self.title_lengths  # ties among the found go to the shorter title
 
-    def prepare_keystrokes(self) -> None:
-        """What only a session of keystrokes pays back: the titles laid out for the scattered-
-        letter test (0.2 s at 100,000 papers, more than a one-off search spends on the test)."""
+    def prepare_keystrokes(self, pause: Callable[[], None] | None = None) -> None:
+        """What only a session of keystrokes pays back: the titles laid out for the word-start
+        test (0.3 s at 100,000 papers, more than a one-off search spends on the test).
+        `pause`: called between build steps (see `SubsequencePlanes`)."""
         if self._subsequence_planes is None:
-            self._subsequence_planes = SubsequencePlanes(self.texts("title", False))
+            self._subsequence_planes = SubsequencePlanes(self.texts("title", False), self.texts("title", True), pause)
 
     def ready(self) -> bool:
         """Whether every word index a search can use is built (or adopted)."""
@@ -266,7 +294,8 @@ class SearchIndex:
             total += paper_sets.widen(points, count, width) if width > 1 else points
         wide = paper_sets.widen(matched, count, width) if width > 1 else matched
         values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
-        order = paper_sets.ranked(values, count, width)
+        # Equal scores: the shorter title first (fzf's tiebreak), then the newer paper.
+        order = paper_sets.ranked(values, count, width, self.title_lengths if text_groups else None)
         matched = len(order)
         if limit is not None:
             order = order[: max(limit, 0)]
@@ -324,38 +353,65 @@ class SearchIndex:
         )
 
     def _fuzzy(self, needle: str, case: bool) -> tuple[int, int]:
-        """Substring anywhere; a typo in a word of the short fields; the letters of an abbreviation.
+        """How the needle meets each field's words, best first: a whole word, a word's start,
+        the initials of consecutive title words, inside a word, a typo, title words' starts.
 
         A typo is forgiven word by word, in the fields people type from memory (_TYPO_FIELDS).
+        A short needle inside a word counts only in short fields, and its letters are never
+        taken scattered inside words: "moe" is not "model" (the cutoff).
         """
         cutoff = fuzzy_cutoff(needle)
+        lowered = needle if case else needle.lower()
+        one_word = needle.split() == [needle]
         levels = []
         for name, weight in FIELDS:
-            levels.append((round(weight * 100), self.field_matches(name, "fuzzy", needle, case)))
-            if cutoff < 100 and name in _TYPO_FIELDS and needle.split() == [needle]:
-                words = self.words(name, case)
+            inside_counts = len(needle) > SHORT_NEEDLE or name in _SHORT_FIELDS
+            if not one_word:
+                if inside_counts:
+                    levels.append((round(weight * INSIDE_WORD), self.field_matches(name, "fuzzy", needle, case)))
+                continue
+            # The words holding the needle, split three ways (whole / at a start / inside only):
+            # the same words as one lookup of all of them, so no more lanes are built.
+            words = self.words(name, case)
+            starting, whole = words.at_start(lowered)
+            at_start = set(starting).difference(whole)
+            levels.append((round(weight * WHOLE_WORD), words.papers(whole)))
+            levels.append((round(weight * WORD_START), words.papers(at_start)))
+            if inside_counts:
+                inside = set(words.containing(lowered)).difference(starting)
+                levels.append((round(weight * INSIDE_WORD), words.papers(inside)))
+            if cutoff < 100 and name in _TYPO_FIELDS:
                 by_points: dict[int, list[int]] = defaultdict(list)
-                for word, score in words.similar(needle if case else needle.lower(), cutoff):
-                    by_points[round(weight * score)].append(word)
+                for word, score in words.similar(lowered, cutoff):
+                    by_points[round(weight * score * TYPO_SHARE)].append(word)
                 levels += [(points, words.papers(found)) for points, found in by_points.items()]
-        if 1 < len(needle) <= SUBSEQUENCE_MAX:  # one letter: the substring test was the same
-            better = _best_first([level for level in levels if level[0] >= _SUBSEQUENCE_POINTS])[0]
-            levels.append((_SUBSEQUENCE_POINTS, self._subsequence(needle if case else needle.lower(), case, better)))
+        if 1 < len(needle) <= SUBSEQUENCE_MAX and one_word:  # one letter: the word-start test was the same
+            # Initials are a kind of word starts: only titles holding the needle at word starts
+            # and scoring below an acronym are tested for it.
+            title = WEIGHTS["title"]
+            better = _best_first([level for level in levels if level[0] >= round(title * ACRONYM)])[0]
+            starts, initials = self._subsequence(lowered, case, better)
+            levels.append((round(title * ACRONYM), initials))
+            levels.append((round(title * WORD_STARTS), starts))
         return _best_first(levels)
 
-    def _subsequence(self, needle: str, case: bool, better: int) -> int:
-        """Titles holding the needle's letters in order ("fa2": FlashAttention-2).
+    def _subsequence(self, needle: str, case: bool, better: int) -> tuple[int, int]:
+        """Titles holding the needle at word starts (`word_starts`): "fa2" for FlashAttention-2;
+        and of those, titles holding it at the starts of consecutive words: "dpo".
 
         Once the keystrokes' layout is built (`prepare_keystrokes`), every title is tested at
         once. Without it, only papers without a better hit are tried (a better hit keeps its
         score), of those only the ones holding every letter of the needle, and, as the needle
-        grows a letter at a time, only the ones the shorter needle could have matched.
+        grows a letter at a time, only the ones the shorter needle could have matched; those
+        few are laid out the same way and tested together.
         """
         letters = self._subsequence_planes
         if letters is not None and supports(needle):
-            found = letters.matches(needle.lower()) & ~better
-            # Those hold the letters in any case: the needle's own case is checked on them.
-            return self._titles_matching(needle, case, found) if case else found
+            starts, initials = letters.both(needle.lower())
+            starts, initials = starts & ~better, initials & ~better
+            if case:  # those hold the letters in any case: the needle's own case is checked on them
+                return self._titles_matching(needle, case, starts)
+            return starts, initials
         candidates = self.all & ~better
         shorter = self._subsequence_found.get((needle[:-1], case))
         if shorter is not None:
@@ -364,18 +420,36 @@ class SearchIndex:
             if not candidates:
                 break
             candidates &= self._letter(char, case)
-        found = self._titles_matching(needle, case, candidates)
+        starts, initials = self._titles_matching(needle, case, candidates)
         if len(self._subsequence_found) >= _KEPT:
             self._subsequence_found.clear()
-        self._subsequence_found[needle, case] = found | better  # a superset: `better` was not tried
-        return found
+        self._subsequence_found[needle, case] = starts | better  # a superset: `better` was not tried
+        return starts, initials
 
-    def _titles_matching(self, needle: str, case: bool, candidates: int) -> int:
-        """The candidates whose title holds the needle's letters in order, one regex each."""
+    def _titles_matching(self, needle: str, case: bool, candidates: int) -> tuple[int, int]:
+        """The candidates whose title holds the needle at word starts, and as initials."""
         where = paper_sets.positions(candidates, self.count)
-        titles = self.texts("title", case)
-        matches = map(subsequence_pattern(needle).match, map(titles.__getitem__, where))
-        return paper_sets.from_positions(compress(where, matches), self.count)
+        if not where:
+            return 0, 0
+        written = self.texts("title", True)
+        if case or not supports(needle):  # letter by letter, in the title as written (or not ASCII)
+            titles = written if case else self.texts("title", False)
+            found = [
+                paper_sets.from_positions(
+                    [p for p in where if word_start_match(titles[p], needle, written[p], acronym=acronym) is not None],
+                    self.count,
+                )
+                for acronym in (False, True)
+            ]
+            return found[0], found[1]
+        lowered = self.texts("title", False)
+        planes = SubsequencePlanes(list(map(lowered.__getitem__, where)), list(map(written.__getitem__, where)))
+        starts, initials = planes.both(needle)
+        size = len(where)
+        return (
+            paper_sets.from_positions(compress(where, starts.to_bytes(size, "little")), self.count),
+            paper_sets.from_positions(compress(where, initials.to_bytes(size, "little")), self.count),
+        )
 
     def _letter(self, char: str, case: bool) -> int:
         found = self._letters.get((char, case))

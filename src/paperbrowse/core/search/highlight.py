@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from paperbrowse.core.search.matching import SUBSEQUENCE_MAX, fuzzy_cutoff, subsequence_pattern
+from paperbrowse.core.search.matching import SUBSEQUENCE_MAX, fuzzy_cutoff
 from paperbrowse.core.search.query import Query, Term, parse
+from paperbrowse.core.search.word_starts import word_start_match
 
 
 def highlight_positions(query: Query | str, text: str) -> list[int]:
@@ -20,11 +21,11 @@ def highlight_positions(query: Query | str, text: str) -> list[int]:
     for term in query.text_terms():
         hay = text if term.case_sensitive else lowered
         needle = term.text if term.case_sensitive else term.text.lower()
-        positions.update(_term_positions(term, hay, needle))
+        positions.update(_term_positions(term, hay, needle, text))
     return sorted(p for p in positions if p < len(text))
 
 
-def _term_positions(term: Term, hay: str, needle: str) -> Iterable[int]:
+def _term_positions(term: Term, hay: str, needle: str, written: str) -> Iterable[int]:
     if term.kind == "prefix":
         return range(len(needle)) if hay.startswith(needle) else ()
     if term.kind == "suffix":
@@ -47,7 +48,6 @@ def _term_positions(term: Term, hay: str, needle: str) -> Iterable[int]:
                 if op.tag == "equal"
                 for j in range(op.dest_start, op.dest_end)
             ]
-    match = subsequence_pattern(needle).match(hay) if len(needle) <= SUBSEQUENCE_MAX else None
-    if match:
-        return [match.start(g) for g in range(1, (match.lastindex or 0) + 1)]
+    if len(needle) <= SUBSEQUENCE_MAX:
+        return word_start_match(hay, needle, written) or ()
     return ()

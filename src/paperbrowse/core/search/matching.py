@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-# Field name, weight: a title hit outranks the same hit anywhere else.
+# Field name, weight: a title hit outranks the same hit anywhere else; a paper's other names
+# (aliases: "DPO", "MoE") count as its title.
 FIELDS: tuple[tuple[str, float], ...] = (
     ("title", 1.0),
+    ("aliases", 1.0),
     ("id", 0.85),
     ("arxiv", 0.85),
     ("tags", 0.8),
@@ -16,10 +17,20 @@ FIELDS: tuple[tuple[str, float], ...] = (
     ("summary", 0.5),
 )
 WEIGHTS = dict(FIELDS)
-SUBSEQUENCE_SCORE = 45.0  # below a summary hit: scattered letters are the weakest evidence
-# Scattered letters are how people type abbreviations ("fa2"); a long needle scattered over a
-# title is noise, and typos in long needles are rapidfuzz's job.
+# Points (before the field's weight) for how a fuzzy term meets a word, as fzf's bonuses rank
+# them: a whole word, the start of a word, the initials of consecutive words ("dpo"), inside a
+# word, a typo (its rapidfuzz score times TYPO_SHARE), the starts of words further apart ("mixexp").
+WHOLE_WORD = 100
+WORD_START = 90
+ACRONYM = 88
+INSIDE_WORD = 70
+TYPO_SHARE = 0.75
+WORD_STARTS = 60
+# Word starts are how people type abbreviations ("fa2"); past this length a needle is a word
+# or a fragment of one, found as such or as a typo.
 SUBSEQUENCE_MAX = 5
+# A needle this short found inside a word of a long text (a summary: "rl" in "world") is noise.
+SHORT_NEEDLE = 3
 SEP = "\n"  # joins list fields so a prefix can anchor at any element
 
 
@@ -49,17 +60,3 @@ EXACT_TESTS: dict[str, Callable[[str, str], bool]] = {
     "suffix": lambda hay, needle: in_list(hay, needle, start=False),
     "whole": lambda hay, needle: in_list(hay, needle, start=True, whole=True),
 }
-
-_SUBSEQUENCE_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def subsequence_pattern(needle: str) -> re.Pattern[str]:
-    """A regex matching the needle's characters in order; `[^c]*c` never backtracks badly."""
-    pattern = _SUBSEQUENCE_CACHE.get(needle)
-    if pattern is None:
-        parts = [f"[^{re.escape(c)}]*({re.escape(c)})" for c in needle if not c.isspace()]
-        pattern = re.compile("".join(parts), re.DOTALL)
-        if len(_SUBSEQUENCE_CACHE) > 256:
-            _SUBSEQUENCE_CACHE.clear()
-        _SUBSEQUENCE_CACHE[needle] = pattern
-    return pattern

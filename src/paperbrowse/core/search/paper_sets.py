@@ -86,42 +86,70 @@ def _wide_lanes(data: bytes, width: int) -> array[int]:
     return wide
 
 
-def ranked(values: int, count: int, width: int) -> Sequence[int]:
-    """Papers with a non-zero value, highest value first; equal values keep paper order."""
+# Ties are put in `tiebreak` order only among this many papers: past it they are no answer to
+# anything (a letter or two typed), and sorting them would cost a keystroke milliseconds.
+TIEBREAK_MAX = 2000
+
+
+def ranked(values: int, count: int, width: int, tiebreak: Sequence[int] | None = None) -> Sequence[int]:
+    """Papers with a non-zero value, highest value first; equal values keep paper order, or
+    go by `tiebreak` (a key per paper, lowest first) where at most TIEBREAK_MAX papers tie."""
     data = values.to_bytes(count * width, "little")
     if width == 1:
-        return Ranked(data)
+        return Ranked(data, tiebreak)
     lane = _wide_lanes(data, width)
     found = list(compress(range(count), lane))
-    found.sort(key=lane.__getitem__, reverse=True)  # stable: ties stay in paper order
+    if tiebreak is not None and len(found) <= TIEBREAK_MAX:
+        found.sort(key=tiebreak.__getitem__)  # stable: equal keys stay in paper order
+    found.sort(key=lane.__getitem__, reverse=True)  # stable: ties keep the order above
     return found
 
 
 class Ranked(Sequence[int]):
-    """`ranked` for byte lanes, built a value at a time as it is read.
+    """`ranked` for byte lanes, built a few values at a time as it is read.
 
-    A list shows its first rows: only the best values' papers are gathered (one C-level pass
-    each), the rest when someone scrolls there. Its length is known at once.
+    A list shows its first rows: only the best values' papers are gathered, the rest when
+    someone scrolls there. Values are counted first (a fast count of one byte value), so the
+    values a list's rows need are gathered together: one C-level pass for the small ones, one
+    for the last, however many values a finely scored query spreads its first rows over. Its
+    length is known at once.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, tiebreak: Sequence[int] | None = None) -> None:
         self._data = data
+        self._tiebreak = tiebreak
         self._levels = sorted(set(data) - {0}, reverse=True)
         self._found: list[int] | range = []
         self._length = len(data) - data.count(0)
-        if self._length == len(data) and len(self._levels) == 1:
+        ordered = tiebreak is None or self._length > TIEBREAK_MAX  # paper order stands
+        if self._length == len(data) and len(self._levels) == 1 and ordered:
             # Every paper, all equal (an empty query): paper order is the ranking, and `G`
             # at the end of a million papers need not gather a million places.
             self._found, self._levels = range(len(data)), []
 
     def _gather(self, upto: int) -> None:
-        """Gather levels until `upto` papers (or all) are in order."""
+        """Gather values until `upto` papers (or all) are in order."""
         data, found = self._data, self._found
         while len(found) < upto and self._levels:
-            level = self._levels.pop(0)
             # A range is every paper, all equal: it is built with no levels left to gather.
             assert isinstance(found, list)
-            found += compress(range(len(data)), data.translate(_only(level)))
+            taken, counted = [], 0
+            while self._levels and len(found) + counted < upto:
+                taken.append(self._levels.pop(0))
+                counted += data.count(taken[-1])
+            last = data.count(taken[-1])
+            if len(taken) > 1 and counted - last <= TIEBREAK_MAX:  # the small values, in one pass
+                head = list(compress(range(len(data)), data.translate(_between(taken[-2], taken[0]))))
+                if self._tiebreak is not None:
+                    head.sort(key=self._tiebreak.__getitem__)  # stable: equal keys stay in paper order
+                head.sort(key=data.__getitem__, reverse=True)  # stable: ties keep the order above
+                found += head
+                taken = taken[-1:]
+            for level in taken:
+                tied = list(compress(range(len(data)), data.translate(_between(level, level))))
+                if self._tiebreak is not None and len(tied) <= TIEBREAK_MAX:
+                    tied.sort(key=self._tiebreak.__getitem__)  # stable: equal keys stay in paper order
+                found += tied
 
     def __len__(self) -> int:
         return self._length
@@ -146,14 +174,16 @@ class Ranked(Sequence[int]):
         return iter(self._found)
 
 
-_ONLY: dict[int, bytes] = {}
+_BETWEEN: dict[tuple[int, int], bytes] = {}
 
 
-def _only(level: int) -> bytes:
-    """A translation table keeping one byte value (as 1) and zeroing the rest."""
-    table = _ONLY.get(level)
+def _between(low: int, high: int) -> bytes:
+    """A translation table: 1 for the byte values from low to high, 0 for the rest."""
+    table = _BETWEEN.get((low, high))
     if table is None:
-        table = _ONLY[level] = bytes(int(value == level) for value in range(256))
+        if len(_BETWEEN) >= 1024:
+            _BETWEEN.clear()
+        table = _BETWEEN[low, high] = bytes(int(low <= value <= high) for value in range(256))
     return table
 
 

@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from paperbrowse.core.records.catalog import Catalog
@@ -238,8 +238,18 @@ def _terms(paper: Paper) -> Counter[str]:
     return counts
 
 
+_SLICE = 256  # papers between two calls of a builder's `pause` (a few milliseconds)
+
+
+def _no_pause() -> None:
+    pass
+
+
 class RelatedIndex:
-    def __init__(self, papers: Iterable[Paper]) -> None:
+    def __init__(self, papers: Iterable[Paper], pause: Callable[[], None] | None = None) -> None:
+        """`pause`: called every few hundred papers, where a builder in a thread may give way
+        (the browser's sleeps while the user types: see `tui.foreground`)."""
+        pause = pause or _no_pause
         self.papers: list[Paper] = list(papers)
         self.position = {paper.id: index for index, paper in enumerate(self.papers)}
         total = len(self.papers)
@@ -248,7 +258,9 @@ class RelatedIndex:
         # held a million tuples at 10,000 papers, 40 MB more at the peak than the index itself.
         counted: list[tuple[array[int], array[int]]] = []
         frequency: list[int] = []  # by term id: how many papers hold the term
-        for paper in self.papers:
+        for position, paper in enumerate(self.papers):
+            if not position % _SLICE:
+                pause()
             numbers, counts = array("I"), array("I")
             for text, count in _terms(paper).items():
                 number = term_ids.setdefault(text, len(term_ids))
@@ -265,6 +277,8 @@ class RelatedIndex:
         posting_papers: list[array[int]] = [array("I") for _ in frequency]
         posting_weights: list[array[float]] = [array("f") for _ in frequency]
         for index, (numbers, counts) in enumerate(counted):
+            if not index % _SLICE:
+                pause()
             weights = [(1 + math.log(count)) * idf[term] for term, count in zip(numbers, counts, strict=True)]
             norm = math.sqrt(sum(w * w for w in weights)) or 1.0
             kept = [(term, w / norm) for term, w in zip(numbers, weights, strict=True) if w > 0]
@@ -314,11 +328,11 @@ class RelatedIndex:
         return ranked[:limit]
 
 
-def related_index(catalog: Catalog) -> RelatedIndex:
+def related_index(catalog: Catalog, pause: Callable[[], None] | None = None) -> RelatedIndex:
     """The catalog's index, built on first use (a thread may build it ahead: see `is_ready`)."""
     index: RelatedIndex | None = catalog.derived.get(_KEY)
     if index is None:
-        index = RelatedIndex(catalog.papers)
+        index = RelatedIndex(catalog.papers, pause)
         catalog.derived[_KEY] = index
     return index
 

@@ -88,18 +88,45 @@ class WordIndex:
             return [number for number, word in enumerate(self.words) if word.endswith(needle)]
         return self._find(rf"{re.escape(needle)}{_MARK}(\d+)")
 
+    def at_start(self, needle: str) -> tuple[list[int], list[int]]:
+        """The numbers of the words holding the needle where a part of them starts (at the
+        word's start or after punctuation: "(dpo)", "mixture-of-experts"), and of those the
+        ones where that part ends with the needle too."""
+        if _MARK in needle:  # the vocabulary lines cannot hold it: look word by word
+            starts = re.compile(rf"(?:^|\W){re.escape(needle)}")
+            wholes = re.compile(rf"(?:^|\W){re.escape(needle)}(?:\W|$)")
+            found = [number for number, word in enumerate(self.words) if starts.search(word)]
+            return found, [number for number in found if wholes.search(self.words[number])]
+        # The needle first, so the regex skips to its occurrences at C speed; then a look back
+        # at the character before it (every line starts with a newline, so a word's start has
+        # one). The empty group takes part where the needle ends a part of the word.
+        escaped = re.escape(needle)
+        pattern = rf"{escaped}(?<=\W{escaped})(?:(?=[^\w\n]|{_MARK})()|)[^\n{_MARK}]*{_MARK}(\d+)"
+        starting, whole = [], []
+        for match in re.finditer(pattern, self._lines):
+            number = int(match.group(2))
+            starting.append(number)
+            if match.group(1) is not None:
+                whole.append(number)
+        return starting, whole
+
     def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]:
         """Words within a typo or two of the needle, with rapidfuzz's score (0-100).
 
         A longer word may hold the needle's typo anywhere (partial_ratio); a shorter word is
-        compared whole, or "tent" would score 100 against "attention".
+        compared whole, or "tent" would score 100 against "attention"; so is a word one or two
+        letters longer, which is how a dropped letter reads ("secnd": "second").
         """
         split = bisect_left(self._lengths, len(needle))
+        near = bisect_left(self._lengths, len(needle) + 3)
         longer = dict(enumerate(self.words[split:], split))
-        shorter = dict(enumerate(self.words[:split]))
+        whole = dict(enumerate(self.words[:near]))
         found = process.extract(needle, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
-        found += process.extract(needle, shorter, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-        return [(number, score) for _, score, number in found]
+        found += process.extract(needle, whole, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        best: dict[int, float] = {}
+        for _, score, number in found:
+            best[number] = max(score, best.get(number, 0.0))
+        return list(best.items())
 
     def papers(self, numbers: Iterable[int]) -> int:
         """The papers holding any of the words, as paper_sets."""

@@ -42,7 +42,7 @@ class Settings:
     theme: str = ""  # a Textual theme's name; "": the one last chosen in the palette, else Textual's
     language: str = ""  # "en" or "zh" for summaries; "": the one last chosen with L, else English
     export_format: str = "markdown"
-    export_folder: str = ""  # "": the documents folder (or the last one used)
+    export_folder: str = ""  # "": the documents folder
     opener: tuple[str, ...] = ()  # the command links and files open with; (): the system's opener
     pdf_viewer: tuple[str, ...] = ()  # the command PDFs open with; (): `opener`
     pdf_folder: str = ""  # "": pdfs/ beside the library

@@ -1,7 +1,7 @@
 """Adding papers to the user's folder: from arXiv ids, BibTeX drafts, or fields typed by hand.
 
 One code path for the CLI (`add`, `import`) and the browser (`a`): check the category, skip a
-paper the collection already has (same arXiv id, or the same title), give it a fresh id,
+paper the collection already has (same DOI, arXiv id, or title + first author + year), give it a fresh id,
 validate the record exactly as the loader will, and write its file.
 """
 
@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paperbrowse.core.records.bibliography import Bibliography
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.citation_key import last_name
 from paperbrowse.core.records.loader import find_files, parse_file
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Category, Paper, paper_from_table
@@ -63,6 +65,27 @@ def _title_key(title: str) -> str:
     return re.sub(r"[\W_]+", "", title.casefold())
 
 
+def _work_key(title: str, authors: Sequence[str], year: int) -> tuple[str, str, int] | None:
+    """Same normalised title, same first author's family name, same year: the same work. A title
+    alone is not enough ("Introduction", "Letters" are many papers)."""
+    title_key = _title_key(title)
+    return (title_key, last_name(authors[0]) if authors else "", year) if title_key else None
+
+
+def _where_in_venue(bib: Bibliography | None) -> tuple[str, str, str]:
+    """Volume, number and pages: two "Calendar"s of one year by "Anonymous" in different issues
+    of a journal are two works."""
+    return (bib.get("volume"), bib.get("number"), bib.get("pages")) if bib is not None else ("", "", "")
+
+
+def _same_place(one: Bibliography | None, other: Bibliography | None) -> bool:
+    return all(not a or not b or a == b for a, b in zip(_where_in_venue(one), _where_in_venue(other), strict=True))
+
+
+def _doi(bib: Bibliography | None) -> str:
+    return bib.get("doi").strip().lower() if bib is not None else ""
+
+
 class Adder:
     """Adds papers to `folder`, knowing the papers of `catalog` and those already in the folder."""
 
@@ -81,15 +104,20 @@ class Adder:
         self.categories = {**own_categories, **catalog.categories}
         self._ids = set(catalog.by_id) | {p.id for p in own}
         self._by_arxiv: dict[str, Paper] = {}
-        self._by_title: dict[str, Paper] = {}
+        self._by_work: dict[tuple[str, str, int], list[Paper]] = {}
+        self._by_doi: dict[str, Paper] = {}
+        self.origins: dict[str, str] = {}  # id -> where a paper added by this Adder came from
         for paper in [*catalog.papers, *own]:
             self._remember(paper)
 
     def _remember(self, paper: Paper) -> None:
         if paper.arxiv:
             self._by_arxiv.setdefault(bare(paper.arxiv), paper)
-        if _title_key(paper.title):
-            self._by_title.setdefault(_title_key(paper.title), paper)
+        work = _work_key(paper.title, paper.authors, paper.year)
+        if work is not None:
+            self._by_work.setdefault(work, []).append(paper)
+        if _doi(paper.bib):
+            self._by_doi.setdefault(_doi(paper.bib), paper)
 
     def prepare(self) -> None:
         """Make sure the category exists, creating the folder with its inbox; AddError if not."""
@@ -111,9 +139,21 @@ class Adder:
             )
 
     def duplicate_of(self, paper: NewPaper) -> Paper | None:
+        """The paper that is this one: the same DOI, arXiv id, or title, first author and year
+        (in the same volume, number and pages, where both say)."""
+        if _doi(paper.bib) in self._by_doi:
+            return self._by_doi[_doi(paper.bib)]
         if paper.arxiv and bare(paper.arxiv) in self._by_arxiv:
             return self._by_arxiv[bare(paper.arxiv)]
-        return self._by_title.get(_title_key(paper.title)) if _title_key(paper.title) else None
+        work = _work_key(paper.title, paper.authors, paper.date.year)
+        same = self._by_work.get(work, []) if work is not None else []
+        return next((other for other in same if _same_place(other.bib, paper.bib)), None)
+
+    def origin_of(self, paper: Paper) -> str:
+        """Where a paper came from, for a message: the entry it was added from, else its record."""
+        if paper.id in self.origins:
+            return self.origins[paper.id]
+        return f"{paper.source}:{paper.line}" if paper.source and paper.line else paper.source
 
     def known_arxiv(self, arxiv: str) -> Paper | None:
         return self._by_arxiv.get(bare(arxiv))
@@ -135,6 +175,7 @@ class Adder:
             return Failed(paper.origin, f"cannot write to {self.folder}: {err.strerror or err}")
         record = replace(record, source=str(path), line=3)  # below the two-line header
         self._ids.add(record.id)
+        self.origins[record.id] = paper.origin
         self._remember(record)
         return Added(paper.origin, record, path)
 
@@ -189,5 +230,13 @@ def add_arxiv(texts: Iterable[str], adder: Adder, fetch: Fetch = fetch_papers) -
     return [outcomes[index] for index in range(len(texts))]
 
 
-def add_drafts(papers: Iterable[NewPaper], adder: Adder) -> list[Outcome]:
-    return [adder.add(paper) for paper in papers]
+def add_drafts(
+    papers: Sequence[NewPaper], adder: Adder, progress: Callable[[int, int], None] | None = None
+) -> list[Outcome]:
+    """Add each draft in order; `progress(done, total)` hears how far it got."""
+    outcomes = []
+    for done, paper in enumerate(papers, start=1):
+        outcomes.append(adder.add(paper))
+        if progress is not None and (done % 100 == 0 or done == len(papers)):
+            progress(done, len(papers))
+    return outcomes

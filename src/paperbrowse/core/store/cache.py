@@ -5,6 +5,11 @@ records (and problems) are kept in the user's cache folder, keyed by the file's 
 mtime, ctime and inode: any edit, even one that keeps the size, changes a key, and only that
 file is parsed again. A cache entry that cannot be read is ignored and rebuilt, never trusted.
 Records are stored as plain tuples, which unpickle several times faster than dataclasses.
+
+A large file has an entry of its own. Small files (one paper each, as `add` and `import` write
+them) share `_BUCKETS` entries, a file's bucket chosen by its path: opening, checking and
+reading 100,000 entries cost more than parsing, while 64 buckets cost what 64 large files do.
+An edit rewrites the edited file's bucket, reusing the other files' records in it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -27,7 +33,7 @@ from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
-from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
+from paperbrowse.core.records.loader import DataFile, FileRecords, parse_file, scan_files
 from paperbrowse.core.records.problems import Problem, Severity
 from paperbrowse.core.records.schema import Category, Paper
 from paperbrowse.core.store import snapshot, trust
@@ -35,15 +41,19 @@ from paperbrowse.core.store import snapshot, trust
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
 
-# 2: papers have a `bib` slot (records.bibliography) and sources, aliases and unverified
-# (rows of format 1 are shorter).
-FORMAT = 2
+# 2: papers have a `bib` slot (records.bibliography) and sources, aliases and unverified.
+# 3: keyed by the path made absolute, no longer resolved.
+FORMAT = 3
+Progress = Callable[[int, int], None]  # told (files read, files in all) while a load goes on
+EARLY = 0.3  # seconds of a long load after which its first part is shown
+_SMALL = 64 * 1024  # files smaller than this share bucket entries (about 30 papers)
+_BUCKETS = 64
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _DATE = _PAPER_FIELDS.index("date")
 _SOURCE = _PAPER_FIELDS.index("source")
 _BIB = _PAPER_FIELDS.index("bib")
 
-# A cache entry's key: the cache format, the paperbrowse version, the file's resolved path,
+# A cache entry's key: the cache format, the paperbrowse version, the file's absolute path,
 # size, mtime_ns, ctime_ns and inode.
 _EntryKey = tuple[int, str, str, int, int, int, int]
 # A file's records as an entry holds them: the path they were read from, then each paper,
@@ -65,13 +75,17 @@ _MTIME: Final = 4  # the position of st_mtime_ns in a key
 _RACY_NS = 2_000_000_000  # coarse file systems keep whole seconds (FAT: two)
 
 
-def _key(path: Path) -> _EntryKey:
-    stat = path.stat()
-    return (FORMAT, __version__, str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+def _key(file: DataFile, cwd: str) -> _EntryKey:
+    """From the stat the scan took. The path made absolute is not resolved (a system call per
+    part of the path): the inode tells the file a link points to."""
+    info = file.stat
+    assert info is not None
+    absolute = os.path.join(cwd, file.path)  # an absolute path stays as it is
+    return (FORMAT, __version__, absolute, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _entry_path(folder: Path, path: Path) -> Path:
-    digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def _entry_path(folder: Path, key: _EntryKey) -> Path:
+    digest = hashlib.sha256(key[2].encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return folder / f"{digest}.pickle"
 
 
@@ -106,47 +120,171 @@ def _unpack(packed: _Packed, shown: str) -> FileRecords:
     return result
 
 
-def load_file(path: Path, folder: Path | None) -> FileRecords:
-    """One file's records: from the cache when its key still matches, else parsed and stored."""
-    if folder is None:
-        return parse_file(path)
-    try:
-        key = _key(path)
-    except OSError:
-        return parse_file(path)  # parse_file reports why the file cannot be read
-    entry = _entry_path(folder, path)
+def load_file(file: DataFile, folder: Path | None) -> FileRecords:
+    """One file's records: from its cache entry when its key still matches, else parsed and stored."""
+    if folder is None or file.stat is None:
+        return parse_file(Path(file.path))  # parse_file reports why a file cannot be read
+    key = _key(file, os.getcwd())
+    entry = _entry_path(folder, key)
     with contextlib.suppress(Exception):  # a damaged, foreign or untrusted entry is only a cache miss
         stored_key, packed = trust.load(entry)
         if stored_key == key:
-            return _unpack(packed, str(path))
-    records = parse_file(path)
-    if time.time_ns() - key[_MTIME] < _RACY_NS:
-        # Changed within the timestamp's resolution of now: a same-size rewrite in the same
-        # tick would keep this key ("racy git"), so such a file is parsed again next time.
-        return records
-    # A cache that cannot be written (no room, a file in the way, a record nested too deep to
-    # pickle) only costs speed: the records are returned all the same.
-    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        trust.write(entry, pickle.dumps((key, _pack(records)), protocol=pickle.HIGHEST_PROTOCOL))
+            return _unpack(packed, file.path)
+    records = parse_file(Path(file.path))
+    if not _racy_key(key):
+        _store(entry, (key, _pack(records)))
     return records
 
 
-def load_catalog_cached(sources: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> Catalog:
+def load_files(
+    files: list[DataFile],
+    folder: Path | None,
+    group: str = "all",
+    progress: Progress | None = None,
+    so_far: Callable[[list[FileRecords | None]], None] | None = None,
+) -> list[FileRecords]:
+    """Every file's records, in order: large files through their own entries, small ones
+    through the buckets of `group` (the set of sources they were found under). `progress` is
+    told (files read, files in all) after each file or bucket, `so_far` shown the records read
+    by then (None for a file not read yet)."""
+
+    def tell(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total)
+        if so_far is not None:
+            so_far(records)
+
+    done = 0
+    records: list[FileRecords | None] = [None] * len(files)
+    buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
+    large: list[int] = []
+    cwd = os.getcwd()
+    for number, file in enumerate(files):
+        if folder is not None and file.stat is not None and file.stat.st_size < _SMALL:
+            key = _key(file, cwd)
+            bucket = zlib.crc32(key[2].encode("utf-8", "surrogatepass")) % _BUCKETS
+            buckets.setdefault(bucket, []).append((number, file, key))
+        else:
+            large.append(number)
+    # The categories first (in the file the papers folder and the shipped data keep them in),
+    # so that the first part of a long load (see `early`) holds the categories of its papers.
+    first = [b for b, members in buckets.items() if any(_holds_categories(f.path) for _, f, _ in members)]
+    steps: list[int | list[tuple[int, DataFile, _EntryKey]]] = [buckets.pop(b) for b in first]
+    large.sort(key=lambda number: not _holds_categories(files[number].path))
+    steps += large
+    steps += buckets.values()
+    for step in steps:
+        if isinstance(step, int):
+            records[step] = load_file(files[step], folder)
+            done += 1
+        else:
+            assert folder is not None
+            bucket = zlib.crc32(step[0][2][2].encode("utf-8", "surrogatepass")) % _BUCKETS
+            _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", step, records)
+            done += len(step)
+        tell(done, len(files))
+    return [found for found in records if found is not None]
+
+
+def _load_bucket(
+    bucket: Path, members: list[tuple[int, DataFile, _EntryKey]], records: list[FileRecords | None]
+) -> None:
+    """Fill `records` for the bucket's files: each from the bucket while its key matches, else
+    parsed; the bucket written again when that changed what it should hold."""
+    stored: dict[str, tuple[_EntryKey, _Packed]] = {}
+    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
+        found = trust.load(bucket)
+        if isinstance(found, dict):
+            stored = found
+    kept: dict[str, tuple[_EntryKey, _Packed]] = {}
+    changed = False
+    for number, file, key in members:
+        entry = stored.get(key[2])
+        with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
+            if entry is not None and entry[0] == key:
+                records[number] = _unpack(entry[1], file.path)
+                kept[key[2]] = entry
+        if records[number] is None:
+            records[number] = parsed = parse_file(Path(file.path))
+            changed = True
+            if not _racy_key(key):
+                kept[key[2]] = (key, _pack(parsed))
+    if not kept:  # every file new (within the racy window) or gone: no bucket at all
+        if stored:
+            with contextlib.suppress(OSError):
+                bucket.unlink()
+    elif changed or kept.keys() != stored.keys():
+        _store(bucket, kept)
+
+
+def _holds_categories(path: str) -> bool:
+    return os.path.basename(path) == "categories.toml"  # the name sources.papers_folder gives it
+
+
+def _early(
+    early: Callable[[Catalog], None] | None, problems: list[Problem]
+) -> Callable[[list[FileRecords | None]], None] | None:
+    """What hands `early` the first part of a long load, once."""
+    if early is None:
+        return None
+    due = time.monotonic() + EARLY
+    sent = False
+
+    def so_far(records: list[FileRecords | None]) -> None:
+        nonlocal sent
+        nonlocal due
+        if sent or time.monotonic() < due or None not in records:
+            return
+        part = build_catalog([found for found in records if found is not None], list(problems))
+        if part.papers:  # else (its categories not read yet) a later step tries again
+            sent = True
+            early(part)
+        due = time.monotonic() + EARLY
+
+    return so_far
+
+
+def _racy_key(key: _EntryKey) -> bool:
+    # Changed within the timestamp's resolution of now: a same-size rewrite in the same tick
+    # would keep this key ("racy git"), so such a file is parsed again next time.
+    return time.time_ns() - key[_MTIME] < _RACY_NS
+
+
+def _store(entry: Path, value: object) -> None:
+    # A cache that cannot be written (no room, a file in the way, a record nested too deep to
+    # pickle) only costs speed: the records are returned all the same.
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
+        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        trust.write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_catalog_cached(
+    sources: Iterable[str | os.PathLike[str]],
+    folder: Path | None = None,
+    progress: Progress | None = None,
+    early: Callable[[Catalog], None] | None = None,
+) -> Catalog:
     """Like catalog.load_catalog, through the snapshot and the per-file cache.
 
     `folder` defaults to cache_folder(). When no data file changed since the last load, the
     snapshot of the whole catalog is read back; else each file comes from its own cache entry
     or is parsed, and a new snapshot is taken. A folder that is not the user's alone is not
-    used at all (see `trust`).
+    used at all (see `trust`). `progress(read, total)` is told how far the files are read.
+    `early`, when the files must be read (a cold start), is handed once, after EARLY seconds, a
+    catalog of the files read by then, to show while the rest are read.
     """
-    return _load(sources, cache_folder() if folder is None else folder)
+    return _load(sources, cache_folder() if folder is None else folder, progress, early)
 
 
-def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Catalog:
+def _load(
+    sources: Iterable[str | os.PathLike[str]],
+    folder: Path | None,
+    progress: Progress | None,
+    early: Callable[[Catalog], None] | None = None,
+) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
-    files, problems = find_files(names)
+    files, problems = scan_files(names)
     files_now = snapshot.stamp(files) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
     key: snapshot.SnapshotKey | None = None
@@ -156,7 +294,8 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
         if found is not None:
             found.derived["snapshot"] = (where, key)
             return found
-    catalog = build_catalog([load_file(path, folder) for path in files], problems)
+    group = where.stem.removeprefix("snapshot-") if where is not None else "all"
+    catalog = build_catalog(load_files(files, folder, group, progress, _early(early, problems)), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
@@ -166,7 +305,18 @@ def _load(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> Cat
 
 def prepare_search(index: SearchIndex) -> None:
     """Give the index all its word indexes: kept from an earlier run of the same data, or built
-    now (seconds at 100,000 papers) and kept for the next one."""
+    now (seconds at 100,000 papers) and kept for the next one.
+
+    Threads may call it at once (the browser's background work and a search typed before that
+    finished): one loads, the others wait for it (a twentieth of a second when the indexes
+    were kept) and find them ready.
+    """
+    with index.preparing:
+        if not index.ready():
+            _prepare_search(index)
+
+
+def _prepare_search(index: SearchIndex) -> None:
     place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
     if place is None:
         index.prepare()
@@ -184,7 +334,7 @@ def prepare_search(index: SearchIndex) -> None:
 def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
     now = time.time_ns()
-    return any(now - stamp[3] < _RACY_NS for stamp in key[2])
+    return any(now - stamp[snapshot.MTIME] < _RACY_NS for stamp in key[2])
 
 
 def files_signature(sources: Iterable[str]) -> changes.Signature:

@@ -22,12 +22,13 @@ from dataclasses import fields
 from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from paperbrowse import __version__
 from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
+from paperbrowse.core.records.loader import DataFile
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
 from paperbrowse.core.store import trust
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
 # 6: papers have a `bib` slot (records.bibliography), undated ones (year 0), and sources,
 # aliases and unverified, columns a format 5 snapshot lacks.
-FORMAT = 6
+# 7: files are stamped by device and inode, not by their resolved path.
+FORMAT = 7
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
@@ -48,8 +50,9 @@ _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 _SHARED = ("authors", "orgs", "tags", "category", "builds_on", "source")
 
-# One data file as `stamp` saw it: its path as given and resolved, size, mtime_ns, ctime_ns, inode.
-FileStamp = tuple[str, str, int, int, int, int]
+# One data file as `stamp` saw it: its path as reached, device, size, mtime_ns, ctime_ns, inode.
+FileStamp = tuple[str, int, int, int, int, int]
+MTIME: Final = 3  # where a FileStamp holds the mtime
 # The snapshot format, the paperbrowse version, each data file.
 Stamp = tuple[int, str, tuple[FileStamp, ...]]
 # A stamp and the (file, message) of each problem finding the files had: what a snapshot is
@@ -69,17 +72,15 @@ class _Packed(TypedDict):
     tag_counts: Counter[str]
 
 
-def stamp(files: Sequence[Path]) -> Stamp | None:
-    """What the data files look like now; None when one cannot even be looked at."""
-    try:
-        found: list[FileStamp] = []
-        for path in files:
-            stat = path.stat()
-            found.append(
-                (str(path), str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-            )
-    except OSError:
-        return None
+def stamp(files: Sequence[DataFile]) -> Stamp | None:
+    """What the data files look like now, from the stats the scan took (no more system calls);
+    None when one could not even be looked at. The device and inode stand for the resolved
+    path: a file reached through a link that now points elsewhere has another inode."""
+    found: list[FileStamp] = []
+    for path, info in files:
+        if info is None:
+            return None
+        found.append((path, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return (FORMAT, __version__, tuple(found))
 
 

@@ -15,6 +15,11 @@ from paperbrowse.tui.keys import bindings, help_groups
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = bindings("help")
+    DEFAULT_CSS = """
+    HelpScreen #help-dialog VerticalScroll {
+        overflow-y: scroll;  /* the bar shows there is more below the fold */
+    }
+    """
 
     def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
@@ -34,7 +39,26 @@ class HelpScreen(ModalScreen[None]):
                     for binding_id, bound in self.keymap.items():
                         parts += [(f"  {bound.replace(',', ' '):<17}", "bold"), binding_id, "\n"]
                     yield Static(Content.assemble(*parts))
-            yield Label("escape to close", classes="dialog-hint")
+            yield Label("j k space g G scroll · escape close", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    # The keys move the scrolling part, not the dialog around it.
+    def action_scroll_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one(VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one(VerticalScroll).scroll_end(animate=False)

@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import platformdirs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Label, Markdown
+from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
@@ -29,10 +30,16 @@ from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
+from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
+from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper
+from paperbrowse.tui.cold_start import BackgroundLoad
+from paperbrowse.tui.foreground import pause_of
+from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.session import Session
@@ -53,9 +60,10 @@ class MainScreen(PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, loading: BackgroundLoad | None = None) -> None:
         super().__init__()
         self.session = session
+        self._loading = loading  # a cold start's load, still reading the rest of the collection
         self.node = ALL_PAPERS
         self._generation = 0
         self._shown_generation = 0
@@ -66,6 +74,9 @@ class MainScreen(PdfActions):
         self._restore_query = restored.get("query", "")
         self._keep: str | None = restored.get("selected")
         self._restore_node: str | None = restored.get("category", "all")
+        self.history = History()
+        self.undo = undo.UndoStack()
+        self._visit_from: Place | None = None  # where the user was when they went into the tree or search
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -85,6 +96,8 @@ class MainScreen(PdfActions):
                     id="search",
                 )
                 yield Label(id="count")
+                if self._loading is not None:
+                    yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
@@ -95,11 +108,18 @@ class MainScreen(PdfActions):
     def on_mount(self) -> None:
         search = self.search_box
         search.restore(self._restore_query)  # the restored node's search will use it
+        search.history = self.session.search_history()
         self._first_search()
+        # The kept word indexes are read now, while the first frame is drawn: a query typed
+        # the moment the list shows needs them (a typed search waits for this one read).
+        self._prepare_search(self.session.index)
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
         if self.session.setting("language") == "zh":
             self.detail.language = "zh"
+        if self._loading is not None:
+            self._loading.pause = pause_of(self.app)
+            self._loading_timer = self.set_interval(0.1, self._loading_tick, name="loading")
         problems = self.session.catalog.errors
         if problems:
             self.notify(
@@ -133,11 +153,14 @@ class MainScreen(PdfActions):
     def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
         text = self.search_box.value
-        if here or self._last_search < INLINE_SECONDS:
+        if here or (self._last_search < INLINE_SECONDS and self.session.index.ready()):
             # The last search took a few milliseconds: a thread's round trip would cost more
-            # than the search itself, so this one runs here and its result shows at once.
+            # than the search itself, so this one runs here and its result shows at once. Not
+            # before the word indexes are there: a search would build them here, seconds long.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
+            if not self.session.index.ready() and parse(text).text_terms():
+                self._show_count(Content("searching… (loading the word index)"))
             self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -147,8 +170,12 @@ class MainScreen(PdfActions):
 
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
+        index = self.session.index
+        if not index.ready() and parse(text).text_terms():
+            prepare_search(index)  # or wait for the background's load of them
         started = time.perf_counter()
-        found = self.session.list_papers(node.filter, text, star_order=node.key == "starred")
+        sort = self.session.sort_for(node.key)
+        found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
         self._last_search = time.perf_counter() - started
         return found
 
@@ -156,7 +183,7 @@ class MainScreen(PdfActions):
         if generation != self._generation:
             return  # a newer search is on its way
         if not self._shown_generation:
-            # Once the first results are on screen: these threads would hold the GIL against them.
+            # Once the first results are on screen: this thread would hold the GIL against them.
             self.call_after_refresh(self._prepare_in_background)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
@@ -164,26 +191,48 @@ class MainScreen(PdfActions):
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
-        count = Content(f"{len(papers)} of {len(self.session.catalog.papers)} papers")
+        count = self._scope(len(papers), text)
+        sort = self.session.sort_for(self.node.key)
+        if sort != "relevance":
+            count = Content.assemble(count, (f" · by {SORT_LABELS[sort]}", "$text-muted"))
         if hints:
             count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+        self._show_count(count)
         if not papers:
             self.detail.show(None)
         deferred, self._deferred = self._deferred, []
         for action in deferred:
             action()
 
+    def _scope(self, shown: int, text: str) -> Content:
+        """The list's header: which node and query the list shows, and how many of all papers,
+        so that a node chosen earlier (or restored at start) never filters unseen."""
+        parts: list[str | tuple[str, str]] = []
+        if self.node.key != ALL_PAPERS.key:
+            parts += [(one_line(self.node.label), "bold $accent"), " · "]
+        if text.strip():
+            parts += [(one_line(text.strip()), "bold"), " · "]
+        parts.append(f"{shown} of {len(self.session.catalog.papers)} papers")
+        if not shown and self.node.key != ALL_PAPERS.key:
+            parts.append(("  A: search all papers", "$warning"))
+        return Content.assemble(*parts)
+
+    def _show_count(self, count: Content) -> None:
+        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
+
     def _prepare_in_background(self) -> None:
-        self._prepare_search(self.session.index)
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self.detail.find_related()
 
-    @work(thread=True, group="words", exit_on_error=False)
     def _prepare_search(self, index: SearchIndex) -> None:
-        """Load (or build and keep) the word indexes, so that the first keystroke finds them ready."""
+        self._prepare_words(index, pause_of(self.app))
+
+    @work(thread=True, group="words", exit_on_error=False)
+    def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+        """Load (or build and keep) the word indexes, so that the first keystroke finds them
+        ready; then lay the titles out, giving way to keys (it only speeds up later ones)."""
         prepare_search(index)
-        index.prepare_keystrokes()
+        index.prepare_keystrokes(pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
@@ -223,10 +272,100 @@ class MainScreen(PdfActions):
         self.node = event.node
         self.run_search()
 
+    @on(CategoryTree.Entered)
+    def _node_entered(self, event: CategoryTree.Entered) -> None:
+        if event.node != self.node:
+            self.node = event.node
+            self.run_search()
+        self.remove_class("show-tree")  # on a narrow terminal the list takes its place again
+        self.set_focus(self.papers)
+
     def _restore_node_selection(self) -> None:
         if not self.query_one(CategoryTree).select_key(self._restore_node or "all"):
             self._restore_node = None  # that node is gone (a category removed): show everything
             self.run_search()
+
+    @on(PaperList.AboveTop)
+    def _above_top(self) -> None:
+        self.action_focus_search()
+
+    @on(SearchBox.Committed)
+    def _query_committed(self, event: SearchBox.Committed) -> None:
+        self.session.remember_search(event.value)
+        self.search_box.history = self.session.search_history()
+
+    @on(SearchBox.MoveResults)
+    def _move_results(self, event: SearchBox.MoveResults) -> None:
+        if not self._after_search(lambda: self._move_results(event)):
+            self.papers.cursor += event.step
+
+    # History: the place before each jump, so that back returns there.
+    def place(self) -> Place:
+        current = self.current
+        return Place(self.node.key, self.search_box.value, current.id if current else "")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Going into the tree or the search starts a jump, which ends where the focus goes next."""
+        widget = event.widget
+        browsing = isinstance(widget, (CategoryTree, SearchBox))
+        if browsing and self._visit_from is None:
+            self._visit_from = self.place()
+        elif not browsing and self._visit_from is not None:
+            left, self._visit_from = self._visit_from, None
+            if not left.same_view(self.place()):
+                self.history.visit(left)
+
+    def action_back(self) -> None:
+        self._go(self.history.back(self._here()), "Nothing to go back to.")
+
+    def action_forward(self) -> None:
+        self._go(self.history.forward(self._here()), "Nothing to go forward to.")
+
+    def _here(self) -> Place:
+        """The place now; a jump in progress (in the tree or the search) ends here first."""
+        here = self.place()
+        if self._visit_from is not None and not self._visit_from.same_view(here):
+            self.history.visit(self._visit_from)
+        self._visit_from = None
+        return here
+
+    def _go(self, place: Place | None, nothing: str) -> None:
+        if place is None:
+            self.notify(nothing, timeout=2, markup=False)
+            return
+        node = node_for_key(self.session.catalog, self.session.library, place.node) or ALL_PAPERS
+        self._keep = place.paper or None
+        self.search_box.restore(place.query)
+        self.node = node
+        self.query_one(CategoryTree).select_key(node.key)
+        self.run_search()
+        self.set_focus(self.papers)
+
+    def action_undo(self) -> None:
+        self._undo_or_redo(self.undo.undo, "Undid", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._undo_or_redo(self.undo.redo, "Redid", "Nothing to redo.")
+
+    def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
+        if not self._writable():
+            return
+        self.session.library.refresh()
+        change = step(self.session.library)
+        if change is None:
+            self.notify(nothing, timeout=2, markup=False)
+            return
+        self.save_soon()
+        self.refresh_paper(tags=True)
+        self.notify(f"{done}: {one_line(change.describe())}", timeout=3, markup=False)
+
+    def action_search_everywhere(self) -> None:
+        if self.node.key == ALL_PAPERS.key:
+            return
+        self.history.visit(self.place())
+        self.node = ALL_PAPERS
+        self.query_one(CategoryTree).select_key(ALL_PAPERS.key)
+        self.run_search()
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
@@ -268,13 +407,17 @@ class MainScreen(PdfActions):
     def save_soon(self) -> None:
         self.query_one(SaveStatus).save_soon()
 
-    def _change(self, apply: Callable[[Library], object], *, tags: bool = False) -> None:
+    def _change(self, apply: Callable[[Library], object], paper_id: str, *, tags: bool = False) -> None:
+        """Apply a change to one paper's entry through the core, save it, and keep it for `u`."""
         if not self._writable():
             return
+        library = self.session.library
         # Another copy may have saved since the last look: the change applies to what the file
         # says now, and so wins over it (a change made after reading a value is newer than it).
-        self.session.library.refresh()
+        library.refresh()
+        before = undo.values(library, paper_id)
         self.session.change(apply)
+        self.undo.record(undo.change(paper_id, before, undo.values(library, paper_id)))
         self.save_soon()
         self.refresh_paper(tags=tags)
         self.query_one(LibraryWatcher).show_news()
@@ -320,12 +463,20 @@ class MainScreen(PdfActions):
     def action_star(self) -> None:
         paper = self._paper_or_none(self.action_star)
         if paper:
-            self._change(lambda library: library.toggle_star(paper.id))
+            self._change(lambda library: library.toggle_star(paper.id), paper.id)
+
+    def action_cycle_sort(self) -> None:
+        """The next order for this node's list; each node keeps its own."""
+        order = next_sort(self.session.sort_for(self.node.key))
+        self.session.set_sort(self.node.key, order)
+        self.save_soon()
+        self.run_search()
+        self.notify(f"Sorted by {SORT_LABELS[order]}", timeout=2)
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
         if paper:
-            self._change(lambda library: library.cycle_status(paper.id))
+            self._change(lambda library: library.cycle_status(paper.id), paper.id)
 
     def _jump_unread(self, step: int) -> None:
         papers, start = self.papers.papers, self.papers.cursor
@@ -359,7 +510,7 @@ class MainScreen(PdfActions):
                 return
             try:
                 # Only what the user changed is applied, merged with what others saved meanwhile.
-                self._change(lambda library: library.merge_note(paper.id, opened_with, text))
+                self._change(lambda library: library.merge_note(paper.id, opened_with, text), paper.id)
             except Exception as error:  # a bug must not take the user's text with it
                 self.log.error(f"applying the note failed: {error!r}")
                 self.notify(
@@ -390,7 +541,7 @@ class MainScreen(PdfActions):
             self.notify(str(err), title="Note not changed", severity="error", timeout=15, markup=False)
             return
         self.session.library.refresh()  # the editor may have been open for an hour
-        self._change(lambda library: library.merge_note(paper.id, opened_with, edited))
+        self._change(lambda library: library.merge_note(paper.id, opened_with, edited), paper.id)
         # The library holds the text now (and a rescue copy guards it if saving fails).
         draft.unlink(missing_ok=True)
 
@@ -404,7 +555,9 @@ class MainScreen(PdfActions):
         def saved(changes: TagChanges | None) -> None:
             if changes is not None:  # only the user's additions and removals: others' tags stay
                 self._change(
-                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove), tags=True
+                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove),
+                    paper.id,
+                    tags=True,
                 )
 
         self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
@@ -422,7 +575,7 @@ class MainScreen(PdfActions):
             return
         self.open_externally(local or url, pdf=local is not None)
         if not self.session.library.read_only:  # a side effect of opening: never an error
-            self._change(lambda library: library.link_opened(paper.id))
+            self._change(lambda library: library.link_opened(paper.id), paper.id)
 
     def action_copy_bibtex(self) -> None:
         paper = self._paper_or_none(self.action_copy_bibtex)
@@ -437,9 +590,11 @@ class MainScreen(PdfActions):
                 self._export(choice.format, choice.path, force=False)
 
         count = len(self.session.starred_papers())
-        settings = self.session.settings
-        folder = Path(settings.export_folder) if settings.export_folder else Path.cwd()
-        self.app.push_screen(ExportDialog(folder, count, settings.export_format), chosen)
+        session = self.session
+        # The last format and folder used (or config.toml's), else the documents folder: `e`
+        # then `enter` exports, and never silently into whatever folder the browser started in.
+        folder = Path(session.setting("export_folder") or documents_folder())
+        self.app.push_screen(ExportDialog(folder, count, session.setting("export_format")), chosen)
 
     def _export(self, fmt: str, path: Path, *, force: bool) -> None:
         from paperbrowse.tui.screens.confirm import Confirm
@@ -457,6 +612,8 @@ class MainScreen(PdfActions):
         except OSError as err:
             self.notify(f"Cannot write {path}: {err.strerror or err}", severity="error", timeout=10, markup=False)
             return
+        self.session.choose("export_format", fmt)
+        self.session.choose("export_folder", str(path.parent.resolve()))
         self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
 
     def action_toggle_language(self) -> None:
@@ -466,7 +623,14 @@ class MainScreen(PdfActions):
         self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
-        self.toggle_class("show-tree")
+        """To the tree and back: on a narrow terminal the tree shows only while it is used."""
+        tree = self.query_one(CategoryTree)
+        if tree.has_focus:
+            self.remove_class("show-tree")
+            self.set_focus(self.papers)
+        else:
+            self.add_class("show-tree")
+            self.set_focus(tree)
 
     def action_help(self) -> None:
         from paperbrowse.tui.screens.help import HelpScreen
@@ -513,6 +677,7 @@ class MainScreen(PdfActions):
 
     def select_paper(self, paper_id: str) -> None:
         """Put the cursor on a paper; when the node or the search hides it, show all papers."""
+        self.history.visit(self.place())
         if self.papers.move_to(paper_id):
             return
         # The events these changes post start searches of their own; each is newer, so the
@@ -564,6 +729,32 @@ class MainScreen(PdfActions):
         if result.paper_id:
             self.select_paper(result.paper_id)
 
+    def _loading_tick(self) -> None:
+        """A cold start: move the bar; once all is read, show the whole collection."""
+        loading = self._loading
+        if loading is None:
+            return
+        done, total = loading.read
+        bar = self.query_one("#loading", ProgressBar)
+        bar.update(total=total or None, progress=done)
+        if not loading.finished.is_set():
+            return
+        self._loading = None
+        self._loading_timer.stop()
+        bar.remove()
+        loading.pause = None
+        if loading.result is None:
+            error = loading.error
+            self.notify(
+                f"Reading the rest of the data failed: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
+        catalog, index = loading.result
+        self.use_catalog(catalog, index)
+
     @on(DataWatcher.Reloaded)
     def _data_changed(self, event: DataWatcher.Reloaded) -> None:
         if self.session.catalog is not event.old:
@@ -589,3 +780,9 @@ class MainScreen(PdfActions):
 def collection_title(catalog: Catalog) -> str:
     """The header's subtitle: which collection, and how many papers."""
     return f"{collection_name(catalog.sources)} · {len(catalog.papers):,} papers"
+
+
+def documents_folder() -> Path:
+    """The user's documents folder when there is one, else the home folder."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()

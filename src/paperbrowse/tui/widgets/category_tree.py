@@ -77,6 +77,12 @@ class CategoryTree(Tree[Node]):
     class Chosen(Message):
         node: Node
 
+    @dataclass
+    class Entered(Message):
+        """`enter` on a node: its papers are what the user wants to see now."""
+
+        node: Node
+
     def __init__(self, catalog: Catalog, library: Library, *, id: str | None = None) -> None:
         super().__init__(Text("Library"), id=id)
         self.catalog = catalog
@@ -147,6 +153,34 @@ class CategoryTree(Tree[Node]):
                 return True
         self.move_cursor(self.root.children[0] if self.root.children else None)
         return False
+
+    # Vim's keys, as in the list: g G first and last, l opens a node, h closes it or goes up.
+    def action_first(self) -> None:
+        self.cursor_line = 0
+
+    def action_last(self) -> None:
+        self.cursor_line = self.last_line
+
+    def action_open_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_close_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.is_expanded:
+            node.collapse()
+        else:
+            self.action_cursor_parent()
+
+    def action_enter_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.Entered(node.data))
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
         event.stop()

@@ -8,7 +8,7 @@ click action as style metadata holding only a number, never record text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from textual import on, work
@@ -20,6 +20,7 @@ from textual.style import Style
 from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from paperbrowse.core.library.entries import STATUS_MARKS, STATUSES
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
@@ -29,10 +30,11 @@ from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.full_text import hits_line
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
 from paperbrowse.core.sources.pdfs import local_pdf
+from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 
 PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
-_STATUS = {"unread": "unread", "reading": "◐ reading", "read": "✓ read"}
+_STATUS = {status: f"{STATUS_MARKS[status]} {status}" for status in STATUSES}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
 # nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
 RELATED_KEYS = range(1, LIMIT + 1)
@@ -102,11 +104,11 @@ class DetailPane(VerticalScroll, can_focus=True):
     # Related papers: an index built off the UI thread (seconds for a large collection).
     def find_related(self) -> None:
         self._related_error = ""
-        self._build_related(self.catalog)
+        self._build_related(self.catalog, pause_of(self.app))
 
     @work(thread=True, group="related", exit_on_error=False)
-    def _build_related(self, catalog: Catalog) -> None:
-        related_index(catalog)
+    def _build_related(self, catalog: Catalog, pause: Callable[[], None] | None) -> None:
+        related_index(catalog, pause)
         self.app.call_from_thread(self._related_ready, catalog)
 
     def _related_ready(self, catalog: Catalog) -> None:
@@ -238,6 +240,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         if width <= 0 or not any(cells(character) == 2 for character in text):
             return text
         return "\n".join("\n".join(wrap_cells(paragraph, width)) for paragraph in text.split("\n"))
+
+    def action_half_page(self, direction: int) -> None:
+        self.scroll_relative(y=direction * max(self.scrollable_content_region.height // 2, 1), animate=False)
 
     def on_resize(self) -> None:
         self.show(self.paper)  # the Chinese text's lines were made for the old width

@@ -20,14 +20,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from paperbrowse.core.library.entries import STAR_MARK, STATUS_MARKS
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.highlight import highlight_positions
 from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.tui.keys import bindings
-
-STATUS_MARKS = {"unread": "·", "reading": "◐", "read": "✓"}
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -72,6 +71,9 @@ class PaperList(ScrollView, can_focus=True):
     @dataclass
     class Opened(Message):
         paper: Paper
+
+    class AboveTop(Message):
+        """`up` on the first row: the user wants what is above the list (the search)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -132,6 +134,15 @@ class PaperList(ScrollView, can_focus=True):
     def action_cursor_up(self) -> None:
         self.cursor -= 1
 
+    def action_cursor_up_or_search(self) -> None:
+        if self.cursor <= 0:
+            self.post_message(self.AboveTop())
+        else:
+            self.cursor -= 1
+
+    def action_half_page(self, direction: int) -> None:
+        self.cursor += direction * max(self.scrollable_content_region.height // 2, 1)
+
     def action_first(self) -> None:
         self.cursor = 0
 
@@ -169,7 +180,7 @@ class PaperList(ScrollView, can_focus=True):
     def _row(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
         star_style = base + self.get_component_rich_style("paper-list--star")
         dim = base + self.get_component_rich_style("paper-list--dim")
-        star = "★" if self.user.is_starred(paper.id) else " "
+        star = STAR_MARK if self.user.is_starred(paper.id) else " "
         mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
         year = paper.date.isoformat()[:4]  # "n.d." for an undated work
         org = one_line(paper.orgs[0]) if paper.orgs else ""

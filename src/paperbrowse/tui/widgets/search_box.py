@@ -39,6 +39,18 @@ class SearchBox(SearchInput):
 
         value: str
 
+    @dataclass
+    class Committed(Message):
+        """The user left the box for the results with this query: worth keeping in the history."""
+
+        value: str
+
+    @dataclass
+    class MoveResults(Message):
+        """ctrl+n / ctrl+p: move the list's cursor by `step` while typing on."""
+
+        step: int
+
     def __init__(self, *, results: str, placeholder: str = "", id: str | None = None) -> None:
         """`results`: the id of the widget that enter, down and escape move the focus to."""
         # Coming back to the search refines the query: selecting it all would make the next
@@ -46,6 +58,9 @@ class SearchBox(SearchInput):
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False, compact=True)
         self.results = results
         self._announced = ""  # the last text the screen was told of
+        self.history: list[str] = []  # earlier queries, oldest first (the screen keeps them)
+        self._at: int | None = None  # the history entry shown, while going through it
+        self._draft = ""  # what was typed before going into the history
 
     def restore(self, value: str) -> None:
         """Show a remembered query without announcing it: the screen searches it itself."""
@@ -61,9 +76,44 @@ class SearchBox(SearchInput):
         return self.screen.query_one(f"#{self.results}")
 
     def action_to_results(self) -> None:
+        self._at = None
+        # Letters typed just before enter are still queued for this box: commit after them.
+        self.call_later(self._commit)
         self.screen.set_focus(self._results())
 
+    def _commit(self) -> None:
+        if self.value.strip():
+            self.post_message(self.Committed(self.value))
+
+    def action_older(self) -> None:
+        if not self.history:
+            return
+        if self._at is None:
+            self._at, self._draft = len(self.history), self.value
+        if self._at > 0:
+            self._at -= 1
+            self._show_entry(self.history[self._at])
+
+    def action_newer_or_results(self) -> None:
+        if self._at is None:
+            self.action_to_results()
+            return
+        self._at += 1
+        if self._at >= len(self.history):
+            self._at = None
+            self._show_entry(self._draft)
+        else:
+            self._show_entry(self.history[self._at])
+
+    def _show_entry(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_move_results(self, step: int) -> None:
+        self.post_message(self.MoveResults(step))
+
     def action_clear_search(self) -> None:
+        self._at = None
         # Letters typed just before escape are still queued for this box: clear after them.
         self.call_later(setattr, self, "value", "")
         self.action_to_results()

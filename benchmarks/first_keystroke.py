@@ -1,0 +1,214 @@
+"""The first query after start, as a user sees it, and what many small files cost.
+
+    python benchmarks/first_keystroke.py --baseline /tmp/base --sizes 10000 100000
+
+`--baseline` is another checkout of paperbrowse with its own `.venv` (e.g. `git worktree add
+/tmp/base main`); both are measured in the same run, interleaved, and every figure is printed
+for both with their ratio. For each size, on a warm cache:
+
+- first query: `paperbrowse` runs in a real terminal (tmux); once the list is on screen, after
+  0, 0.1, 0.3 and 1 s, `/zzqx` is typed (one send-keys) and the screen polled until the
+  count reads "K of N papers", K what `search --all` finds: from the keypress to the list
+  narrowed, from outside the process.
+- longest stall: the longest gap between ticks of a 5 ms event-loop timer during the first
+  10 s after the first frame (benchmarks/probe.py stalls).
+- many files: the same papers as one file per paper (as `add` writes them) against files of
+  1,000 papers: `search --json` and the first screen, and their ratio.
+
+Timings on a shared machine are noisy: quote the ratios, and the medians over --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import generate
+
+HERE = Path(__file__).resolve().parent
+QUERY = "zzqx"
+OFFSETS = (0.0, 0.1, 0.3, 1.0)
+
+
+def collection(size: int, root: Path, per_file: int) -> Path:
+    folder = root / (f"papers-{size}" if per_file == 1000 else f"papers-{size}-per-{per_file}")
+    marker = folder / ".complete"
+    if not marker.exists():
+        generate(size, folder, per_file=per_file)
+        marker.write_text("ok")
+    return folder
+
+
+class Terminal:
+    """A tmux server of our own (a new socket each: a server being killed may linger), one
+    window running one command."""
+
+    started = 0
+
+    def __init__(self, command: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)) -> None:
+        Terminal.started += 1
+        self.base = ["tmux", "-L", f"pb-bench-{os.getpid()}-{Terminal.started}", "-f", os.devnull]
+        exports = " ".join(f"{key}={value!r}" for key, value in env.items())
+        line = f"env {exports} " + " ".join(command)
+        subprocess.run(
+            [*self.base, "new-session", "-d", "-s", "b", "-x", str(size[0]), "-y", str(size[1]), line], check=True
+        )
+
+    def screen(self) -> str:
+        return subprocess.run([*self.base, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*self.base, "send-keys", "-t", "b", *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 120.0) -> float:
+        """Poll until `text` is on screen, not inside a longer number; the time it was first seen."""
+        pattern = re.compile(r"(?<![\d,])" + re.escape(text))
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if pattern.search(self.screen()):
+                return time.perf_counter()
+            time.sleep(0.005)
+        raise RuntimeError(f"{text!r} never appeared:\n{self.screen()}")
+
+    def close(self) -> None:
+        where = [*self.base, "display-message", "-p", "#{socket_path}"]
+        socket = subprocess.run(where, capture_output=True, text=True).stdout.strip()
+        subprocess.run([*self.base, "kill-server"], capture_output=True)
+        if socket:  # a server killed while its pane's program exits may leave its socket behind
+            Path(socket).unlink(missing_ok=True)
+
+
+def expected_count(program: Path, data: Path, scratch: Path) -> int:
+    """How many papers the query finds: the count the list must reach."""
+    env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
+    env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{program.parent.parent.parent.name}")
+    command = [str(program), "--data", str(data), "search", "--json", "--all", QUERY]
+    return len(json.loads(subprocess.run(command, env=env, capture_output=True, check=True).stdout))
+
+
+def first_query(program: Path, data: Path, size: int, offset: float, scratch: Path, expected: int = 0) -> float:
+    library = scratch / "library.toml"
+    library.unlink(missing_ok=True)  # no restored query
+    env = {
+        "PAPERBROWSE_LIBRARY": str(library),
+        "PAPERBROWSE_CACHE": str(scratch / f"cache-{program.parent.parent.parent.name}"),
+        "TERM": "xterm-256color",
+        "HOME": str(scratch),
+    }
+    terminal = Terminal([str(program), "--data", str(data)], env)
+    try:
+        terminal.wait_for(f"{size} of {size} papers")
+        time.sleep(offset)
+        typed = time.perf_counter()
+        terminal.keys("/", *QUERY)
+        return terminal.wait_for(f"{expected} of {size} papers") - typed
+    finally:
+        terminal.close()
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def probe(python: Path, mode: str, data: Path, scratch: Path, cache: str, *extra: str) -> list[float]:
+    env = {
+        **os.environ,
+        "PAPERBROWSE_LIBRARY": str(scratch / "probe-library.toml"),
+        "PAPERBROWSE_CACHE": str(scratch / cache),
+        "PB_SPAWNED_AT": repr(time.time()),
+    }
+    out = subprocess.run(
+        [str(python), str(HERE / "probe.py"), mode, str(data), *extra], env=env, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return [float(value) for value in out.stdout.split()[-2:]]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", type=Path, required=True, help="a checkout with its own .venv")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--many-files", type=int, nargs="*", default=[20000], help="sizes for the one-file layout")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--stall-seconds", type=float, default=10.0)
+    parser.add_argument("--data-root", type=Path, default=Path(tempfile.gettempdir()) / "paperbrowse-bench")
+    args = parser.parse_args()
+    checkouts = {"base": args.baseline.resolve(), "new": HERE.parent}
+    scratch = Path(tempfile.mkdtemp(prefix="pb-first-"))
+    os.chmod(scratch, 0o700)
+    for size in args.sizes:
+        data = collection(size, args.data_root, 1000)
+        expected = expected_count(checkouts["new"] / ".venv/bin/paperbrowse", data, scratch)
+        for root in checkouts.values():  # fill each one's cache first: these figures are warm
+            first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch, expected)
+            probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
+        print(f"\n{size:,} papers in files of 1,000 (median of {args.repeat}; seconds unless said)")
+        for offset in OFFSETS:
+            found: dict[str, list[float]] = {name: [] for name in checkouts}
+            for _ in range(args.repeat):
+                for name, root in checkouts.items():
+                    program = root / ".venv/bin/paperbrowse"
+                    found[name].append(first_query(program, data, size, offset, scratch, expected))
+            base, new = median(found["base"]), median(found["new"])
+            print(f"  first query typed {offset:.1f} s after the first screen: base {base:.2f}  new {new:.2f}")
+        stalls: dict[str, list[float]] = {name: [] for name in checkouts}
+        for _ in range(args.repeat):
+            for name, root in checkouts.items():
+                stall = probe(
+                    root / ".venv/bin/python", "stalls", data, scratch, f"cache-{root.name}", str(args.stall_seconds)
+                )
+                stalls[name].append(stall[0])
+        print(
+            f"  longest event-loop stall, first {args.stall_seconds:.0f} s: "
+            f"base {median(stalls['base']):.0f} ms  new {median(stalls['new']):.0f} ms"
+        )
+    for size in args.many_files:
+        layouts = {
+            "1,000 per file": collection(size, args.data_root, 1000),
+            "one per file": collection(size, args.data_root, 1),
+        }
+        print(f"\n{size:,} papers: one file per paper against files of 1,000 (median of {args.repeat})")
+        for name, root in checkouts.items():
+            times: dict[tuple[str, str], list[float]] = {}
+            env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
+            for data in layouts.values():
+                env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{root.name}")
+                command = [str(root / ".venv/bin/paperbrowse"), "--data", str(data), "search", "--json", "attention"]
+                timed(command, env)  # warm the cache
+                probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
+            for _ in range(args.repeat):
+                for layout, data in layouts.items():
+                    command = [
+                        str(root / ".venv/bin/paperbrowse"),
+                        "--data",
+                        str(data),
+                        "search",
+                        "--json",
+                        "attention",
+                    ]
+                    times.setdefault(("search", layout), []).append(timed(command, env))
+                    start = probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
+                    times.setdefault(("start", layout), []).append(start[0])
+            for what in ("search", "start"):
+                many, one = median(times[what, "1,000 per file"]), median(times[what, "one per file"])
+                print(f"  {name}: {what:6} {many:.2f} s vs one per file {one:.2f} s: {one / many:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

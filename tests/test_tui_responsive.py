@@ -1,0 +1,134 @@
+"""The UI thread never waits for the background: keys typed the moment the list shows are
+echoed at once and searched as soon as the word indexes are there.
+
+No clock is read: the background's work is held on an event, and the test looks at what the
+screen shows while it is held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from textual.widgets import Label
+
+from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.catalog import build_catalog, load_catalog
+from paperbrowse.core.records.loader import find_files, parse_file
+from paperbrowse.core.search import engine
+from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.related import RelatedIndex
+from paperbrowse.core.search.subsequence import SubsequencePlanes
+from paperbrowse.tui import foreground
+from paperbrowse.tui.app import PaperBrowseApp
+from paperbrowse.tui.cold_start import BackgroundLoad
+from paperbrowse.tui.foreground import QUIET, Foreground
+from paperbrowse.tui.session import Session
+from paperbrowse.tui.widgets.search_box import SearchBox
+from tui_support import SIZE, make_app, plain, plist, settle
+
+
+def test_keys_typed_at_mount_are_echoed_while_the_word_indexes_are_held(tmp_path, monkeypatch):
+    held = threading.Event()
+    built_on: list[str] = []
+    real = engine.WordIndex
+
+    def held_index(texts, count):
+        built_on.append(threading.current_thread().name)
+        if threading.current_thread() is not threading.main_thread():
+            held.wait(30)  # the UI thread is never made to wait here: it would hang the test
+        return real(texts, count)
+
+    monkeypatch.setattr(engine, "WordIndex", held_index)
+    app = make_app(None, tmp_path / "library.toml")
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", "s", "p", "e", "c", "i", "n", "f")
+            await pilot.pause()
+            seen["typed"] = app.screen.query_one(SearchBox).value
+            seen["count while held"] = plain(app.screen.query_one("#count", Label))
+            seen["built while held"] = list(built_on)
+            held.set()
+            await settle(pilot)
+            seen["found"] = [paper.id for paper in plist(app).papers]
+
+    asyncio.run(main())
+    assert seen["typed"] == "specinf"
+    assert "searching" in str(seen["count while held"])
+    assert "MainThread" not in built_on, "a word index was built on the UI thread"
+    assert seen["found"] == ["specinfer"]
+
+
+def test_builders_pause_between_slices():
+    calls: list[int] = []
+    papers = make_app(None, "unused.toml").session.catalog.papers
+    RelatedIndex(papers * 20, pause=lambda: calls.append(1))
+    assert len(calls) >= 2
+    calls.clear()
+    SubsequencePlanes(["a title"] * 20_000, pause=lambda: calls.append(1))
+    assert len(calls) >= 2
+
+
+def test_pause_sleeps_while_keys_arrive_and_not_otherwise(monkeypatch):
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(foreground.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(foreground.time, "sleep", sleep)
+    user = Foreground()
+    user.pause()
+    assert slept == [0.0]  # only lets go of the interpreter
+    slept.clear()
+    user.key_pressed()
+    now[0] += QUIET / 3
+    user.pause()
+    assert sum(slept) >= QUIET * 2 / 3 - 1e-9
+    assert now[0] >= 100.0 + QUIET
+
+
+def test_a_cold_start_shows_the_first_part_with_a_bar_then_everything(tmp_path):
+    full = load_catalog([str(shipped("data"))])
+    part = build_catalog([parse_file(path) for path in find_files([str(shipped("data"))])[0][:3]], [])
+    assert 0 < len(part.papers) < len(full.papers)
+    release = threading.Event()
+
+    def load(early, progress):
+        early(part)
+        progress(3, 6)
+        release.wait(30)
+        progress(6, 6)
+        return full, SearchIndex(full)
+
+    loading = BackgroundLoad(load)
+    loading.first.wait(30)
+    app = PaperBrowseApp(Session(part, Library.load(tmp_path / "library.toml")), "part", loading=loading)
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            seen["first"] = plain(app.screen.query_one("#count", Label))
+            seen["bar"] = len(app.screen.query("#loading"))
+            await pilot.press("slash", "x")
+            seen["typed"] = app.screen.query_one(SearchBox).value
+            await pilot.press("backspace", "escape")
+            release.set()
+            for _ in range(100):  # the screen looks at the load every tenth of a second
+                await pilot.pause(0.05)
+                if not app.screen.query("#loading"):
+                    break
+            await settle(pilot)
+            seen["then"] = plain(app.screen.query_one("#count", Label))
+
+    asyncio.run(main())
+    assert seen["first"] == f"{len(part.papers)} of {len(part.papers)} papers"
+    assert seen["bar"] == 1
+    assert seen["typed"] == "x"
+    assert seen["then"] == f"{len(full.papers)} of {len(full.papers)} papers"
