@@ -13,9 +13,9 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.schema import Category, Paper
 
-# The local arXiv and Crossref stand-ins' fixtures (`arxiv_api`, `dead_url`, `crossref_api`),
-# and the guards that keep every test away from the real arXiv and Crossref.
-pytest_plugins = ["arxiv_server", "crossref_server"]
+# The local arXiv, Crossref and PDF stand-ins' fixtures (`arxiv_api`, `dead_url`,
+# `crossref_api`, the PDF server), and the guards that keep every test away from the real ones.
+pytest_plugins = ["arxiv_server", "crossref_server", "pdf_server"]
 
 # ---------------------------------------------------------------------------------------------
 # Isolation: no test may read or write the real user library or pick up the caller's data path.

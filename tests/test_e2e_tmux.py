@@ -111,3 +111,45 @@ def test_search_star_quit_saves_the_library(tmp_path, terminal_factory):
     assert "specinf" in screen and "SpecInfer" in screen
     terminal.wait_for("★ starred")
     terminal.keys("q")
+
+
+def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp_path, terminal_factory, pdf_server):
+    from pdf_maker import make_pdf
+
+    pdf_server.files["2305.09781"] = make_pdf(
+        ["SpecInfer", "a token tree verifier for speculative inference"], padding=400_000
+    )
+    pdf_server.pause = 0.004  # about half a second: long enough to see the bar
+    library = tmp_path / "library.toml"
+    env = {
+        "PAPERBROWSE_LIBRARY": str(library),
+        "PAPERBROWSE_ARXIV_PDF": pdf_server.base(),
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+    }
+    terminal = terminal_factory(env)
+    terminal.wait_for("26 of 26 papers")
+    terminal.keys("/", "s", "p", "e", "c", "i", "n", "f", "Enter")
+    terminal.wait_for("1 of 26 papers")
+    terminal.keys("p")
+    terminal.wait_for("MB of 0.4 MB")  # the progress bar, while the body comes
+    screen = terminal.wait_for("▣ PDF")
+    pdf = tmp_path / "pdfs" / "specinfer.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    # No display here: it says so, and shows the path in full rather than claiming to open it.
+    screen = terminal.wait_for("Could not open it")
+    assert "Opened" not in screen
+    # Its text is searched once read in the background.
+    terminal.keys("/")
+    time.sleep(0.5)
+    terminal.keys(*["BSpace"] * len("specinf"))
+    terminal.wait_for("26 of 26 papers")
+    terminal.keys(*'text:"token tree"', "Enter")
+    screen = terminal.wait_for("In PDF")
+    assert "1 of 26 papers" in screen and "on page 2" in screen
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    saved = tomllib.loads(library.read_text("utf-8"))
+    assert saved["papers"]["specinfer"]["pdf"] == "pdfs/specinfer.pdf"

@@ -32,7 +32,7 @@ from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.store import cache, trust
 from paperbrowse.core.store.cache import load_catalog_cached
 from paperbrowse.tui.widgets.paper_list import PaperList
-from tui_support import list_rows, make_app, run, settle
+from tui_support import list_rows, make_app, opened, run, settle
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file semantics, fork and SIGKILL")
 
@@ -750,6 +750,7 @@ def test_the_running_browser_survives_its_data_files_edited_and_deleted(collecti
     app = make_app([collection], lib_path)
     calls: list[str] = []
     app.open_url = lambda url, **_: calls.append(url)
+    app.open_target = lambda target, command=None: opened(calls, target)
 
     async def scenario(pilot) -> None:
         (collection / "papers" / "older" / "2022.toml").unlink()

@@ -38,7 +38,7 @@ from paperbrowse.tui.widgets.category_tree import CategoryTree
 from paperbrowse.tui.widgets.detail_pane import DetailPane
 from paperbrowse.tui.widgets.paper_list import PaperList
 from test_hardening_input import check_round_trip
-from tui_support import make_app, run, settle
+from tui_support import make_app, opened, run, settle
 
 # Markup Rich/Textual would act on, escape sequences a terminal would act on, bidi overrides.
 MARKUP = "[b]bold[/b] [link=file:///etc/passwd]pw[/link] [@click=app.quit]quit[/] [on red]x[/]"
@@ -105,6 +105,7 @@ def hostile(tmp_path: Path) -> tuple[Path, Path]:
 
 def recording(app, calls: list[str]):
     app.open_url = lambda url, **_: calls.append(url)
+    app.open_target = lambda target, command=None: opened(calls, target)
     app.copy_to_clipboard = lambda text: calls.append(f"clipboard:{text}")
     return app
 

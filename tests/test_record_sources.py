@@ -14,6 +14,7 @@ from paperbrowse.core.records.schema import paper_from_table
 from paperbrowse.core.store.cache import load_catalog_cached
 from paperbrowse.tui.widgets.detail_pane import DetailPane
 from tui_support import make_app, notes, plain, settle
+from tui_support import opened as record_opened
 from tui_support import run as run_app
 
 GOOD = {
@@ -122,6 +123,7 @@ def test_the_details_show_sources_as_links_and_the_doubt_marked(folder, tmp_path
     app = make_app([folder], tmp_path / "library.toml")
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    app.open_target = lambda target, command=None: record_opened(opened, target)
 
     async def scenario(pilot) -> None:
         pane = app.screen.query_one(DetailPane)

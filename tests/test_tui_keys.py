@@ -32,7 +32,7 @@ from paperbrowse.tui.widgets.category_tree import CategoryTree
 from paperbrowse.tui.widgets.detail_pane import DetailPane
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.search_box import SearchBox
-from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, notes, plain, plist, run, settle
+from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, notes, opened, plain, plist, run, settle
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -59,6 +59,7 @@ def calls() -> dict[str, list[str]]:
 def recording(app, calls: dict[str, list[str]]):
     """Never open a browser or touch the real clipboard: record the calls instead."""
     app.open_url = lambda url, **_: calls["open_url"].append(url)
+    app.open_target = lambda target, command=None: opened(calls["open_url"], target)
     app.copy_to_clipboard = calls["clipboard"].append
     return app
 

@@ -20,13 +20,14 @@ from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.widgets.category_tree import CategoryTree
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.save_status import SaveStatus
-from tui_support import burst, list_rows, make_app, notes, plain, plist, run, settle
+from tui_support import burst, list_rows, make_app, notes, opened, plain, plist, run, settle
 
 FIRST = "lookahead-decoding"  # the first row of the shipped collection
 
 
 def recording(app, calls: dict[str, list]):
     app.open_url = lambda url, **_: calls.setdefault("open_url", []).append(url)
+    app.open_target = lambda target, command=None: opened(calls.setdefault("open_url", []), target)
     app.copy_to_clipboard = lambda text: calls.setdefault("clipboard", []).append(text)
     return app
 

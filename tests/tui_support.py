@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
+from paperbrowse.core.files.opener import Opened
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
@@ -120,3 +121,9 @@ def notes(app, severity: str | None = None) -> list[str]:
 def plist(app) -> PaperList:
     """The main screen's paper list."""
     return app.screen.query_one(PaperList)
+
+
+def opened(calls: list[str], target: object) -> Opened:
+    """A stand-in for the app's `open_target`: records the target, says it was opened."""
+    calls.append(str(target))
+    return Opened(True, str(target))

@@ -7,15 +7,19 @@ import json
 import sys
 from collections.abc import Callable
 
+from paperbrowse.cli import pdf_commands
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.cli.render import paper_details, paper_table
 from paperbrowse.core.export.json_shape import paper_dict
+from paperbrowse.core.files.pdf_files import pdf_folder
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
 from paperbrowse.core.search.sort_orders import sort_papers
+from paperbrowse.core.sources.pdfs import local_pdf
 
 
 def _print_json(value: object) -> None:
@@ -58,8 +62,9 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     query = " ".join(args.query) + (" is:starred" if args.starred else "")
     limit = None if args.all else args.limit
     index = context.searchable_index(query)
+    user, texts = pdf_commands.full_text_state(context, query)
     # Another order than relevance sorts every match, then keeps the first N of that order.
-    result = index.search(query, library, limit=limit if args.sort == "relevance" else None)
+    result = index.search(query, user, limit=limit if args.sort == "relevance" else None)
     for hint in result.hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     papers = list(sort_papers(index, result.view, args.sort, library))[:limit]
@@ -72,12 +77,19 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
             f" {result.matched:,} matches (--limit N or --all for more)",
             file=sys.stderr,
         )
+    needles = text_needles(query)
     if args.json:
         _print_json(
-            [{**paper_dict(paper, library), "score": score} for paper, score in zip(papers, scores, strict=True)]
+            [
+                {**paper_dict(paper, library), "score": score}
+                | ({"pages": {n: pages_with(texts.get(paper.id, ()), n) for n in needles}} if needles else {})
+                for paper, score in zip(papers, scores, strict=True)
+            ]
         )
     elif papers:
         print(paper_table(papers, library, scores=scores))
+        for line in pdf_commands.page_lines([paper.id for paper in papers], texts, needles):
+            print(line)
     else:
         print("no papers match", file=sys.stderr)
     return 0
@@ -88,10 +100,12 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     paper = find_paper(context, args.id)
     catalog = context.catalog
     similar = related(catalog, paper.id)
+    local = local_pdf(paper, context.library, pdf_folder(context.library_file, context.settings.pdf_folder))
     if args.json:
         _print_json(
             {
                 **paper_dict(paper, context.library),
+                "pdf_here": str(local) if local else None,
                 "note": context.library.note(paper.id),
                 "built_on_by": [other.id for other in catalog.built_on_by(paper.id)],
                 "related": [{"id": r.paper.id, "score": r.score} for r in similar],
@@ -99,6 +113,8 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         )
     else:
         print(paper_details(paper, catalog, context.library, context.library.note(paper.id), similar))
+        if local is not None:
+            print(f"\nPDF here: {local}")
     return 0
 
 

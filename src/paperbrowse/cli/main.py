@@ -16,6 +16,7 @@ from paperbrowse.cli import (
     config_command,
     export_command,
     library_commands,
+    pdf_commands,
 )
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_command.add_parser(command)
     cite_command.add_parser(command)
     add_commands.add_parsers(command)
+    pdf_commands.add_parsers(command)
     completion_command.add_parser(command)
     config_command.add_parser(command)
     return parser
@@ -143,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **commands.HANDLERS,
         **library_commands.HANDLERS,
         **add_commands.HANDLERS,
+        **pdf_commands.HANDLERS,
         **config_command.HANDLERS,
         "export": export_command.cmd_export,
         "cite": cite_command.cmd_cite,

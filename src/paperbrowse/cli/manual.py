@@ -18,6 +18,7 @@ ENVIRONMENT = (
     ("PAPERBROWSE_LIBRARY", "the library file: your stars, notes, tags and reading status"),
     ("PAPERBROWSE_CACHE", "the cache folder (default: the user cache folder)"),
     ("PAPERBROWSE_ARXIV_API", "the arXiv API's base URL, for add"),
+    ("PAPERBROWSE_ARXIV_PDF", "where arXiv PDFs are downloaded from (default https://arxiv.org/pdf)"),
     ("PAPERBROWSE_NETWORK_TIMEOUT", "seconds one exchange with a server may take in all (default 30)"),
     ("VISUAL, EDITOR", "the editor note opens"),
 )

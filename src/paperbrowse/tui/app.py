@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
+from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from paperbrowse.core.files import opener
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.cold_start import BackgroundLoad
@@ -30,6 +32,14 @@ class PaperBrowseApp(App[None]):
         self.loading = loading
         self.sub_title = collection
         self.foreground = Foreground()  # background builders pause on it while keys arrive
+        # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
+        self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None
+        self.pdf_viewer: Sequence[str] | None = tuple(session.settings.pdf_viewer or session.settings.opener) or None
+
+    def open_target(self, target: str | Path, command: Sequence[str] | None = None) -> opener.Opened:
+        """Open a file or link outside the app (core.files.opener); called from a worker thread.
+        The one door to the desktop: tests replace it."""
+        return opener.open_target(target, command)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)):

@@ -17,6 +17,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.full_text import WithFullText
 from paperbrowse.core.search.sort_orders import SORTS, sort_papers
 from paperbrowse.core.settings import remembered
 from paperbrowse.core.settings.config_file import Problem, Settings
@@ -39,6 +40,7 @@ class Session:
         self.settings = settings or Settings()
         self.settings_problems = list(settings_problems)  # config.toml's, told once at start
         self.keymap: dict[str, str] = {}  # config.toml's keys that apply: binding id -> keys
+        self.texts: dict[str, list[str]] = {}  # the text of the user's PDFs, read in the background
 
     def replace_catalog(self, catalog: Catalog, index: SearchIndex) -> None:
         """The collection was loaded again (a paper added, a file edited): read the new one."""
@@ -48,7 +50,8 @@ class Session:
     def list_papers(
         self, node_filter: str, text: str, *, star_order: bool = False, sort: str = "relevance"
     ) -> tuple[Sequence[Paper], tuple[str, ...]]:
-        result = self.index.search(f"{node_filter} {text}".strip(), self.library)
+        user = WithFullText(self.library, self.texts) if self.texts else self.library
+        result = self.index.search(f"{node_filter} {text}".strip(), user)
         papers: Sequence[Paper] = result.view  # rows are read as they are drawn
         if sort != "relevance":
             papers = sort_papers(self.index, papers, sort, self.library)

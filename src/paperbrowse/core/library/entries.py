@@ -18,7 +18,7 @@ STATUSES: tuple[Status, ...] = ("unread", "reading", "read")
 # reader learns them once.
 STATUS_MARKS: dict[str, str] = {"unread": "·", "reading": "◐", "read": "✓"}
 STAR_MARK = "★"
-FIELDS = ("starred", "note", "tags", "status", "last_opened")
+FIELDS = ("starred", "note", "tags", "status", "last_opened", "pdf")
 VERSION = 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # An edit of part of one field (an append to a note, tags added or removed), replayed at every
@@ -40,6 +40,7 @@ class Entry:
     status: Status = "unread"
     history: tuple[tuple[dt.datetime, Status], ...] = ()  # (when, status), oldest first
     last_opened: dt.datetime | None = None
+    pdf: str = ""  # the paper's local PDF: relative to the library's folder, or absolute (attached by link)
     modified: Mapping[str, dt.datetime] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys we do not know, kept verbatim
 

@@ -14,7 +14,7 @@ from paperbrowse.core.records import toml_lines
 from paperbrowse.core.records.dates import type_name
 from paperbrowse.core.records.safe_text import one_line
 
-_ENTRY_KEYS = ("starred", "starred_at", "note", "tags", "status", "history", "last_opened", "modified")
+_ENTRY_KEYS = ("starred", "starred_at", "note", "tags", "status", "history", "last_opened", "pdf", "modified")
 _STATE_KEYS = ("category", "query", "selected", "language")
 _T = TypeVar("_T")
 
@@ -113,6 +113,7 @@ def _entry(reader: _Reader, where: tuple[str, ...], table: Mapping[str, Any]) ->
         status=status,
         history=tuple(sorted(history)),
         last_opened=maybe_time("last_opened"),
+        pdf=typed("pdf", str, ""),
         modified=modified,
         extra={k: v for k, v in table.items() if k not in _ENTRY_KEYS},
     )
@@ -141,6 +142,8 @@ def _entry_table(entry: Entry) -> dict[str, Any]:
         table["tags"] = list(entry.tags)
     if entry.last_opened:
         table["last_opened"] = entry.last_opened
+    if entry.pdf:
+        table["pdf"] = entry.pdf
     table.update(entry.extra)
     if entry.note:
         table["note"] = entry.note

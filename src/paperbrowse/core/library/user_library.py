@@ -72,6 +72,7 @@ class _Changes(TypedDict, total=False):
     status: Status
     history: tuple[tuple[dt.datetime, Status], ...]
     last_opened: dt.datetime | None
+    pdf: str
 
 
 def clean_text(text: str) -> str:
@@ -276,6 +277,15 @@ class Library:
             if edits is not None:
                 self._edits[(paper_id, name)] = [*edits, edit]
             self._change(paper_id, name, **{name: updated})
+
+    def pdf(self, paper_id: str) -> str:
+        """The paper's PDF as recorded (see core.sources.pdfs for where it points), or ''."""
+        return self.entry(paper_id).pdf
+
+    def set_pdf(self, paper_id: str, path: str) -> None:
+        path = clean_text(path)
+        if path != self.pdf(paper_id):
+            self._change(paper_id, "pdf", pdf=path)
 
     def mark_opened(self, paper_id: str) -> None:
         self._change(paper_id, "last_opened", last_opened=now())

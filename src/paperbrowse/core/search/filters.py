@@ -13,6 +13,7 @@ from typing import Protocol
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search import paper_sets
+from paperbrowse.core.search.full_text import full_text_mask
 from paperbrowse.core.search.query import Term
 from paperbrowse.core.search.user_state import NoUserState, UserState
 
@@ -64,6 +65,8 @@ def filter_mask(index: FilterIndex, term: Term, user: UserState, hints: list[str
         # The collection's own tags match whole, in any case.
         ours = index.kept(("tag", tag), lambda: index.field_matches("tags", "whole", tag, False))
         return ours | _user(index, user, lambda u, pid: tag in (t.lower() for t in u.user_tags(pid)))
+    if term.name == "text":
+        return full_text_mask(index.positions, index.count, user, term.text)
     if term.name == "has":
         return _user(index, user, lambda u, pid: u.has_note(pid))
     state = term.text.lower()

@@ -17,7 +17,7 @@ from typing import Literal
 
 Kind = Literal["fuzzy", "exact", "prefix", "suffix", "whole", "filter"]
 
-FILTERS = ("cat", "year", "org", "author", "tag", "venue", "is", "has")
+FILTERS = ("cat", "year", "org", "author", "tag", "venue", "is", "has", "text")
 IS_VALUES = ("starred", "read", "unread", "reading")
 HAS_VALUES = ("note",)
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
@@ -201,4 +201,5 @@ _EXAMPLES = {
     "venue": "neurips",
     "is": "starred",
     "has": "note",
+    "text": '"flash attention"',
 }

@@ -14,6 +14,7 @@ handlers are given connections whose socket keeps to the deadline.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import io
@@ -27,7 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, cast
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -127,6 +128,17 @@ def get(url: str, *, deadline: Deadline, headers: Mapping[str, str], limit: int,
     https to http. Raises a NetworkError, urllib.error.URLError when the server cannot be
     reached, OSError or http.client.HTTPException when the answer breaks off or is not HTTP.
     """
+    with stream(url, deadline=deadline, headers=headers, hosts=hosts) as response:
+        data: bytes = response.read(limit + 1)
+        return data
+
+
+@contextlib.contextmanager
+def stream(
+    url: str, *, deadline: Deadline, headers: Mapping[str, str], hosts: Collection[str]
+) -> Iterator[http.client.HTTPResponse]:
+    """The answer to GET `url`, its body still to be read (in pieces, each read under the
+    deadline), for a download too large to hold in memory. Same redirects and errors as `get`."""
     if urlsplit(url).scheme.lower() not in SCHEMES:
         raise NetworkError("only http and https addresses are asked")
     opener = urllib.request.OpenerDirector()
@@ -142,13 +154,13 @@ def get(url: str, *, deadline: Deadline, headers: Mapping[str, str], limit: int,
     ):
         opener.add_handler(handler)
     try:
-        with opener.open(urllib.request.Request(url, headers=dict(headers))) as response:
-            data: bytes = response.read(limit + 1)
-            return data
+        response = opener.open(urllib.request.Request(url, headers=dict(headers)))
     except urllib.error.HTTPError as err:
         with err:
             body = err.read(ERROR_BODY)  # still under the deadline: the same socket
         raise HttpStatus(err.code, str(err.reason), body) from None
+    with response:
+        yield cast(http.client.HTTPResponse, response)
 
 
 # ---------------------------------------------------------------------------------------------

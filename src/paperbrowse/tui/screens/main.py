@@ -18,7 +18,6 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -34,6 +33,7 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
 from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.settings.config_file import editor_command
+from paperbrowse.core.sources import pdfs
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
@@ -41,6 +41,7 @@ from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
@@ -55,7 +56,7 @@ INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
@@ -381,7 +382,7 @@ class MainScreen(Screen[None]):
     @on(Markdown.LinkClicked)
     def _note_link(self, event: Markdown.LinkClicked) -> None:
         if check_link(event.href) is None:
-            self.app.open_url(event.href)
+            self.open_externally(event.href)
         else:
             self.notify(
                 f"Not opening {one_line(event.href)}: only http(s) links open.", severity="warning", markup=False
@@ -567,20 +568,19 @@ class MainScreen(Screen[None]):
         paper = self._paper_or_none(self.action_open_link)
         if paper is None:
             return
+        local = pdfs.local_pdf(paper, self.session.library)  # the local copy first, once there is one
         url = paper.link
-        if not url or check_link(url) is not None:
+        if local is None and (not url or check_link(url) is not None):
             self.notify("This paper has no http(s) link to open.", severity="warning", markup=False)
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
+        self.open_externally(local or url, pdf=local is not None)
         if not self.session.library.read_only:  # a side effect of opening: never an error
             self._change(lambda library: library.link_opened(paper.id), paper.id)
 
     def action_copy_bibtex(self) -> None:
         paper = self._paper_or_none(self.action_copy_bibtex)
         if paper is not None:
-            self.app.copy_to_clipboard(self.session.bibtex(paper))
-            self.notify(f"BibTeX of {paper.id} copied to the clipboard.", timeout=3, markup=False)
+            self.tell_copied(f"BibTeX of {paper.id}", self.session.bibtex(paper))
 
     def action_export(self) -> None:
         from paperbrowse.tui.screens.export_dialog import ExportChoice, ExportDialog
@@ -673,8 +673,7 @@ class MainScreen(Screen[None]):
         if not url or check_link(url) is not None:
             self.notify("No http(s) source to open there.", severity="warning", markup=False)
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {one_line(url)}", timeout=3, markup=False)
+        self.open_externally(url)
 
     def select_paper(self, paper_id: str) -> None:
         """Put the cursor on a paper; when the node or the search hides it, show all papers."""

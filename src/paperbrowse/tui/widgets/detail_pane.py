@@ -8,7 +8,8 @@ click action as style metadata holding only a number, never record text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,10 +27,13 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.cell_wrap import cells, wrap_cells
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.full_text import hits_line
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, related, related_index
+from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 
+PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
 _STATUS = {status: f"{STATUS_MARKS[status]} {status}" for status in STATUSES}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
 # nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
@@ -83,6 +87,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._note_shown = ""
         self._shown: dict[Static, Content] = {}  # what each section shows now
         self._related_error = ""  # why the related papers could not be found
+        self.texts: Mapping[str, Sequence[str]] = {}  # the text of the user's PDFs, by paper
+        self.text_needles: list[str] = []  # what the query's `text:` filters look for
+        self.pdf_folder: Path | None = None  # config.toml's PDFs folder; None: pdfs/ beside the library
 
     def watch_language(self) -> None:
         self.show(self.paper)
@@ -170,7 +177,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             category_name = category.name_zh
         starred = self.library.is_starred(paper.id)
         status = _STATUS[self.library.status(paper.id)]
+        local = local_pdf(paper, self.library, self.pdf_folder)  # a few stats: cheap enough for every move
         rows = [
+            # A `text:` search's pages first: what the reader looks for now.
+            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
             ("Authors", _first(paper.authors, LIST_LIMIT)),
             ("Orgs", _first(paper.orgs, LIST_LIMIT)),
             ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
@@ -179,6 +189,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             ("arXiv", paper.arxiv),
             ("Link", paper.link),
             ("PDF", paper.pdf),
+            ("PDF here", str(local) if local else ""),
             ("Code", paper.code),
             ("Aliases", _first(paper.aliases, LIST_LIMIT)),
             ("Tags", " ".join(f"#{t}" for t in paper.tags)),
@@ -186,7 +197,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         ]
         parts: list[str | tuple[str, str]] = [(one_line(_cut(paper.title, TITLE_LIMIT)), "bold $accent"), "\n"]
         parts += [("★ starred" if starred else "☆ not starred", "$warning" if starred else "dim"), "   "]
-        parts += [(status, "dim"), "\n\n"]
+        parts += [(status, "dim")]
+        if local is not None:
+            parts += ["   ", (PDF_MARK, "bold $success")]
+        parts += ["\n\n"]
         for label, value in rows:
             if value:
                 parts += [(f"{label:<9}", "dim"), one_line(_cut(value, FIELD_LIMIT)), "\n"]
