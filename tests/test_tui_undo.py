@@ -88,3 +88,14 @@ def test_undoing_tags_removes_only_what_the_change_added(tmp_path: Path) -> None
 
 def test_a_change_that_changes_nothing_is_not_recorded() -> None:
     assert undo.change("x", {"starred": True}, {"starred": True}) is None
+
+
+def test_undoing_an_attached_pdf_forgets_it_and_keeps_the_file(tmp_path: Path) -> None:
+    lib_path = tmp_path / "library.toml"
+    library = Library.load(lib_path)
+    before = undo.values(library, "llama")
+    library.set_pdf("llama", str(tmp_path / "llama.pdf"))
+    stack = undo.UndoStack()
+    stack.record(undo.change("llama", before, undo.values(library, "llama")))
+    assert stack.undo(library) is not None and library.pdf("llama") == ""
+    assert stack.redo(library) is not None and library.pdf("llama") == str(tmp_path / "llama.pdf")

@@ -1,4 +1,5 @@
-"""Undo and redo for the changes made to the library in this session (star, status, tags, note).
+"""Undo and redo for the changes made to the library in this session (star, status, tags, note,
+the PDF recorded).
 
 No Textual here. A change is recorded as the paper's values before and after; undoing applies
 the way back through the same core calls as any change, and only for the fields it changed, so
@@ -15,7 +16,7 @@ from typing import Any
 from paperbrowse.core.library.user_library import Library
 
 LIMIT = 200
-_NAMES = {"starred": "star", "status": "status", "tags": "tags", "note": "note"}
+_NAMES = {"starred": "star", "status": "status", "tags": "tags", "note": "note", "pdf": "PDF"}
 
 
 def values(library: Library, paper_id: str) -> dict[str, Any]:
@@ -24,6 +25,7 @@ def values(library: Library, paper_id: str) -> dict[str, Any]:
         "status": library.status(paper_id),
         "tags": tuple(library.user_tags(paper_id)),
         "note": library.note(paper_id),
+        "pdf": library.pdf(paper_id),  # the file attached or downloaded stays; the record of it goes
     }
 
 
@@ -57,6 +59,8 @@ def _go(library: Library, paper_id: str, now: dict[str, Any], target: dict[str, 
             )
         elif name == "note":
             library.merge_note(paper_id, now[name], value)
+        elif name == "pdf":
+            library.set_pdf(paper_id, value)
 
 
 class UndoStack:
