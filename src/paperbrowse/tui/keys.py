@@ -393,7 +393,7 @@ KEYS: tuple[Key, ...] = (
         "u",
         "undo",
         "Undo",
-        "undo your last change (star, status, tags, note)",
+        "undo your last change (star, status, tags, note, PDF)",
         READING,
         "screen",
         more="; only what it changed goes back, what other copies saved stays",
