@@ -1,4 +1,4 @@
-"""Layout snapshots (pytest-textual-snapshot) at 80x24 and 160x48.
+"""Layout snapshots (pytest-textual-snapshot) at 80x24 and 160x48, and 60x20 for the main screen.
 
 Update after an intended change with `pytest tests/test_snapshots.py --snapshot-update`, then
 look at the SVGs in tests/__snapshots__/ before committing them.
@@ -49,6 +49,27 @@ async def settle(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_main_screen(snap_compare, tmp_path, size):
     assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [pytest.param((160, 48), id="160x48"), pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")],
+)
+def test_main_screen_in_chinese(snap_compare, tmp_path, size):
+    """The summaries in Chinese (L), wrapped by cells, at the three sizes a session meets."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        pilot.app.clear_notifications()  # the language's toast would cover the details
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=run_before)
+
+
+def test_main_screen_at_60x20(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=(60, 20), run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
