@@ -496,14 +496,22 @@ class MainScreen(PdfActions):
         if not self._after_search(self.action_previous_unread):
             self._jump_unread(-1)
 
+    def _note_to_edit(self, action: Callable[[], object]) -> tuple[Paper, str] | None:
+        """The selected paper and its note as the file says now (a running save done first), for
+        an editor to open on; None when there is no paper or the library is read-only."""
+        paper = self._paper_or_none(action)
+        if paper is None or not self._writable():
+            return None
+        self.session.library.refresh(wait=1.0)
+        return paper, self.session.library.note(paper.id)
+
     def action_edit_note(self) -> None:
         from paperbrowse.tui.screens.note_editor import NoteEditor
 
-        paper = self._paper_or_none(self.action_edit_note)
-        if paper is None or not self._writable():
+        opening = self._note_to_edit(self.action_edit_note)
+        if opening is None:
             return
-        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
-        opened_with = self.session.library.note(paper.id)
+        paper, opened_with = opening
 
         def saved(text: str | None) -> None:
             if text is None:
@@ -524,11 +532,10 @@ class MainScreen(PdfActions):
         self.app.push_screen(NoteEditor(paper.title, opened_with), saved)
 
     def action_edit_note_in_editor(self) -> None:
-        paper = self._paper_or_none(self.action_edit_note_in_editor)
-        if paper is None or not self._writable():
+        opening = self._note_to_edit(self.action_edit_note_in_editor)
+        if opening is None:
             return
-        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
-        opened_with = self.session.library.note(paper.id)
+        paper, opened_with = opening
         try:
             with self.app.suspend():  # the editor gets the terminal; the browser comes back after
                 edited, draft = edit_in_editor(opened_with, paper.id, editor_command(self.session.settings))
