@@ -252,3 +252,21 @@ def test_export_takes_two_keys_and_remembers_the_format_and_folder(tmp_path: Pat
         assert again == str(elsewhere / "paperbrowse-starred.bib")
 
     run(app, scenario)
+
+
+def test_saving_tags_keeps_the_tags_node_open(tmp_path: Path) -> None:
+    app = started_on(tmp_path)
+
+    async def scenario(pilot) -> None:
+        tree = app.screen.query_one(CategoryTree)
+        [tags] = [node for node in tree.root.children if str(node.label) == "Tags"]
+        tags.expand()  # what l or → on it does
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await burst(pilot, *"mine", "enter")
+        await settle(pilot)
+        [tags] = [node for node in tree.root.children if str(node.label) == "Tags"]
+        assert tags.is_expanded and any(str(child.label).startswith("#mine") for child in tags.children)
+
+    run(app, scenario)

@@ -30,7 +30,10 @@ class ProblemsScreen(ModalScreen[None]):
                 yield OptionList(*(self._row(p) for p in self.problems), id="problems-list")
             else:
                 yield Label("No problems: every record loaded.", id="problems-none")
-            yield Label("Bad records are skipped; fix the file and restart. escape to close", classes="dialog-hint")
+            yield Label(
+                "Bad records are skipped; fix the file and it is read again within seconds. escape to close",
+                classes="dialog-hint",
+            )
 
     @staticmethod
     def _row(problem: Problem) -> Content:

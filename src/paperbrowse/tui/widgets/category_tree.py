@@ -101,12 +101,14 @@ class CategoryTree(Tree[Node]):
     def rebuild(self, select: str | None = None) -> None:
         """Recount everything (cheap: one pass over the papers) and keep the selection."""
         keep = select or (self.cursor_node.data.key if self.cursor_node and self.cursor_node.data else "all")
+        # What the user opened or closed stays so (saving tags rebuilds the tree).
+        opened = {str(node.label): node.is_expanded for node in self.root.children if node.data is None}
         self.clear()
         for node, count in smart_nodes(self.catalog, self.library):
             self.root.add_leaf(_label(node.label, count), node)
-        categories = self.root.add(Text("Categories", style="bold"), expand=True)
+        categories = self.root.add(Text("Categories", style="bold"), expand=opened.get("Categories", True))
         self._add_categories(categories, None)
-        tags = self.root.add(Text("Tags", style="bold"), expand=False)
+        tags = self.root.add(Text("Tags", style="bold"), expand=opened.get("Tags", False))
         for tag, count in sorted(tag_counts(self.catalog, self.library).items()):
             tags.add_leaf(_label(f"#{tag}", count), tag_node(tag))
         self.select_key(keep)
