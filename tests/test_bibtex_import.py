@@ -365,3 +365,16 @@ def test_titles_and_letters_twice_are_two_papers_unless_author_and_year_agree(
     assert len(out.splitlines()) == 5  # the two calendars are in two issues
     line = f"{tmp_path / 'refs.bib'}:4: already in the collection as 'smith1990letters', from {tmp_path / 'refs.bib'}:1"
     assert line + " (skipped)" in err  # the same title, first author and year; the others are three papers
+
+
+def test_a_first_import_with_the_default_data_does_not_say_the_folder_is_unused(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    """The papers folder is made by this import; the next command reads it with the defaults."""
+    library = tmp_path / "fresh" / "library.toml"
+    monkeypatch.setenv("PAPERBROWSE_LIBRARY", str(library))
+    code, _, err = run(capsys, "import", str(bib(tmp_path, GOOD)))
+    assert code == 0, err
+    assert "not among the data in use" not in err
+    code, out, _ = run(capsys, "show", "vaswani2017attention")  # (LLaMA is a shipped paper's duplicate)
+    assert code == 0 and "Attention" in out

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.progress import ProgressBar
-from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.files.paths import data_sources, user_papers_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.papers_folder import INBOX
 
@@ -67,8 +67,10 @@ def _report(context: Context, adder: Adder, outcomes: Sequence[Outcome]) -> int:
 
 
 def _in_use(context: Context, folder: Path) -> bool:
+    """Whether the next command reads `folder`: the defaults are asked again, since the folder
+    may only have been made by this command."""
     target = folder.resolve()
-    for source in context.sources:
+    for source in data_sources(context.requested_data, library=context.library_file):
         path = Path(source).resolve()
         if path == target or path in target.parents:
             return True

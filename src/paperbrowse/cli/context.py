@@ -35,6 +35,7 @@ class Context:
     def __init__(self, data: Sequence[str] | None, library: str | None) -> None:
         self.library_file: Path = library_path(library)
         # The default data include the papers folder beside the library in use (--library too).
+        self.requested_data = data  # --data as given (None: the defaults)
         self.sources = data_sources(data, library=self.library_file)
         self._told_settings = False
 
