@@ -118,6 +118,37 @@ def test_fuzzy_tolerates_a_typo(index):
     assert "beta" in idset(index, "retreival")
 
 
+def test_two_swapped_letters_in_a_short_word_are_forgiven():
+    # rapidfuzz counts a swap as two edits: "glvoe" scores 80 against "glove", under the
+    # 5-letter cutoff (85); undoing each swap finds it, and a word's start as well
+    catalog = make_catalog(
+        [
+            make_paper("glove", "GloVe: Global Vectors for Word Representation"),
+            make_paper("other", "Deep Residual Learning"),
+        ]
+    )
+    index = SearchIndex(catalog)
+    assert ids(index, "glvoe") == ["glove"]
+    assert ids(index, "vetcors") == ["glove"]  # 7 letters: the ratio forgives it already
+    assert ids(index, "gloab") == ["glove"]  # "globa", the start of "Global"
+    assert ids(index, "deep rseid") == ["other"]
+    assert ids(index, "glveo") == []  # two swaps are not one typo
+
+
+@given(st.text(alphabet="abcde ", min_size=0, max_size=7))
+def test_transpositions_are_one_swap_of_neighbours(needle):
+    from paperbrowse.core.search.matching import transpositions
+
+    for swapped in transpositions(needle):
+        assert 4 <= len(needle) <= 5 and swapped != needle and sorted(swapped) == sorted(needle)
+        differ = [i for i, (a, b) in enumerate(zip(needle, swapped, strict=True)) if a != b]
+        assert len(differ) == 2 and differ[1] == differ[0] + 1
+
+
+def test_highlight_undoes_a_swap():
+    assert highlight_positions("glvoe", "GloVe vectors") == [0, 1, 2, 3, 4]
+
+
 def test_short_terms_must_match_exactly(index):
     # three letters: one typo would match nearly everything, so no fuzz
     assert idset(index, "moe") == {"alpha"}

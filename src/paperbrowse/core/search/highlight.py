@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from paperbrowse.core.search.matching import SUBSEQUENCE_MAX, fuzzy_cutoff
+from paperbrowse.core.search.matching import SUBSEQUENCE_MAX, fuzzy_cutoff, transpositions
 from paperbrowse.core.search.query import Query, Term, parse
 from paperbrowse.core.search.word_starts import word_start_match
 
@@ -48,6 +48,10 @@ def _term_positions(term: Term, hay: str, needle: str, written: str) -> Iterable
                 if op.tag == "equal"
                 for j in range(op.dest_start, op.dest_end)
             ]
+    for swapped in transpositions(needle):
+        start = hay.find(swapped)
+        if start >= 0:
+            return range(start, start + len(needle))
     if len(needle) <= SUBSEQUENCE_MAX:
         return word_start_match(hay, needle, written) or ()
     return ()

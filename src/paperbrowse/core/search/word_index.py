@@ -20,6 +20,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from paperbrowse.core.search import paper_sets
+from paperbrowse.core.search.matching import TRANSPOSED, transpositions
 
 # A word in more than 1 in 32 papers: bits (N/8 bytes) are smaller than its positions (4 each).
 _DENSE = 32
@@ -115,7 +116,9 @@ class WordIndex:
 
         A longer word may hold the needle's typo anywhere (partial_ratio); a shorter word is
         compared whole, or "tent" would score 100 against "attention"; so is a word one or two
-        letters longer, which is how a dropped letter reads ("secnd": "second").
+        letters longer, which is how a dropped letter reads ("secnd": "second"). A short needle
+        with two neighbouring letters swapped ("glvoe") is found at a word's start with the swap
+        undone (`transpositions`), scoring TRANSPOSED.
         """
         split = bisect_left(self._lengths, len(needle))
         near = bisect_left(self._lengths, len(needle) + 3)
@@ -123,6 +126,8 @@ class WordIndex:
         whole = dict(enumerate(self.words[:near]))
         found = process.extract(needle, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
         found += process.extract(needle, whole, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        for swapped in transpositions(needle):
+            found += [(swapped, float(TRANSPOSED), number) for number in self.at_start(swapped)[0]]
         best: dict[int, float] = {}
         for _, score, number in found:
             best[number] = max(score, best.get(number, 0.0))
