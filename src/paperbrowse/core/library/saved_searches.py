@@ -41,6 +41,11 @@ class SavedSearch:
     deleted: bool = False
 
 
+def sentence(message: str) -> str:
+    """An error of this module as a sentence on its own, for a dialog or a notification."""
+    return message[:1].upper() + message[1:] + "."
+
+
 def check_name(name: str) -> str:
     """The name as it is kept (spaces around it dropped); SavedSearchError when it cannot be one."""
     name = name.strip()
