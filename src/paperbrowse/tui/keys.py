@@ -248,7 +248,7 @@ KEYS: tuple[Key, ...] = (
         "ctrl+s",
         "save_search",
         "Save search",
-        "save the search (the node and the query) under a name: a node of the tree's Saved searches",
+        "save this search (node and query) under a name, listed in the tree",
         SAVED,
         "screen",
         more="; an existing name asks before it is replaced",
