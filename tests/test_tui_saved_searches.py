@@ -12,6 +12,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.screens.confirm import Confirm
 from paperbrowse.tui.screens.name_dialog import NameDialog
 from paperbrowse.tui.widgets.category_tree import SAVED_BRANCH, CategoryTree
+from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
 from tui_support import SHIPPED_COUNT, burst, make_app, notes, plain, plist, run, settle
 
 
@@ -198,6 +199,15 @@ def test_d_deletes_after_asking_r_renames_and_a_restart_keeps_them(tmp_path: Pat
         await settle(pilot)
         assert saved_names(app) == ["second"]
         assert library_of(tmp_path).saved_searches() == {"second": "cat:agents"}
+        await pilot.press("u")  # undone like any change to the library
+        await settle(pilot)
+        assert saved_names(app) == ["first", "second"]
+        assert "Undid: saved search “first”" in notes(app)
+        assert library_of(tmp_path).saved_search("first") == "llama"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert saved_names(app) == ["second"]
+        assert library_of(tmp_path).saved_search("first") is None
         await to_node(pilot, "second")
         await pilot.press("enter")  # shown in the list ...
         await settle(pilot)
@@ -230,6 +240,30 @@ def test_d_deletes_after_asking_r_renames_and_a_restart_keeps_them(tmp_path: Pat
         assert again.screen.node.key == "all"
 
     run(again, restarted)
+
+
+def test_a_search_saved_or_deleted_by_another_copy_shows_in_the_tree(tmp_path: Path) -> None:
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def look(pilot) -> None:
+        watcher = app.screen.query_one(LibraryWatcher)
+        watcher.look()  # what its timer does every few seconds
+        await settle(pilot)
+        watcher.show_news()
+        await settle(pilot)
+
+    async def scenario(pilot) -> None:
+        other = library_of(tmp_path)  # the command line, or a second browser
+        other.save_search("theirs", "moe")
+        other.save()
+        await look(pilot)
+        assert saved_names(app) == ["theirs"]
+        other.delete_search("theirs")
+        other.save()
+        await look(pilot)
+        assert SAVED_BRANCH not in tree_lines(app)
+
+    run(app, scenario)
 
 
 def test_names_and_queries_are_shown_literally(tmp_path: Path) -> None:

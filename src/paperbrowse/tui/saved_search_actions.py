@@ -18,6 +18,7 @@ from textual.screen import Screen
 from paperbrowse.core.library.saved_searches import sentence
 from paperbrowse.core.library.user_library import Library, SavedSearchError, SavedSearchExists
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui import undo
 from paperbrowse.tui.widgets.category_tree import SAVED_BRANCH, CategoryTree, Node, saved_node
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class SavedSearchActions(Screen[None]):
     if TYPE_CHECKING:
         session: Session
         node: Node
+        undo: undo.UndoStack
 
         @property
         def search_box(self) -> SearchBox: ...
@@ -112,6 +114,7 @@ class SavedSearchActions(Screen[None]):
 
         library = self.session.library
         library.refresh()  # another copy may have saved a search of that name meanwhile
+        before = library.saved_searches()
         try:
             change(library, replace)
         except SavedSearchExists as taken:
@@ -126,6 +129,7 @@ class SavedSearchActions(Screen[None]):
         except SavedSearchError as err:
             self.notify(sentence(str(err)), severity="error", timeout=8, markup=False)
             return
+        self.undo.record(undo.searches_change(before, library.saved_searches()))  # `u` takes it back
         self.save_soon()
         self.query_one(CategoryTree).rebuild()
         done()
