@@ -20,6 +20,7 @@ from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
 class NameDialog(ModalScreen[str | None]):
     BINDINGS = bindings("dialog")
+    DEFAULT_CSS = "NameDialog #name-error { color: $error; }"
 
     def __init__(self, title: str, query: str, name: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -36,7 +37,9 @@ class NameDialog(ModalScreen[str | None]):
                 max_length=NAME_LIMIT,
                 id="name-input",
             )
-            yield Label("", classes="dialog-hint", id="name-error", markup=False)
+            error = Label("", id="name-error", markup=False)
+            error.display = False  # shown with the first name refused
+            yield error
             yield Label("enter save · escape cancel", classes="dialog-hint")
 
     def on_key(self, event: events.Key) -> None:
@@ -46,7 +49,9 @@ class NameDialog(ModalScreen[str | None]):
         try:
             name = check_name(event.value)
         except SavedSearchError as err:
-            self.query_one("#name-error", Label).update(sentence(str(err)))
+            error = self.query_one("#name-error", Label)
+            error.update(sentence(str(err)))
+            error.display = True
             return
         self.dismiss(name)
 
