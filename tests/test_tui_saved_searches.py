@@ -167,6 +167,10 @@ def test_the_node_and_the_query_are_saved_together(tmp_path: Path) -> None:
         await burst(pilot, *"agent tools", "enter")
         await settle(pilot)
         assert library_of(tmp_path).saved_search("agent tools") == "cat:agents tool"
+        # The tree, shown again with the new node, keeps its cursor where it was: on the node
+        # the list still shows (it fell back to All papers, and the list with it, before).
+        assert app.screen.query_one(CategoryTree).cursor_node.data.key == "cat:agents"
+        assert app.screen.node.key == "cat:agents" and [p.id for p in plist(app).papers] == shown
         await pilot.press("escape")
         await to_node(pilot, "agent tools")
         await pilot.press("enter")
@@ -211,6 +215,8 @@ def test_d_deletes_after_asking_r_renames_and_a_restart_keeps_them(tmp_path: Pat
         await to_node(pilot, "second")
         await pilot.press("enter")  # shown in the list ...
         await settle(pilot)
+        await pilot.press("S")  # sorted by date: the order goes with the search when renamed
+        await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
         await pilot.press("r")  # ... and renamed there
@@ -222,6 +228,7 @@ def test_d_deletes_after_asking_r_renames_and_a_restart_keeps_them(tmp_path: Pat
         assert saved_names(app) == ["agents"]
         assert app.screen.node.key == "saved:agents"
         assert header(app).startswith("agents: cat:agents · ")
+        assert "by date" in header(app)
         assert library_of(tmp_path).saved_searches() == {"agents": "cat:agents"}
         # `r` on another node is the reading status's key, as everywhere.
         await to_node(pilot, "All papers")

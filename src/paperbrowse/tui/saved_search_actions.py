@@ -94,8 +94,12 @@ class SavedSearchActions(Screen[None]):
                 return
 
             def done() -> None:
+                old_key, new_key = saved_node(old, query).key, saved_node(new, query).key
+                order = self.session.sort_for(old_key)  # the order chosen for it goes with it
+                self.session.set_sort(old_key, "relevance")
+                self.session.set_sort(new_key, order)
                 tree = self.query_one(CategoryTree)
-                if self.node.key == saved_node(old, query).key:
+                if self.node.key == old_key:
                     # The list shows it still, under its new name.
                     self.node = saved_node(new, query)
                     tree.select_key(self.node.key)

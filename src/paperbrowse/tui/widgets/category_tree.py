@@ -181,6 +181,8 @@ class CategoryTree(Tree[Node]):
                     node.parent.expand()
                     self.call_after_refresh(self.move_cursor, node)
                 else:
+                    if node.line < 0:  # added since the tree last laid its lines out (a rebuild)
+                        self.get_node_at_line(0)  # asking for a line lays them out: the node gets its own
                     self.move_cursor(node)
                 return True
         self.move_cursor(self.root.children[0] if self.root.children else None)
