@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import tempfile
 import textwrap
 import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbrowse.core.library import saved_searches, toml_file
@@ -225,3 +226,46 @@ def test_two_processes_saving_at_once_keep_every_search(tmp_path: Path) -> None:
         assert child.returncode == 0, err
     expected = {f"a{n}" for n in range(15)} | {f"b{n}" for n in range(1, 15)}
     assert set(load(path).saved_searches()) == expected
+
+
+OPS = st.lists(
+    st.tuples(
+        st.integers(0, 1),  # which copy
+        st.sampled_from(["save", "delete", "write"]),
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from(["dpo", "moe", "tag:rl"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(OPS)
+def test_two_copies_agree_with_the_file_and_keep_what_only_one_touched(ops: list[tuple[int, str, str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "library.toml"
+        copies = [load(path), load(path)]
+        touched: dict[str, set[int]] = {}
+        for number, action, name, query in ops:
+            copy = copies[number]
+            if action == "save":
+                copy.save_search(name, query, replace=True)
+            elif action == "delete" and copy.saved_search(name) is not None:
+                copy.delete_search(name)
+            elif action == "write":
+                copy.save()
+                continue
+            else:
+                continue
+            touched.setdefault(name, set()).add(number)
+        own = [copy.saved_searches() for copy in copies]
+        for copy in copies:
+            copy.save()
+        for copy in copies:
+            copy.refresh()
+        on_disk = load(path).saved_searches()
+        assert copies[0].saved_searches() == copies[1].saved_searches() == on_disk
+        for name, by in touched.items():
+            if len(by) == 1:  # only one copy changed it: its last word stands
+                (number,) = by
+                assert on_disk.get(name) == own[number].get(name)
