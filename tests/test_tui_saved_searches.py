@@ -277,14 +277,26 @@ def test_names_and_queries_are_shown_literally(tmp_path: Path) -> None:
     library = library_of(tmp_path)
     library.save_search("[b]bold[/b] $var", "[red]x")
     library.save()
+    # Written by hand (the commands refuse it): shown with escapes, never obeyed.
+    path = tmp_path / "library.toml"
+    evil = '\n[saved_searches."evil\\u001b[31m"]\nquery = "x\\u202ey"\nmodified = 2026-01-01T00:00:00Z\n'
+    path.write_text(path.read_text(encoding="utf-8") + evil, encoding="utf-8")
     app = make_app(None, tmp_path / "library.toml")
 
     async def scenario(pilot) -> None:
         assert "[b]bold[/b] $var  [red]x" in tree_lines(app)
+        assert "evil\\e[31m  x<U+202E>y" in tree_lines(app)
         await to_node(pilot, "[b]bold")
         await pilot.press("enter")
         await settle(pilot)
         assert header(app).startswith("[b]bold[/b] $var: [red]x · ")
+        await to_node(pilot, "evil")
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Delete the saved search “evil\\e[31m” (x<U+202E>y)?" in plain(app.screen.query_one(Label))
+        await pilot.press("y")
+        await settle(pilot)
+        assert list(library_of(tmp_path).saved_searches()) == ["[b]bold[/b] $var"]
 
     run(app, scenario)
 
