@@ -184,7 +184,7 @@ def test_search_hints_go_to_stderr(capsys, collection):
 def test_search_requires_a_query(capsys, collection):
     code, _, err = run(capsys, "--data", str(collection), "search")
     assert code == 2
-    assert "usage" in err.lower()
+    assert "give a query, or --saved NAME" in err
 
 
 # --- show -----------------------------------------------------------------------------------

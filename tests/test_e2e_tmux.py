@@ -153,3 +153,35 @@ def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp
         time.sleep(0.1)
     saved = tomllib.loads(library.read_text("utf-8"))
     assert saved["papers"]["specinfer"]["pdf"] == "pdfs/specinfer.pdf"
+
+
+def test_ctrl_s_saves_a_search_that_the_tree_and_the_command_line_list(tmp_path, terminal_factory):
+    """ctrl+s reaches the browser in a real terminal (no flow control stops it), the name dialog
+    saves the search, and the command line's `saved` finds it."""
+    library = tmp_path / "library.toml"
+    env = {"PAPERBROWSE_LIBRARY": str(library), "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    terminal = terminal_factory(env)
+    terminal.wait_for("26 of 26 papers")
+    terminal.keys("/", "l", "l", "a", "m", "a")
+    terminal.wait_for("llama · ")
+    terminal.keys("C-s")
+    terminal.wait_for("Save this search as")
+    terminal.keys("LLaMA family", "Enter")
+    terminal.wait_for("Saved search “LLaMA family”")
+    terminal.keys("Escape")  # sent alone: escape and a letter at once read as alt+letter
+    terminal.wait_for("26 of 26 papers")
+    terminal.keys("c")  # the tree, where it is now (shown for the while on a narrow terminal)
+    terminal.wait_for("LLaMA family  llama")
+    terminal.keys("g", *["j"] * 6, "Enter")  # the node, chosen
+    terminal.wait_for("LLaMA family: llama · ")
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.running(), "q did not quit"
+
+    listed = subprocess.run(
+        [installed_paperbrowse(), "saved"], capture_output=True, text=True, env={**os.environ, **env}, check=True
+    )
+    assert listed.stdout == "LLaMA family\tllama\n"
+    assert tomllib.loads(library.read_text("utf-8"))["state"]["category"] == "saved:LLaMA family"

@@ -128,7 +128,7 @@ def keys_of(tmp_path: Path, text: str) -> tuple[dict[str, str], list[str]]:
 def test_keys_move_and_clashes_are_refused_with_their_line(tmp_path: Path) -> None:
     mapping, wrong = keys_of(
         tmp_path,
-        '"screen.star" = "ctrl+s"\n'  # 2: fine
+        '"screen.star" = "ctrl+t"\n'  # 2: fine
         '"screen.cycle_status" = ["s", "alt+r"]\n'  # 3: fine, s is free once star moved
         '"list.cursor_down" = "n"\n'  # 4: n is the screen's note key, and acts beside the list
         '"details.scroll_down" = "space"\n'  # 5: fine
@@ -136,7 +136,7 @@ def test_keys_move_and_clashes_are_refused_with_their_line(tmp_path: Path) -> No
         '"screen.export" = "ctrl+"\n'  # 7: not a key
         '"screen.follow_link.1" = "F1"\n',  # 8: not a key name Textual knows (f1 is)
     )
-    assert mapping == {"screen.star": "ctrl+s", "screen.cycle_status": "s,alt+r", "details.scroll_down": "space"}
+    assert mapping == {"screen.star": "ctrl+t", "screen.cycle_status": "s,alt+r", "details.scroll_down": "space"}
     assert wrong == [
         "6: keys.screen.nothing: names no action (`paperbrowse config example` lists them); its default keys stay",
         "7: keys.screen.export: 'ctrl+' is not a key name; its default keys stay",
@@ -231,7 +231,7 @@ def browser(tmp_path: Path, config: str) -> tuple[PaperBrowseApp, Path]:
 
 
 def test_the_browser_takes_the_keys_and_tells_what_is_wrong(tmp_path: Path) -> None:
-    app, library = browser(tmp_path, 'colour = 1\n[keys]\n"screen.star" = "ctrl+s"\n"list.cursor_down" = "n"\n')
+    app, library = browser(tmp_path, 'colour = 1\n[keys]\n"screen.star" = "ctrl+t"\n"list.cursor_down" = "n"\n')
 
     async def scenario(pilot) -> None:
         told = notes(app, "warning")
@@ -239,13 +239,13 @@ def test_the_browser_takes_the_keys_and_tells_what_is_wrong(tmp_path: Path) -> N
         await pilot.press("s")  # no longer star
         await settle(pilot)
         assert not app.session.library.starred_ids()
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+t")
         await settle(pilot)
         assert len(app.session.library.starred_ids()) == 1
         await pilot.press("question_mark")
         await settle(pilot)
         shown = "\n".join(str(static.render()) for static in app.screen.query(Static))
-        assert "Your keys (config.toml)" in shown and re.search(r"ctrl\+s\s+screen\.star", shown), shown
+        assert "Your keys (config.toml)" in shown and re.search(r"ctrl\+t\s+screen\.star", shown), shown
 
     run(app, scenario)
 

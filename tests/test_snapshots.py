@@ -121,3 +121,28 @@ def test_problems_screen(snap_compare, tmp_path, monkeypatch, size):
 
     app = make_app(tmp_path / "lib.toml", ["coll"])
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def _with_saved_searches(library: Path) -> Path:
+    saved = Library.load(library)
+    saved.save_search("LLaMA family", "llama")
+    saved.save_search("Agents that decode", "tag:agents decoding")
+    saved.set_state(category="saved:LLaMA family")
+    saved.save()
+    return library
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_saved_search_chosen(snap_compare, tmp_path, size):
+    """The tree's Saved searches node, and the list's header naming the one chosen and its query."""
+    app = make_app(_with_saved_searches(tmp_path / "lib.toml"))
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+def test_save_search_dialog(snap_compare, tmp_path):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", "l", "l", "a", "m", "a", "ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=(80, 24), run_before=run_before)

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from paperbrowse.cli import pdf_commands
+from paperbrowse.cli import pdf_commands, saved_command
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.cli.render import paper_details, paper_table
@@ -59,7 +59,7 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise CliError("--limit must be zero or more", 2)
     library = context.library
-    query = " ".join(args.query) + (" is:starred" if args.starred else "")
+    query = saved_command.search_query(context, args) + (" is:starred" if args.starred else "")
     limit = None if args.all else args.limit
     index = context.searchable_index(query)
     user, texts = pdf_commands.full_text_state(context, query)

@@ -34,6 +34,10 @@ _KINDS = {
     "text": "text",
     "append": "text",
     "limit": "text",
+    "save": "text",
+    "saved": "saved-search",
+    "delete": "saved-search",
+    "rename": "saved-search",
 }
 # A command whose positional names things that are not in the collection yet.
 _NEW_THINGS = {("add", "ids"): "text"}
@@ -47,6 +51,7 @@ class Values:
     categories: Callable[[], Iterable[str]]
     tags: Callable[[], Iterable[str]]
     paper_tags: Callable[[str], Iterable[str]]  # the user's tags on one paper, for `tag ID -TAG`
+    saved: Callable[[], Iterable[str]] = tuple  # the names of the saved searches
 
 
 def kind_of(command: str, action: argparse.Action) -> str:
@@ -138,7 +143,7 @@ def _values(command: str, action: argparse.Action, current: str, values: Values,
         return [FILES]
     if kind == "tag-change":
         return _tag_changes(filled[0], current, values) if filled else []
-    found = {"id": values.ids, "category": values.categories}.get(kind)
+    found = {"id": values.ids, "category": values.categories, "saved-search": values.saved}.get(kind)
     if found is None:
         return []
     lowered = current.lower()

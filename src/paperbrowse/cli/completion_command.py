@@ -73,11 +73,15 @@ def complete(parser: argparse.ArgumentParser, words: Sequence[str]) -> int:
     def paper_tags(paper_id: str) -> list[str]:
         return list(context.library.user_tags(paper_id))
 
+    def saved_names() -> list[str]:
+        return list(context.library.saved_searches())
+
     values = Values(
         ids=lambda: (paper.id for paper in context.catalog.papers),
         categories=categories,
         tags=lambda: _all_tags(context),
         paper_tags=paper_tags,
+        saved=saved_names,
     )
     try:
         found = candidates(parser, words, values)

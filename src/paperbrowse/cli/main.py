@@ -17,6 +17,7 @@ from paperbrowse.cli import (
     export_command,
     library_commands,
     pdf_commands,
+    saved_command,
 )
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
@@ -67,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
     p = command("search", "search with the query language (see the README)")
-    p.add_argument("query", nargs="+", help="the query; several words are joined with spaces")
+    p.add_argument("query", nargs="*", help="the query; several words are joined with spaces")
     p.add_argument(
         "--limit",
         type=int,
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--starred", action="store_true", help="only starred papers (same as is:starred)")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="order of the matches (default: relevance)")
     p.add_argument("--json", action="store_true", help="print a JSON array (with a score per paper)")
+    saved_command.add_search_options(p)
 
     p = command("show", "show one paper")
     p.add_argument("id")
@@ -94,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdf_commands.add_parsers(command)
     completion_command.add_parser(command)
     config_command.add_parser(command)
+    saved_command.add_parser(command)
     return parser
 
 
@@ -147,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **add_commands.HANDLERS,
         **pdf_commands.HANDLERS,
         **config_command.HANDLERS,
+        **saved_command.HANDLERS,
         "export": export_command.cmd_export,
         "cite": cite_command.cmd_cite,
         "completion": lambda _context, args: completion_command.cmd_completion(args, parser),

@@ -73,6 +73,8 @@ def _options(parser: argparse.ArgumentParser, skip: set[str] | None = None) -> l
 def _usage(action: argparse.Action) -> str:
     if action.choices is not None:
         name = "{" + ",".join(str(choice) for choice in action.choices) + "}"
+    elif isinstance(action.metavar, tuple):  # several values: `--rename OLD NEW`
+        return " ".join(rf"\fI{_escape(part)}\fR" for part in action.metavar)
     else:
         name = (
             str(action.metavar or action.dest).upper() if action.option_strings else str(action.metavar or action.dest)

@@ -1,6 +1,6 @@
 """The user's own keys (config.toml's `[keys]`), checked and turned into Textual's keymap.
 
-Each entry names a binding of the key table by its id (`screen.star = "ctrl+s"`; `paperbrowse
+Each entry names a binding of the key table by its id (`screen.star = "ctrl+t"`; `paperbrowse
 config example` lists them all). An entry that names no binding, a key Textual has no name for,
 or a key that another binding already answers where this one acts, is a problem naming its line
 and is left out: that binding keeps its default keys, and the rest of the keymap applies.

@@ -82,6 +82,7 @@ class Key:
 
 
 MOVING, READING, GROWING, NOTE, APP = "Moving", "Reading", "Growing the collection", "Writing a note", "App"
+SAVED = "Saved searches"
 
 KEYS: tuple[Key, ...] = (
     # Moving
@@ -222,13 +223,14 @@ KEYS: tuple[Key, ...] = (
         palette="Back",
     ),
     Key(
-        "alt+right",
+        "alt+right,ctrl+i",
         "forward",
         "Forward",
         "forward again after going back",
         MOVING,
         "screen",
-        shown="alt+→",
+        shown="alt+→ ctrl+i",
+        more=" (`ctrl+i` only where the terminal tells it from `tab`: see below)",
         palette="Forward",
     ),
     Key(
@@ -241,6 +243,35 @@ KEYS: tuple[Key, ...] = (
         palette="Search all papers",
     ),
     Key("tab,shift+tab", "", "", "next / previous pane", MOVING, "screen", bound=False),
+    # Saved searches
+    Key(
+        "ctrl+s",
+        "save_search",
+        "Save search",
+        "save this search (node and query) under a name, listed in the tree",
+        SAVED,
+        "screen",
+        more="; an existing name asks before it is replaced",
+        palette="Save this search",
+    ),
+    Key(
+        "d,delete",
+        "delete_saved",
+        "Delete",
+        "in the tree, on a saved search: delete it (asks first)",
+        SAVED,
+        "tree",
+        shown="d delete",
+    ),
+    Key(
+        "r",
+        "rename_saved",
+        "Rename",
+        "in the tree, on a saved search: rename it",
+        SAVED,
+        "tree",
+        more=" (elsewhere `r` cycles the reading status)",
+    ),
     Key(
         "c",
         "toggle_tree",

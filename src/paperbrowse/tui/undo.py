@@ -1,5 +1,5 @@
 """Undo and redo for the changes made to the library in this session (star, status, tags, note,
-the PDF recorded).
+the PDF recorded, the saved searches).
 
 No Textual here. A change is recorded as the paper's values before and after; undoing applies
 the way back through the same core calls as any change, and only for the fields it changed, so
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.records.safe_text import one_line
 
 LIMIT = 200
 _NAMES = {"starred": "star", "status": "status", "tags": "tags", "note": "note", "pdf": "PDF"}
+SEARCHES = "saved_searches"  # a change of the saved searches: name -> query, None for none
 
 
 def values(library: Library, paper_id: str) -> dict[str, Any]:
@@ -36,7 +38,18 @@ class Change:
     after: dict[str, Any]
 
     def describe(self) -> str:
+        if SEARCHES in self.before:  # the library's saved searches, not a paper's fields
+            names = ", ".join(f"“{one_line(name)}”" for name in self.before[SEARCHES])
+            return f"saved search {names}"
         return f"{', '.join(_NAMES[name] for name in self.before)} of {self.paper_id}"
+
+
+def searches_change(before: dict[str, str], after: dict[str, str]) -> Change | None:
+    """A change of the saved searches, from the library's `saved_searches()` before and after it."""
+    names = [name for name in {**before, **after} if before.get(name) != after.get(name)]
+    if not names:
+        return None
+    return Change("", {SEARCHES: {n: before.get(n) for n in names}}, {SEARCHES: {n: after.get(n) for n in names}})
 
 
 def change(paper_id: str, before: dict[str, Any], after: dict[str, Any]) -> Change | None:
@@ -61,6 +74,12 @@ def _go(library: Library, paper_id: str, now: dict[str, Any], target: dict[str, 
             library.merge_note(paper_id, now[name], value)
         elif name == "pdf":
             library.set_pdf(paper_id, value)
+        elif name == SEARCHES:
+            for search, query in value.items():
+                if query is not None:
+                    library.save_search(search, query, replace=True)
+                elif library.saved_search(search) is not None:
+                    library.delete_search(search)
 
 
 class UndoStack:

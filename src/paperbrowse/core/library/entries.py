@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from paperbrowse.core.library.saved_searches import SavedSearch
+
 Status = Literal["unread", "reading", "read"]
 STATUSES: tuple[Status, ...] = ("unread", "reading", "read")
 # The marks every view shows (the browser's list and details, the CLI's tables): one set, so a
@@ -54,6 +56,7 @@ class LibraryData:
     entries: dict[str, Entry] = field(default_factory=dict)
     state: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    searches: dict[str, SavedSearch] = field(default_factory=dict)  # by name, tombstones too
 
 
 def merge_field(disk: Entry, ours: Entry, name: str) -> Entry:

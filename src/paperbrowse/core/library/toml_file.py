@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 import tomli_w
 
+from paperbrowse.core.library import saved_searches
 from paperbrowse.core.library.entries import STATUSES, VERSION, Entry, LibraryData, Status
+from paperbrowse.core.library.saved_searches import SavedSearch
 from paperbrowse.core.records import toml_lines
 from paperbrowse.core.records.dates import type_name
 from paperbrowse.core.records.safe_text import one_line
@@ -77,8 +79,30 @@ def parse(text: str, path: str) -> LibraryData:
         if not isinstance(table, dict):
             raise reader.fail(("papers",), paper_id, f"entry '{paper_id}' must be a table")
         entries[paper_id] = _entry(reader, ("papers", paper_id), table)
-    extra = {k: v for k, v in document.items() if k not in ("version", "state", "papers")}
-    return LibraryData(version, entries, dict(state), extra)
+    extra = {k: v for k, v in document.items() if k not in ("version", "state", "papers", "saved_searches")}
+    return LibraryData(version, entries, dict(state), extra, _saved_searches(reader, document))
+
+
+def _saved_searches(reader: _Reader, document: Mapping[str, Any]) -> dict[str, SavedSearch]:
+    tables = document.get("saved_searches", {})
+    if not isinstance(tables, dict):
+        raise reader.fail((), None, f"'saved_searches' must be a table, not {type_name(tables)}")
+    searches: dict[str, SavedSearch] = {}
+    for name, table in tables.items():
+        where = ("saved_searches", name)
+        if not isinstance(table, dict):
+            raise reader.fail(("saved_searches",), name, f"saved search '{name}' must be a table")
+        if "modified" not in table:
+            raise reader.fail(where, None, f"saved search '{name}' needs a 'modified' time")
+        modified = reader.time(where, "modified", table["modified"])
+        deleted = table.get("deleted", False)
+        if not isinstance(deleted, bool):
+            raise reader.fail(where, "deleted", f"'deleted' must be a boolean, not {type_name(deleted)}")
+        query = table.get("query", "")
+        if not isinstance(query, str) or not (deleted or query.strip()):
+            raise reader.fail(where, "query", f"saved search '{name}' needs a 'query' string")
+        searches[name] = SavedSearch(query, modified, deleted)
+    return searches
 
 
 def _entry(reader: _Reader, where: tuple[str, ...], table: Mapping[str, Any]) -> Entry:
@@ -125,6 +149,8 @@ def dump(data: LibraryData) -> bytes:
     if data.state:
         document["state"] = {k: data.state[k] for k in sorted(data.state)}
     document.update(data.extra)
+    if data.searches:
+        document["saved_searches"] = {n: saved_searches.to_table(data.searches[n]) for n in sorted(data.searches)}
     document["papers"] = {pid: _entry_table(data.entries[pid]) for pid in sorted(data.entries)}
     # Multi-line strings read back "\r\n" as "\n": only use them when no string holds a "\r".
     multiline = not _has_carriage_return(document)

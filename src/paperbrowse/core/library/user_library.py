@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TypedDict, Unpack
 
 from paperbrowse.core.files.atomic import atomic_write, locked, real_target, remove_leftovers, write_backup
-from paperbrowse.core.library import on_disk, toml_file
+from paperbrowse.core.library import on_disk, saved_searches, toml_file
 from paperbrowse.core.library.entries import (
     _SURROGATE,
+    EPOCH,
     STATUSES,
     Edit,
     Entry,
@@ -43,10 +44,20 @@ from paperbrowse.core.library.entries import (
 )
 from paperbrowse.core.library.note_merge import NoteEdit
 from paperbrowse.core.library.rescue import write_rescue
+from paperbrowse.core.library.saved_searches import SavedSearch, SavedSearchError, SavedSearchExists
 from paperbrowse.core.library.toml_file import LibraryFileError
-from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.safe_text import one_line, visible
 
-__all__ = ["STATUSES", "Entry", "Library", "LibraryError", "LibraryFileError", "clean_text"]
+__all__ = [
+    "STATUSES",
+    "Entry",
+    "Library",
+    "LibraryError",
+    "LibraryFileError",
+    "SavedSearchError",
+    "SavedSearchExists",
+    "clean_text",
+]
 
 
 class LibraryError(Exception):
@@ -106,6 +117,7 @@ class Library:
         # change made on the UI thread while a worker saves stays dirty for the next save.
         self._dirty: dict[tuple[str, str], int] = {}
         self._state_dirty = 0
+        self._searches_dirty: dict[str, int] = {}  # saved searches' names -> the number of the change
         self._counter = itertools.count(1)
         self._mutex = threading.RLock()  # guards data and the dirty marks, held only briefly
         self._save_lock = threading.Lock()  # one save at a time from this process
@@ -135,7 +147,7 @@ class Library:
 
     @property
     def unsaved(self) -> bool:
-        return bool(self._dirty or self._state_dirty)
+        return bool(self._dirty or self._state_dirty or self._searches_dirty)
 
     @property
     def revision(self) -> int:
@@ -297,6 +309,61 @@ class Library:
                 self.data.state.update(cleaned)
                 self._state_dirty = next(self._counter)
 
+    # Saved searches: a query kept under a name, merged by name (core.library.saved_searches).
+    def saved_searches(self) -> dict[str, str]:
+        """Name -> query, sorted by name."""
+        with self._mutex:
+            return saved_searches.live(self.data.searches)
+
+    def saved_search(self, name: str) -> str | None:
+        found = self.data.searches.get(name)
+        return None if found is None or found.deleted else found.query
+
+    def save_search(self, name: str, query: str, *, replace: bool = False) -> str:
+        """Keep `query` under `name`; the name as kept (trimmed). SavedSearchExists when the name
+        holds another query and `replace` is not given; SavedSearchError for what cannot be kept."""
+        name, query = saved_searches.check_name(name), saved_searches.check_query(clean_text(query))
+        with self._mutex:
+            existing = self.saved_search(name)
+            if existing is not None and existing != query and not replace:
+                raise SavedSearchExists(name, existing)
+            if existing != query:
+                self._set_search(name, query)
+        return name
+
+    def delete_search(self, name: str) -> str:
+        """Forget a saved search; the query it held. SavedSearchError when there is no such name."""
+        with self._mutex:
+            query = self._existing_search(name)
+            self._set_search(name, query, deleted=True)
+        return query
+
+    def rename_search(self, old: str, new: str, *, replace: bool = False) -> str:
+        """Give a saved search another name; the new name as kept. SavedSearchExists when the new
+        name holds another search and `replace` is not given."""
+        new = saved_searches.check_name(new)
+        with self._mutex:
+            query = self._existing_search(old)
+            taken = self.saved_search(new)
+            if new != old and taken is not None and not replace:
+                raise SavedSearchExists(new, taken)
+            if new != old:
+                self._set_search(new, query)
+                self._set_search(old, query, deleted=True)
+        return new
+
+    def _existing_search(self, name: str) -> str:
+        query = self.saved_search(name)
+        if query is None:
+            raise SavedSearchError(f"no saved search named '{visible(name, keep_newlines=False)}'")
+        return query
+
+    def _set_search(self, name: str, query: str, *, deleted: bool = False) -> None:
+        previous = self.data.searches.get(name)
+        stamp = _stamp_after(previous.modified if previous else EPOCH)
+        self.data.searches[name] = SavedSearch(query, stamp, deleted)
+        self._searches_dirty[name] = next(self._counter)
+
     # Saving, and taking in what other copies saved.
     def save(self) -> None:
         """Merge this session's changes into the file under the lock; raise LibraryError on failure.
@@ -310,8 +377,9 @@ class Library:
                 dirty = dict(self._dirty)
                 edits = self._pending_edits(dirty)
                 state_dirty = self._state_dirty
-                ours = LibraryData(self.data.version, dict(self.data.entries), dict(self.data.state))
-            if not dirty and not state_dirty:
+                searches_dirty = dict(self._searches_dirty)
+                ours = self._copy()
+            if not dirty and not state_dirty and not searches_dirty:
                 return
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -320,6 +388,8 @@ class Library:
                     if refusal := on_disk.refusal(self.path):
                         raise refusal
                     merged = merge(disk, ours, set(dirty), bool(state_dirty), edits)
+                    searches = saved_searches.merge(disk.searches, ours.searches, set(searches_dirty))
+                    merged.searches = saved_searches.prune(searches, now())
                     remove_leftovers(self.path)
                     backup_failure = self._back_up()
                     # Notes are private: a new library is readable by its owner only (chmod widens it).
@@ -345,7 +415,12 @@ class Library:
                         self._edits[key] = pending[len(edits.get(key, [])) :]
                 if self._state_dirty == state_dirty:
                     self._state_dirty = 0
-                took_in = merged.entries != ours.entries or merged.state != ours.state
+                for name, number in searches_dirty.items():
+                    if self._searches_dirty.get(name) == number:
+                        del self._searches_dirty[name]
+                took_in = (
+                    merged.entries != ours.entries or merged.state != ours.state or merged.searches != ours.searches
+                )
                 # Changes made while we were writing are newer than the file: keep them on top.
                 for paper_id, name in self._dirty:
                     current = self.data.entries.get(paper_id)
@@ -353,6 +428,7 @@ class Library:
                         merged.entries[paper_id] = merge_field(merged.entries.get(paper_id, Entry()), current, name)
                 if self._state_dirty:
                     merged.state.update(self.data.state)
+                merged.searches.update({name: self.data.searches[name] for name in self._searches_dirty})
                 self.data, self._signature = merged, signature
                 if took_in:
                     self._revision += 1
@@ -362,8 +438,13 @@ class Library:
         elsewhere (`rescue.write_rescue`); its path. OSError (RescueError) when no place takes it,
         ValueError when the data cannot be written as TOML."""
         with self._mutex:
-            document = toml_file.dump(LibraryData(self.data.version, dict(self.data.entries), dict(self.data.state)))
+            document = toml_file.dump(self._copy())
         return write_rescue(document, self.path, places)
+
+    def _copy(self) -> LibraryData:
+        """What this session holds, in containers of its own (a save reads it in another thread)."""
+        data = self.data
+        return LibraryData(data.version, dict(data.entries), dict(data.state), dict(data.extra), dict(data.searches))
 
     def _pending_edits(self, dirty: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Edit]]:
         return {key: list(self._edits[key] or []) for key in dirty if self._edits.get(key)}
@@ -407,6 +488,7 @@ class Library:
             with self._mutex:
                 dirty = set(self._dirty)
                 fresh = merge(disk, self.data, dirty, bool(self._state_dirty), self._pending_edits(dirty))
+                fresh.searches = saved_searches.merge(disk.searches, self.data.searches, set(self._searches_dirty))
                 self._signature = signature
                 if fresh == self.data:
                     return False

@@ -42,6 +42,7 @@ from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.pdf_actions import PdfActions
+from paperbrowse.tui.saved_search_actions import SavedSearchActions
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
@@ -56,7 +57,7 @@ INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
 
 
-class MainScreen(PdfActions):
+class MainScreen(SavedSearchActions, PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
@@ -159,7 +160,7 @@ class MainScreen(PdfActions):
             # before the word indexes are there: a search would build them here, seconds long.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
-            if not self.session.index.ready() and parse(text).text_terms():
+            if not self.session.index.ready() and parse(f"{self.node.filter} {text}").text_terms():
                 self._show_count(Content("searching… (loading the word index)"))
             self._search(self._generation, self.node, text)
 
@@ -171,7 +172,7 @@ class MainScreen(PdfActions):
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
         index = self.session.index
-        if not index.ready() and parse(text).text_terms():
+        if not index.ready() and parse(f"{node.filter} {text}").text_terms():  # a saved search's node has text
             prepare_search(index)  # or wait for the background's load of them
         started = time.perf_counter()
         sort = self.session.sort_for(node.key)
@@ -210,6 +211,8 @@ class MainScreen(PdfActions):
         parts: list[str | tuple[str, str]] = []
         if self.node.key != ALL_PAPERS.key:
             parts += [(one_line(self.node.label), "bold $accent"), " · "]
+            if self.node.detail:  # a saved search: its query
+                parts[-1:] = [(f": {one_line(self.node.detail)}", "$text-muted"), " · "]
         if text.strip():
             parts += [(one_line(text.strip()), "bold"), " · "]
         parts.append(f"{shown} of {len(self.session.catalog.papers)} papers")
@@ -254,7 +257,7 @@ class MainScreen(PdfActions):
         query may need word indexes not built yet: it waits for the tree, in a worker.
         """
         node = node_for_key(self.session.catalog, self.session.library, self._restore_node or "all")
-        if node is None or parse(self._restore_query).text_terms():
+        if node is None or parse(f"{node.filter} {self._restore_query}").text_terms():
             return
         self.node = node
         self.run_search(here=True)  # the box holds the restored query already

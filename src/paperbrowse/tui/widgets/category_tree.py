@@ -1,4 +1,4 @@
-"""The navigation tree: smart lists, the category tree and tags, each with its count.
+"""The navigation tree: smart lists, the user's saved searches, the category tree and tags.
 
 Each node carries the filter it stands for, in the query language (`cat:agents`, `is:starred`),
 so selecting a node is just another query for the search core.
@@ -26,6 +26,7 @@ class Node:
     key: str  # stable name, saved as the last category
     filter: str  # query-language filter for the list
     label: str
+    detail: str = ""  # what the list's header adds to the label: a saved search's query
 
 
 # The smart lists: (key, filter in the query language, label).
@@ -46,6 +47,14 @@ def tag_node(tag: str) -> Node:
     return Node(f"tag:{tag}", f"tag:{quote(tag)}", f"#{tag}")
 
 
+SAVED_BRANCH = "Saved searches"
+
+
+def saved_node(name: str, query: str) -> Node:
+    """A saved search's node: its query is the node's filter, the box's text narrows it."""
+    return Node(f"saved:{name}", query, name, query)
+
+
 def node_for_key(catalog: Catalog, library: Library, key: str) -> Node | None:
     """The node the tree shows under `key` (a saved selection), without building the tree."""
     for node in SMART_NODES:
@@ -56,6 +65,8 @@ def node_for_key(catalog: Catalog, library: Library, key: str) -> Node | None:
         return category_node(catalog, name)
     if kind == "tag" and name in tag_counts(catalog, library):
         return tag_node(name)
+    if kind == "saved" and (query := library.saved_search(name)) is not None:
+        return saved_node(name, query)
     return None
 
 
@@ -83,6 +94,18 @@ class CategoryTree(Tree[Node]):
 
         node: Node
 
+    @dataclass
+    class DeleteSaved(Message):
+        """`d` on a saved search: the screen asks, then deletes it."""
+
+        name: str
+        query: str
+
+    @dataclass
+    class RenameSaved(Message):
+        name: str
+        query: str
+
     def __init__(self, catalog: Catalog, library: Library, *, id: str | None = None) -> None:
         super().__init__(Text("Library"), id=id)
         self.catalog = catalog
@@ -106,6 +129,13 @@ class CategoryTree(Tree[Node]):
         self.clear()
         for node, count in smart_nodes(self.catalog, self.library):
             self.root.add_leaf(_label(node.label, count), node)
+        if searches := self.library.saved_searches():
+            branch = self.root.add(Text(SAVED_BRANCH, style="bold"), expand=opened.get(SAVED_BRANCH, True))
+            for name, query in searches.items():
+                # The query dim after the name, as counts are: its whole text is in the list's header.
+                branch.add_leaf(
+                    Text(one_line(name)).append(f"  {one_line(query)}", style="dim"), saved_node(name, query)
+                )
         categories = self.root.add(Text("Categories", style="bold"), expand=opened.get("Categories", True))
         self._add_categories(categories, None)
         tags = self.root.add(Text("Tags", style="bold"), expand=opened.get("Tags", False))
@@ -151,6 +181,8 @@ class CategoryTree(Tree[Node]):
                     node.parent.expand()
                     self.call_after_refresh(self.move_cursor, node)
                 else:
+                    if node.line < 0:  # added since the tree last laid its lines out (a rebuild)
+                        self.get_node_at_line(0)  # asking for a line lays them out: the node gets its own
                     self.move_cursor(node)
                 return True
         self.move_cursor(self.root.children[0] if self.root.children else None)
@@ -178,6 +210,24 @@ class CategoryTree(Tree[Node]):
             node.collapse()
         else:
             self.action_cursor_parent()
+
+    # Keys for the saved search under the cursor; on another node they do what they do elsewhere.
+    def _saved_at_cursor(self) -> Node | None:
+        data = self.cursor_node.data if self.cursor_node is not None else None
+        return data if data is not None and data.key.startswith("saved:") else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("delete_saved", "rename_saved"):
+            return self._saved_at_cursor() is not None  # False: `r` on another node cycles the status
+        return super().check_action(action, parameters)
+
+    def action_delete_saved(self) -> None:
+        if node := self._saved_at_cursor():
+            self.post_message(self.DeleteSaved(node.label, node.filter))
+
+    def action_rename_saved(self) -> None:
+        if node := self._saved_at_cursor():
+            self.post_message(self.RenameSaved(node.label, node.filter))
 
     def action_enter_node(self) -> None:
         node = self.cursor_node
