@@ -33,8 +33,9 @@ from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.dates import PaperDate
-from paperbrowse.core.records.loader import DataFile, FileRecords, parse_file, scan_files
+from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.problems import Problem, Severity
+from paperbrowse.core.records.scan import DataFile, scan
 from paperbrowse.core.records.schema import Category, Paper
 from paperbrowse.core.store import snapshot, trust
 
@@ -284,8 +285,9 @@ def _load(
 ) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
-    files, problems = scan_files(names)
-    files_now = snapshot.stamp(files) if folder is not None else None
+    scanned = scan(names)
+    problems = scanned.problems
+    files_now = snapshot.stamp(scanned) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
     key: snapshot.SnapshotKey | None = None
     if files_now is not None and where is not None:
@@ -295,6 +297,7 @@ def _load(
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
+    files = scanned.files()
     catalog = build_catalog(load_files(files, folder, group, progress, _early(early, problems)), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
@@ -333,8 +336,7 @@ def _prepare_search(index: SearchIndex) -> None:
 
 def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
-    now = time.time_ns()
-    return any(now - stamp[snapshot.MTIME] < _RACY_NS for stamp in key[2])
+    return time.time_ns() - key[snapshot.NEWEST] < _RACY_NS
 
 
 def files_signature(sources: Iterable[str]) -> changes.Signature:
