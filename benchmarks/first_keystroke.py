@@ -13,7 +13,9 @@ for both with their ratio. For each size, on a warm cache:
 - longest stall: the longest gap between ticks of a 5 ms event-loop timer during the first
   10 s after the first frame (benchmarks/probe.py stalls).
 - many files: the same papers as one file per paper (as `add` writes them) against files of
-  1,000 papers: `search --json` and the first screen, and their ratio.
+  1,000 papers: `search --json`, the first screen, and in-process a warm load and a reload
+  after one file is touched (probe.py load), and their ratios. `--sizes` with no size runs
+  only this part.
 
 Timings on a shared machine are noisy: quote the ratios, and the medians over --repeat runs.
 """
@@ -143,7 +145,7 @@ def median(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", type=Path, required=True, help="a checkout with its own .venv")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
     parser.add_argument("--many-files", type=int, nargs="*", default=[20000], help="sizes for the one-file layout")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stall-seconds", type=float, default=10.0)
@@ -184,16 +186,16 @@ def main() -> None:
             "one per file": collection(size, args.data_root, 1),
         }
         print(f"\n{size:,} papers: one file per paper against files of 1,000 (median of {args.repeat})")
-        for name, root in checkouts.items():
-            times: dict[tuple[str, str], list[float]] = {}
-            env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
-            for data in layouts.values():
+        times: dict[tuple[str, str, str], list[float]] = {}
+        for _ in range(args.repeat):  # checkouts and layouts interleaved
+            for name, root in checkouts.items():
+                env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
                 env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{root.name}")
-                command = [str(root / ".venv/bin/paperbrowse"), "--data", str(data), "search", "--json", "attention"]
-                timed(command, env)  # warm the cache
-                probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
-            for _ in range(args.repeat):
                 for layout, data in layouts.items():
+                    python = root / ".venv/bin/python"
+                    warm, reload = probe(python, "load", data, scratch, f"cache-{root.name}")
+                    times.setdefault((name, "warm", layout), []).append(warm)
+                    times.setdefault((name, "reload", layout), []).append(reload)
                     command = [
                         str(root / ".venv/bin/paperbrowse"),
                         "--data",
@@ -202,12 +204,14 @@ def main() -> None:
                         "--json",
                         "attention",
                     ]
-                    times.setdefault(("search", layout), []).append(timed(command, env))
-                    start = probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
-                    times.setdefault(("start", layout), []).append(start[0])
-            for what in ("search", "start"):
-                many, one = median(times[what, "1,000 per file"]), median(times[what, "one per file"])
-                print(f"  {name}: {what:6} {many:.2f} s vs one per file {one:.2f} s: {one / many:.1f}x")
+                    timed(command, env)  # the word indexes kept again for the data as touched
+                    times.setdefault((name, "search", layout), []).append(timed(command, env))
+                    start = probe(python, "app", data, scratch, f"cache-{root.name}")
+                    times.setdefault((name, "start", layout), []).append(start[0])
+        for name in checkouts:
+            for what in ("search", "start", "warm", "reload"):
+                many, one = median(times[name, what, "1,000 per file"]), median(times[name, what, "one per file"])
+                print(f"  {name}: {what:6} {many:.3f} s vs one per file {one:.3f} s: {one / many:.2f}x")
 
 
 if __name__ == "__main__":

@@ -106,18 +106,20 @@ def _unpack(packed: _Packed, shown: str) -> FileRecords:
     """The stored records, with the file named as it is reached now (`shown`)."""
     stored, papers, categories, problems = packed
     result = FileRecords(shown)
-    source = _SOURCE
+    found = result.papers
     for row in papers:
         values = list(row)
         values[_DATE] = PaperDate(*values[_DATE])
         values[_BIB] = unpack_bib(values[_BIB])
-        values[source] = shown
-        result.papers.append(Paper(*values))
-    result.categories = [replace(Category(*row), source=shown) for row in categories]
-    result.problems = [
-        Problem(shown if file == stored else file, line, message, severity, column)
-        for file, line, message, severity, column in problems
-    ]
+        values[_SOURCE] = shown
+        found.append(Paper(*values))
+    if categories:  # most files have none: no list built for them (a one-paper file's cost counts)
+        result.categories = [replace(Category(*row), source=shown) for row in categories]
+    if problems:
+        result.problems = [
+            Problem(shown if file == stored else file, line, message, severity, column)
+            for file, line, message, severity, column in problems
+        ]
     return result
 
 
@@ -160,10 +162,15 @@ def load_files(
     buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
     large: list[int] = []
     cwd = os.getcwd()
+    within = os.path.join(cwd, "")
+    isabs, crc32, small = os.path.isabs, zlib.crc32, _SMALL  # a line per file: kept short
     for number, file in enumerate(files):
-        if folder is not None and file.stat is not None and file.stat.st_size < _SMALL:
-            key = _key(file, cwd)
-            bucket = zlib.crc32(key[2].encode("utf-8", "surrogatepass")) % _BUCKETS
+        info = file.stat
+        if folder is not None and info is not None and info.st_size < small:
+            path = file.path
+            absolute = path if isabs(path) else within + path  # as _key makes it
+            key = (FORMAT, __version__, absolute, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            bucket = crc32(absolute.encode("utf-8", "surrogatepass")) % _BUCKETS
             buckets.setdefault(bucket, []).append((number, file, key))
         else:
             large.append(number)
@@ -201,10 +208,12 @@ def _load_bucket(
     changed = False
     for number, file, key in members:
         entry = stored.get(key[2])
-        with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
+        try:
             if entry is not None and entry[0] == key:
                 records[number] = _unpack(entry[1], file.path)
                 kept[key[2]] = entry
+        except Exception:  # an entry of the wrong shape is a miss
+            pass
         if records[number] is None:
             records[number] = parsed = parse_file(Path(file.path))
             changed = True
