@@ -17,12 +17,11 @@ import contextlib
 import hashlib
 import os
 import pickle
-from array import array
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from itertools import chain, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
@@ -32,7 +31,7 @@ from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.scan import Scan
+from paperbrowse.core.records.scan import Scan, hash_stats
 from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
 from paperbrowse.core.store import trust
 from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextsKey, open_texts, write_texts
@@ -86,28 +85,14 @@ def stamp(found: Scan) -> Stamp | None:
     for folder in found.folders:
         if None in folder.stats:
             return None
-        stats = cast(list[os.stat_result], folder.stats)
         names = "\0".join(folder.names)
         digest.update(f"{len(folder.names)}\0{folder.prefix}\0{names}\0".encode("utf-8", "surrogatepass"))
-        for field, code in _STAMPED:
-            column = map(field, stats)
-            try:
-                digest.update(array(code, column))
-            except OverflowError:  # a value beyond 64 bits (some network file systems' inodes)
-                digest.update(repr(list(map(field, stats))).encode("ascii"))
+        hash_stats(digest, cast(list[os.stat_result], folder.stats))
     newest = max(map(_MTIME_NS, chain.from_iterable(f.stats for f in found.folders)), default=0)
     return (FORMAT, __version__, digest.digest(), newest)
 
 
 _MTIME_NS = attrgetter("st_mtime_ns")
-# Not the device: a file that a link now finds on another device with the same inode number,
-# size and times to the nanosecond is not a case worth a pass over every file.
-_STAMPED = (
-    (itemgetter(6), "Q"),  # st_size
-    (_MTIME_NS, "q"),
-    (attrgetter("st_ctime_ns"), "q"),
-    (itemgetter(1), "Q"),  # st_ino
-)
 
 
 def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:
