@@ -203,3 +203,22 @@ def test_a_run_with_a_file_changed_just_now_parses_that_file_again(tmp_path, mon
     catalog = load_catalog_cached([folder], store)
     assert parsed == ["p07.toml"]
     assert snapshot(catalog) == snapshot(load_catalog([folder]))
+
+
+def test_the_papers_folder_is_read_through_the_cache_whatever_its_categories(tmp_path, monkeypatch):
+    """`add` knows every paper of the papers folder (an id there is never reused), even one
+    whose category no data defines; after the first time, without parsing the folder again."""
+    from paperbrowse.core.records.catalog import Catalog
+    from paperbrowse.core.sources.adding import Adder
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"p{number}.toml").write_text(paper(f"p{number}", "Title").replace('"ml"', '"nowhere"'))
+    age(folder)
+    monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
+    assert {p.id for r in cache.folder_records(folder) for p in r.papers} == {f"p{n}" for n in range(40)}
+    parsed = watch_parsing(monkeypatch)
+    adder = Adder(folder, Catalog([], {}, [], ()), read=cache.folder_records)
+    assert parsed == []
+    assert {f"p{n}" for n in range(40)} <= adder._ids

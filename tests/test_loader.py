@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CATEGORIES_TOML, COLLECTION_IDS, PAPERS_2023_TOML, dedent, line_of, paper_toml
+from paperbrowse.core.records import scan as scan_module
 from paperbrowse.core.records.catalog import build_catalog, load_catalog
 from paperbrowse.core.records.loader import find_files, parse_file, parse_text, scan_files
 
@@ -658,3 +659,10 @@ def test_a_hard_linked_file_is_read_once_under_its_first_name(tmp_path):
     os.link(data / "b.toml", data / "a.toml")
     (data / "c.toml").write_text("")
     assert find_files([data])[0] == [data / "a.toml", data / "c.toml"]
+
+
+@given(st.lists(st.from_regex(r"\.?[a-z.]{0,6}(\.toml)?", fullmatch=True).filter(bool), unique=True, max_size=80))
+def test_sorting_out_a_listing_by_its_joined_names_equals_testing_each_name(names):
+    data, others = scan_module._sort_out(names)
+    assert data == [n for n in names if n.endswith(".toml") and not n.startswith(".")]
+    assert sorted(others) == sorted(n for n in names if not n.endswith(".toml") and not n.startswith("."))

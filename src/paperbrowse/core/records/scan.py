@@ -123,7 +123,7 @@ def _listing(folder: str) -> list[Folder | str]:
         with os.scandir(descriptor if descriptor >= 0 else folder) as listing:
             entries = list(listing)
         names = list(map(_NAME, entries))
-        data = names if _all_data(names) else list(filterfalse(_HIDDEN, filter(_IS_DATA, names)))
+        data, others = _sort_out(names)
         look: Callable[[str], os.stat_result]
         look = partial(os.stat, dir_fd=descriptor) if descriptor >= 0 else lambda name: os.stat(prefix + name)
         stats = _stats(look, data)
@@ -133,8 +133,10 @@ def _listing(folder: str) -> list[Folder | str]:
         if descriptor >= 0:
             os.close(descriptor)
     subfolders: list[str] = []
-    if len(data) < len(names):  # other names: a subfolder among them?
-        subfolders = [e.name for e in entries if not _IS_DATA(e.name) and not _HIDDEN(e.name) and _real_folder(e)]
+    if others:  # a subfolder among them?
+        wanted = set(others)
+        found = [entries[names.index(name)] for name in others] if len(others) <= 8 else entries
+        subfolders = [e.name for e in found if e.name in wanted and _real_folder(e)]
     if any(map(stat.S_ISDIR, map(_MODE, filter(None, stats)))):  # a folder named like a data file
         folders = {i for i, info in enumerate(stats) if info is not None and stat.S_ISDIR(info.st_mode)}
         subfolders += [data[i] for i in folders if not os.path.islink(prefix + data[i])]
@@ -158,11 +160,21 @@ def _listing(folder: str) -> list[Folder | str]:
     return items
 
 
-def _all_data(names: list[str]) -> bool:
-    """Whether every name is a data file's (`*.toml`, not hidden), as in a folder of papers:
-    one test of the joined names instead of one per name. No name holds a NUL."""
+def _sort_out(names: list[str]) -> tuple[list[str], list[str]]:
+    """The data files' names (`*.toml`, not hidden) and the other names not hidden. A folder of
+    papers holds little else (a hidden lock file, a README): tests of the joined names find
+    that out instead of a Python line per name. No name holds a NUL."""
     joined = "\0" + "\0".join(names) + "\0"
-    return joined.count(".toml\0") == len(names) and "\0." not in joined
+    hidden: list[str] = []
+    at = joined.find("\0.")
+    while at >= 0 and len(hidden) < 64:
+        end = joined.index("\0", at + 1)
+        hidden.append(joined[at + 1 : end])
+        at = joined.find("\0.", end)
+    if at < 0 and joined.count(".toml\0") - sum(map(_IS_DATA, hidden)) == len(names) - len(hidden):
+        return (list(filterfalse(set(hidden).__contains__, names)) if hidden else names), []
+    data = list(filterfalse(_HIDDEN, filter(_IS_DATA, names)))
+    return data, [name for name in names if not _IS_DATA(name) and not _HIDDEN(name)]
 
 
 def _stats(look: Callable[[str], os.stat_result], names: list[str]) -> list[Stat]:

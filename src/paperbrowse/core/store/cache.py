@@ -221,6 +221,14 @@ def _load(
     return catalog
 
 
+def folder_records(folder: Path) -> list[FileRecords]:
+    """Every data file's records under `folder`, whatever their categories, through the cache
+    (a group of its own: a folder's runs do not displace those of the data in use)."""
+    digest = hashlib.sha256(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    scanned = scan([folder])
+    return load_files(scanned.files(), trust.usable_folder(cache_folder()), f"own-{digest}")
+
+
 def prepare_search(index: SearchIndex) -> None:
     """Give the index all its word indexes: kept from an earlier run of the same data, or built
     now (seconds at 100,000 papers) and kept for the next one.
