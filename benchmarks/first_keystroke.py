@@ -13,7 +13,9 @@ for both with their ratio. For each size, on a warm cache:
 - longest stall: the longest gap between ticks of a 5 ms event-loop timer during the first
   10 s after the first frame (benchmarks/probe.py stalls).
 - many files: the same papers as one file per paper (as `add` writes them) against files of
-  1,000 papers: `search --json` and the first screen, and their ratio.
+  1,000 papers: `search --json`, the first screen, and in-process a warm load and a reload
+  after one file is touched (probe.py load), and their ratios. `--sizes` with no size runs
+  only this part.
 
 Timings on a shared machine are noisy: quote the ratios, and the medians over --repeat runs.
 """
@@ -116,9 +118,18 @@ def first_query(program: Path, data: Path, size: int, offset: float, scratch: Pa
 
 
 def timed(args: list[str], env: dict[str, str]) -> float:
+    return timed_cpu(args, env)[0]
+
+
+def timed_cpu(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time, and the processor time the command took (user and system): on a machine
+    other work shares, the second moves less."""
     start = time.perf_counter()
-    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{args} failed")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def probe(python: Path, mode: str, data: Path, scratch: Path, cache: str, *extra: str) -> list[float]:
@@ -133,7 +144,8 @@ def probe(python: Path, mode: str, data: Path, scratch: Path, cache: str, *extra
     )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
-    return [float(value) for value in out.stdout.split()[-2:]]
+    line = out.stdout.strip().splitlines()[-1].split()
+    return [float(value) for value in (line if mode == "load" else line[-2:])]
 
 
 def median(values: list[float]) -> float:
@@ -143,7 +155,7 @@ def median(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", type=Path, required=True, help="a checkout with its own .venv")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
     parser.add_argument("--many-files", type=int, nargs="*", default=[20000], help="sizes for the one-file layout")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stall-seconds", type=float, default=10.0)
@@ -184,16 +196,18 @@ def main() -> None:
             "one per file": collection(size, args.data_root, 1),
         }
         print(f"\n{size:,} papers: one file per paper against files of 1,000 (median of {args.repeat})")
-        for name, root in checkouts.items():
-            times: dict[tuple[str, str], list[float]] = {}
-            env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
-            for data in layouts.values():
+        times: dict[tuple[str, str, str], list[float]] = {}
+        for _ in range(args.repeat):  # checkouts and layouts interleaved
+            for name, root in checkouts.items():
+                env = {**os.environ, "PAPERBROWSE_LIBRARY": str(scratch / "cli-library.toml")}
                 env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{root.name}")
-                command = [str(root / ".venv/bin/paperbrowse"), "--data", str(data), "search", "--json", "attention"]
-                timed(command, env)  # warm the cache
-                probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
-            for _ in range(args.repeat):
                 for layout, data in layouts.items():
+                    python = root / ".venv/bin/python"
+                    warm, reload, warm_cpu, reload_cpu = probe(python, "load", data, scratch, f"cache-{root.name}")
+                    times.setdefault((name, "warm", layout), []).append(warm)
+                    times.setdefault((name, "reload", layout), []).append(reload)
+                    times.setdefault((name, "warm cpu", layout), []).append(warm_cpu)
+                    times.setdefault((name, "reload cpu", layout), []).append(reload_cpu)
                     command = [
                         str(root / ".venv/bin/paperbrowse"),
                         "--data",
@@ -202,12 +216,16 @@ def main() -> None:
                         "--json",
                         "attention",
                     ]
-                    times.setdefault(("search", layout), []).append(timed(command, env))
-                    start = probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
-                    times.setdefault(("start", layout), []).append(start[0])
-            for what in ("search", "start"):
-                many, one = median(times[what, "1,000 per file"]), median(times[what, "one per file"])
-                print(f"  {name}: {what:6} {many:.2f} s vs one per file {one:.2f} s: {one / many:.1f}x")
+                    timed(command, env)  # the word indexes kept again for the data as touched
+                    wall, cpu = timed_cpu(command, env)
+                    times.setdefault((name, "search", layout), []).append(wall)
+                    times.setdefault((name, "search cpu", layout), []).append(cpu)
+                    start = probe(python, "app", data, scratch, f"cache-{root.name}")
+                    times.setdefault((name, "start", layout), []).append(start[0])
+        for name in checkouts:
+            for what in ("search", "search cpu", "start", "warm", "warm cpu", "reload", "reload cpu"):
+                many, one = median(times[name, what, "1,000 per file"]), median(times[name, what, "one per file"])
+                print(f"  {name}: {what:10} {many:.3f} s vs one per file {one:.3f} s: {one / many:.2f}x")
 
 
 if __name__ == "__main__":

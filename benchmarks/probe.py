@@ -5,8 +5,12 @@
     python benchmarks/probe.py bare             a bare Textual app until its empty screen shows
     python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
     python benchmarks/probe.py stalls DATA_DIR SECONDS  the longest event-loop stall after the first frame
+    python benchmarks/probe.py load DATA_DIR    a warm load, then a reload after one file is touched
 
-`stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
+`load` prints figures of its own, in seconds: `load_catalog_cached` on a warm cache, and
+again after one data file's time changed (as the browser's data watcher reloads; only that
+file is parsed again). The cache is brought up to date first, untimed: a run of another
+checkout may have touched a file since. Then the processor time of each. `stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
 event loop, from the first frame for SECONDS, and when it began (seconds after the first frame).
 
 Each prints the seconds from the moment the caller spawned it (PB_SPAWNED_AT, a time.time())
@@ -117,6 +121,27 @@ def run_stalls(data: str, seconds: float) -> None:
     os._exit(0)
 
 
+def run_load(data: str) -> None:
+    import gc
+
+    from paperbrowse.core.store.cache import load_catalog_cached
+
+    load_catalog_cached([data])  # up to date: the figures below are a warm load and a reload
+    gc.disable()  # as the entry point loads (cli/collector.py)
+    start, cpu = time.perf_counter(), time.process_time()
+    load_catalog_cached([data])
+    warm, warm_cpu = time.perf_counter() - start, time.process_time() - cpu
+    files = sorted(name for name in os.listdir(data) if name.endswith(".toml"))
+    touched = os.path.join(data, files[len(files) // 2])
+    stamp = time.time() - 100 - time.perf_counter() % 50  # changed, and too old to be racy
+    os.utime(touched, (stamp, stamp))
+    start, cpu = time.perf_counter(), time.process_time()
+    load_catalog_cached([data])
+    reload, reload_cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"{warm:.6f} {reload:.6f} {warm_cpu:.6f} {reload_cpu:.6f}", flush=True)
+    os._exit(0)
+
+
 def run_bare() -> None:
     from textual.app import App
 
@@ -144,6 +169,8 @@ if __name__ == "__main__":
         run_typed(sys.argv[2], sys.argv[3])
     elif mode == "stalls":
         run_stalls(sys.argv[2], float(sys.argv[3]))
+    elif mode == "load":
+        run_load(sys.argv[2])
     elif mode == "bare":
         run_bare()
     else:

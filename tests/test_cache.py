@@ -8,7 +8,7 @@ import time
 import pytest
 
 from paperbrowse.core.records.catalog import load_catalog
-from paperbrowse.core.store import cache
+from paperbrowse.core.store import cache, small_files
 from paperbrowse.core.store.cache import load_catalog_cached
 
 CATEGORIES = '[[category]]\nid = "ml"\nname = "ML"\n'
@@ -132,7 +132,8 @@ def watch_parsing(monkeypatch) -> list[str]:
         parsed.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(cache, "parse_file", parse)
+    monkeypatch.setattr(cache, "parse_file", parse)  # large files
+    monkeypatch.setattr(small_files, "parse_file", parse)  # small ones, kept in runs
     return parsed
 
 
@@ -156,3 +157,68 @@ def test_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch, papers):
     catalog = load_catalog_cached([folder], store)
     assert parsed == ["f07.toml"]
     assert snapshot(catalog) == snapshot(load_catalog([folder]))
+
+
+def test_runs_of_small_files_reparse_only_what_changed(tmp_path, monkeypatch):
+    """Hundreds of one-paper files are kept in runs: after an edit, an added and a deleted
+    file, only the edited and the added one are parsed, and the catalog is the parsed one
+    (problems and categories kept in small files included)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text(CATEGORIES)
+    for number in range(700):
+        (folder / f"p{number:03d}.toml").write_text(paper(f"p{number}", f"Paper {number}"))
+    (folder / "p350b.toml").write_text("[[paper]\n")  # a syntax error, kept with its run
+    age(folder)
+    store = tmp_path / "cache"
+    assert snapshot(load_catalog_cached([folder], store)) == snapshot(load_catalog([folder]))
+    assert 1 < len(list(store.glob("files-*.pickle"))) <= small_files.BUCKETS
+    (folder / "p123.toml").write_text(paper("p123", "Edited"))
+    (folder / "p500.toml").unlink()
+    (folder / "p600b.toml").write_text(paper("new", "New"))
+    for name in ("p123.toml", "p600b.toml"):  # not racy; the others keep their times
+        os.utime(folder / name, (time.time() - 60, time.time() - 60))
+    parsed = watch_parsing(monkeypatch)
+    catalog = load_catalog_cached([folder], store)
+    assert sorted(parsed) == ["p123.toml", "p600b.toml"]
+    assert snapshot(catalog) == snapshot(load_catalog([folder]))
+    for entry in store.glob("snapshot-*"):
+        entry.unlink()  # the runs alone, as after another edit
+    parsed.clear()
+    assert snapshot(load_catalog_cached([folder], store)) == snapshot(load_catalog([folder]))
+    assert parsed == []
+
+
+def test_a_run_with_a_file_changed_just_now_parses_that_file_again(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text(CATEGORIES)
+    for number in range(50):
+        (folder / f"p{number:02d}.toml").write_text(paper(f"p{number}", f"Paper {number}"))
+    age(folder)
+    (folder / "p07.toml").write_text(paper("p7", "Fresh"))  # within the racy window
+    store = tmp_path / "cache"
+    load_catalog_cached([folder], store)
+    parsed = watch_parsing(monkeypatch)
+    catalog = load_catalog_cached([folder], store)
+    assert parsed == ["p07.toml"]
+    assert snapshot(catalog) == snapshot(load_catalog([folder]))
+
+
+def test_the_papers_folder_is_read_through_the_cache_whatever_its_categories(tmp_path, monkeypatch):
+    """`add` knows every paper of the papers folder (an id there is never reused), even one
+    whose category no data defines; after the first time, without parsing the folder again."""
+    from paperbrowse.core.records.catalog import Catalog
+    from paperbrowse.core.sources.adding import Adder
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"p{number}.toml").write_text(paper(f"p{number}", "Title").replace('"ml"', '"nowhere"'))
+    age(folder)
+    monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
+    assert {p.id for r in cache.folder_records(folder) for p in r.papers} == {f"p{n}" for n in range(40)}
+    parsed = watch_parsing(monkeypatch)
+    adder = Adder(folder, Catalog([], {}, [], ()), read=cache.folder_records)
+    assert parsed == []
+    assert {f"p{n}" for n in range(40)} <= adder._ids

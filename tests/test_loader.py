@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CATEGORIES_TOML, COLLECTION_IDS, PAPERS_2023_TOML, dedent, line_of, paper_toml
+from paperbrowse.core.records import scan as scan_module
 from paperbrowse.core.records.catalog import build_catalog, load_catalog
-from paperbrowse.core.records.loader import find_files, parse_file, parse_text
+from paperbrowse.core.records.loader import find_files, parse_file, parse_text, scan_files
 
 
 def only_problem(catalog_or_records):
@@ -619,3 +621,48 @@ def test_the_scan_keeps_path_order_and_reads_each_file_once(tmp_path):
     files, problems = find_files([data, data / "a.b.toml"])
     expected = sorted(p for p in data.rglob("*.toml") if p.name != "link.toml")
     assert files == expected and problems == []
+
+
+def test_a_folder_named_like_a_data_file_is_searched_and_a_linked_one_is_not(tmp_path):
+    data = tmp_path / "data"
+    (data / "odd.toml").mkdir(parents=True)
+    (data / "odd.toml" / "in.toml").write_text("")
+    (data / "z.toml").write_text("")
+    outside = tmp_path / "outside.toml"
+    outside.mkdir()
+    (outside / "hidden-away.toml").write_text("")
+    (data / "linked.toml").symlink_to(outside, target_is_directory=True)
+    (data / "linked-folder").symlink_to(outside, target_is_directory=True)
+    files, problems = find_files([data])
+    assert files == [data / "odd.toml" / "in.toml", data / "z.toml"] and problems == []
+
+
+def test_a_file_that_cannot_be_looked_at_keeps_its_place_and_the_rest_are_stamped(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ["a.toml", "c.toml", "notes.txt", ".hidden.toml"]:
+        (data / name).write_text("")
+    (data / "b.toml").symlink_to(data / "nowhere.toml")
+    files, _ = scan_files([data])
+    assert [(Path(f.path).name, f.stat is None) for f in files] == [
+        ("a.toml", False),
+        ("b.toml", True),
+        ("c.toml", False),
+    ]
+    assert parse_file(data / "b.toml").problems  # it says why it cannot be read
+
+
+def test_a_hard_linked_file_is_read_once_under_its_first_name(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "b.toml").write_text("")
+    os.link(data / "b.toml", data / "a.toml")
+    (data / "c.toml").write_text("")
+    assert find_files([data])[0] == [data / "a.toml", data / "c.toml"]
+
+
+@given(st.lists(st.from_regex(r"\.?[a-z.]{0,6}(\.toml)?", fullmatch=True).filter(bool), unique=True, max_size=80))
+def test_sorting_out_a_listing_by_its_joined_names_equals_testing_each_name(names):
+    data, others = scan_module._sort_out(names)
+    assert data == [n for n in names if n.endswith(".toml") and not n.startswith(".")]
+    assert sorted(others) == sorted(n for n in names if not n.endswith(".toml") and not n.startswith("."))

@@ -10,7 +10,7 @@ import pytest
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records import loader
 from paperbrowse.core.records.catalog import load_catalog
-from paperbrowse.core.records.loader import scan_files
+from paperbrowse.core.records.scan import scan
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store import cache, snapshot
 from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
@@ -133,12 +133,10 @@ def test_kept_word_indexes_of_other_data_are_not_adopted(collection, tmp_path):
 
 
 def test_snapshot_key_names_every_file(collection):
-    files, _ = scan_files([collection])
-    key = snapshot.stamp(files)
-    assert key is not None and len(key[2]) == 3
+    key = snapshot.stamp(scan([collection]))
+    assert key is not None
     (collection / "gone.toml").symlink_to(collection / "nope.toml")
-    dangling, _ = scan_files([collection])
-    assert snapshot.stamp(dangling) is None
+    assert snapshot.stamp(scan([collection])) is None
 
 
 # --- the TOML reader -------------------------------------------------------------------------
@@ -230,3 +228,81 @@ def test_a_failed_load_resumes_the_collector(monkeypatch):
     with pytest.raises(OSError):
         collector.load_for_the_process(broken, papers=len)
     assert gc.isenabled()
+
+
+def many_files(folder, count: int = 300) -> list:
+    folder.mkdir()
+    paths = []
+    for number in range(count):
+        path = folder / f"p{number:04d}.toml"
+        path.write_text(paper(f"p{number}", f"Paper {number:04d}"))
+        paths.append(path)
+    age(folder)
+    return paths
+
+
+def edit_in_place(path):  # same size, the mtime put back: only the ctime moves
+    info = path.stat()
+    path.write_text(path.read_text().replace("Paper", "Pager"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def replace_by_rename(path):  # same bytes and times, another inode (as editors and `add` save)
+    info = path.stat()
+    fresh = path.with_suffix(".new")
+    fresh.write_bytes(path.read_bytes())
+    os.utime(fresh, ns=(info.st_atime_ns, info.st_mtime_ns))
+    os.replace(fresh, path)
+
+
+def relink(path):  # a link that now points to another file of the same size and times
+    target = path.with_name("elsewhere-" + path.name + ".txt")
+    first = path.with_name("first-" + path.name + ".txt")
+    for other in (first, target):
+        other.write_bytes(path.read_bytes())
+    info = first.stat()
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    path.unlink()
+    path.symlink_to(target)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        edit_in_place,
+        replace_by_rename,
+        relink,
+        lambda path: path.unlink(),
+        lambda path: path.with_name("p0150b.toml").write_text(""),
+        lambda path: os.utime(path, ns=(0, path.stat().st_mtime_ns + 1)),
+        lambda path: path.chmod(0o600),
+    ],
+    ids=["edited in place", "replaced by rename", "link retargeted", "deleted", "added", "touched", "chmod"],
+)
+def test_one_changed_file_among_many_changes_the_stamp(tmp_path, change):
+    paths = many_files(tmp_path / "data")
+    before = snapshot.stamp(scan([tmp_path / "data"]))
+    assert before == snapshot.stamp(scan([tmp_path / "data"]))  # nothing changed: the same key
+    if change is relink:
+        (paths[150]).unlink()
+        paths[150].symlink_to(paths[150].with_name("first-p0150.toml.txt"))
+        paths[150].with_name("first-p0150.toml.txt").write_text(paper("p150", "Paper 0150"))
+        before = snapshot.stamp(scan([tmp_path / "data"]))
+    change(paths[150])
+    assert snapshot.stamp(scan([tmp_path / "data"])) != before
+
+
+def test_a_folder_of_one_paper_files_loads_and_reloads_as_parsing_does(tmp_path):
+    data = tmp_path / "data"
+    paths = many_files(data)
+    (data / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    age(data)
+    store = tmp_path / "cache"
+    assert summary(load_catalog_cached([data], store)) == summary(load_catalog([data]))
+    edit_in_place(paths[7])
+    replace_by_rename(paths[8])
+    paths[9].unlink()
+    (data / "new.toml").write_text(paper("new", "New"))
+    age(data)
+    assert summary(load_catalog_cached([data], store)) == summary(load_catalog([data]))
+    assert {"Pager 0007", "New"} <= {p.title for p in load_catalog_cached([data], store).papers}

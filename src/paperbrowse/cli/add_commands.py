@@ -17,6 +17,7 @@ from paperbrowse.cli.progress import ProgressBar
 from paperbrowse.core.files.paths import data_sources, user_papers_folder
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.sources.papers_folder import INBOX
+from paperbrowse.core.store.cache import folder_records
 
 if TYPE_CHECKING:
     from paperbrowse.core.sources.adding import Adder, Outcome
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 def _adder(context: Context, category: str) -> Adder:
     from paperbrowse.core.sources import adding  # arXiv and BibTeX readers: imported by these commands only
 
-    adder = adding.Adder(user_papers_folder(context.library_file), context.catalog, category)
+    adder = adding.Adder(user_papers_folder(context.library_file), context.catalog, category, folder_records)
     try:
         adder.prepare()
     except adding.AddError as err:

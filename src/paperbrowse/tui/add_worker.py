@@ -22,7 +22,7 @@ from paperbrowse.core.sources.crossref_api import fetch_work
 from paperbrowse.core.sources.doi import arxiv_of, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.web_api import ApiCancelled
-from paperbrowse.core.store.cache import files_signature
+from paperbrowse.core.store.cache import files_signature, folder_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def add_paper(
 ) -> AddResult:
     """`cancel`, set from another thread, ends the wait for arXiv or Crossref within a tenth of a second."""
     folder = user_papers_folder(library_file)
-    adder = Adder(folder, catalog, request.category)
+    adder = Adder(folder, catalog, request.category, folder_records)
     try:
         adder.prepare()
     except AddError as err:

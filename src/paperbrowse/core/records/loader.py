@@ -5,16 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from paperbrowse.core.records import toml_lines
 from paperbrowse.core.records.problems import Problem, Severity
+from paperbrowse.core.records.scan import DataFile, scan
 from paperbrowse.core.records.schema import (
     Category,
     Findings,
@@ -52,14 +51,6 @@ class FileRecords:
     problems: list[Problem] = field(default_factory=list)
 
 
-class DataFile(NamedTuple):
-    """A data file as the scan met it: its path as reached from the source, and its stat (None
-    when it cannot be looked at, a dangling link: `parse_file` then says why)."""
-
-    path: str
-    stat: os.stat_result | None
-
-
 def find_files(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
     """The `*.toml` files under each source (a file or a folder, searched recursively)."""
     found, problems = scan_files(sources)
@@ -67,80 +58,9 @@ def find_files(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
 
 
 def scan_files(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[DataFile], list[Problem]]:
-    """The `*.toml` files under each source, in path order, each with its stat.
-
-    One listing per folder and one stat per file, no path resolved: at 100,000 one-paper files
-    that is the difference between a tenth of a second and several. A file reached twice (a
-    link, a source named twice) is read once: files are told apart by device and inode.
-    """
-    files: list[DataFile] = []
-    problems: list[Problem] = []
-    seen: set[object] = set()
-    for source in sources:
-        top = str(Path(source))
-        try:
-            info = os.stat(top)
-        except (OSError, ValueError):
-            info = None
-        if info is not None and stat.S_ISDIR(info.st_mode):
-            found: Iterable[DataFile] = _walk(top)
-        elif info is not None and stat.S_ISREG(info.st_mode):
-            found = [DataFile(top, info)]
-        else:
-            problems.append(Problem(top, None, "no such file or folder"))
-            continue
-        for file in found:
-            identity = file.path if file.stat is None else (file.stat.st_dev, file.stat.st_ino)
-            if identity not in seen:
-                seen.add(identity)
-                files.append(file)
-    return files, problems
-
-
-def _walk(top: str) -> list[DataFile]:
-    """Depth first, each folder's names sorted: the order of the sorted paths. Hidden names
-    and linked folders are skipped, an unreadable folder is passed over (as os.walk does). A
-    stack, not recursion: folders may nest deeper than Python's recursion limit."""
-    found: list[DataFile] = []
-    pending: list[Iterator[DataFile | str]] = [iter(_listing(top))]
-    while pending:
-        item = next(pending[-1], None)
-        if item is None:
-            pending.pop()
-        elif isinstance(item, str):  # a subfolder, read in its place
-            pending.append(iter(_listing(item)))
-        else:
-            found.append(item)
-    return found
-
-
-def _listing(folder: str) -> list[DataFile | str]:
-    """The folder's data files and subfolders (as paths), sorted by name."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = [entry for entry in listing if not entry.name.startswith(".")]
-    except OSError:
-        return []
-    entries.sort(key=_NAME)
-    return [item for item in map(_item, entries) if item is not None]
-
-
-_NAME = attrgetter("name")
-
-
-def _item(entry: os.DirEntry[str]) -> DataFile | str | None:
-    try:
-        is_folder = entry.is_dir()  # from the listing's file type: no system call
-    except OSError:
-        is_folder = False
-    if is_folder:
-        return None if entry.is_symlink() else entry.path
-    if not entry.name.endswith(".toml"):
-        return None
-    try:
-        return DataFile(entry.path, entry.stat())
-    except OSError:
-        return DataFile(entry.path, None)
+    """The `*.toml` files under each source, in path order, each with its stat (see `scan`)."""
+    found = scan(sources)
+    return found.files(), found.problems
 
 
 def parse_file(path: Path) -> FileRecords:

@@ -6,10 +6,8 @@ mtime, ctime and inode: any edit, even one that keeps the size, changes a key, a
 file is parsed again. A cache entry that cannot be read is ignored and rebuilt, never trusted.
 Records are stored as plain tuples, which unpickle several times faster than dataclasses.
 
-A large file has an entry of its own. Small files (one paper each, as `add` and `import` write
-them) share `_BUCKETS` entries, a file's bucket chosen by its path: opening, checking and
-reading 100,000 entries cost more than parsing, while 64 buckets cost what 64 large files do.
-An edit rewrites the edited file's bucket, reusing the other files' records in it.
+A large file has an entry of its own. Small files (one paper each, as `add` writes them) are
+kept in runs of neighbouring files, a few bucket files for them all (see `small_files`).
 """
 
 from __future__ import annotations
@@ -17,26 +15,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
 import time
-import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
+from itertools import compress
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import platformdirs
 
 from paperbrowse import __version__
 from paperbrowse.core.files import changes
 from paperbrowse.core.files.paths import APP_NAME
-from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog, build_catalog
-from paperbrowse.core.records.dates import PaperDate
-from paperbrowse.core.records.loader import DataFile, FileRecords, parse_file, scan_files
-from paperbrowse.core.records.problems import Problem, Severity
-from paperbrowse.core.records.schema import Category, Paper
-from paperbrowse.core.store import snapshot, trust
+from paperbrowse.core.records.loader import FileRecords, parse_file
+from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.scan import DataFile, scan
+from paperbrowse.core.store import small_files, snapshot, trust
+from paperbrowse.core.store.packing import pack, unpack
 
 if TYPE_CHECKING:
     from paperbrowse.core.search.engine import SearchIndex
@@ -46,21 +42,10 @@ if TYPE_CHECKING:
 FORMAT = 3
 Progress = Callable[[int, int], None]  # told (files read, files in all) while a load goes on
 EARLY = 0.3  # seconds of a long load after which its first part is shown
-_SMALL = 64 * 1024  # files smaller than this share bucket entries (about 30 papers)
-_BUCKETS = 64
-_PAPER_FIELDS = [f.name for f in fields(Paper)]
-_DATE = _PAPER_FIELDS.index("date")
-_SOURCE = _PAPER_FIELDS.index("source")
-_BIB = _PAPER_FIELDS.index("bib")
 
 # A cache entry's key: the cache format, the paperbrowse version, the file's absolute path,
 # size, mtime_ns, ctime_ns and inode.
 _EntryKey = tuple[int, str, str, int, int, int, int]
-# A file's records as an entry holds them: the path they were read from, then each paper,
-# category and problem as a tuple of its fields in field order (a paper's date as a tuple too).
-_Packed = tuple[
-    str, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, int | None, str, Severity, int | None]]
-]
 
 
 def cache_folder() -> Path | None:
@@ -89,37 +74,6 @@ def _entry_path(folder: Path, key: _EntryKey) -> Path:
     return folder / f"{digest}.pickle"
 
 
-def _pack(records: FileRecords) -> _Packed:
-    papers: list[tuple[Any, ...]] = []
-    for paper in records.papers:
-        row = [getattr(paper, name) for name in _PAPER_FIELDS]
-        row[_DATE] = (paper.date.year, paper.date.month, paper.date.day)
-        row[_BIB] = pack_bib(paper.bib)
-        papers.append(tuple(row))
-    categories = [tuple(getattr(c, f.name) for f in fields(Category)) for c in records.categories]
-    problems = [(p.file, p.line, p.message, p.severity, p.column) for p in records.problems]
-    return (records.path, papers, categories, problems)
-
-
-def _unpack(packed: _Packed, shown: str) -> FileRecords:
-    """The stored records, with the file named as it is reached now (`shown`)."""
-    stored, papers, categories, problems = packed
-    result = FileRecords(shown)
-    source = _SOURCE
-    for row in papers:
-        values = list(row)
-        values[_DATE] = PaperDate(*values[_DATE])
-        values[_BIB] = unpack_bib(values[_BIB])
-        values[source] = shown
-        result.papers.append(Paper(*values))
-    result.categories = [replace(Category(*row), source=shown) for row in categories]
-    result.problems = [
-        Problem(shown if file == stored else file, line, message, severity, column)
-        for file, line, message, severity, column in problems
-    ]
-    return result
-
-
 def load_file(file: DataFile, folder: Path | None) -> FileRecords:
     """One file's records: from its cache entry when its key still matches, else parsed and stored."""
     if folder is None or file.stat is None:
@@ -129,10 +83,10 @@ def load_file(file: DataFile, folder: Path | None) -> FileRecords:
     with contextlib.suppress(Exception):  # a damaged, foreign or untrusted entry is only a cache miss
         stored_key, packed = trust.load(entry)
         if stored_key == key:
-            return _unpack(packed, file.path)
+            return unpack(packed, file.path)
     records = parse_file(Path(file.path))
     if not _racy_key(key):
-        _store(entry, (key, _pack(records)))
+        trust.save(entry, (key, pack(records)))
     return records
 
 
@@ -156,65 +110,35 @@ def load_files(
 
     done = 0
     records: list[FileRecords | None] = [None] * len(files)
-    buckets: dict[int, list[tuple[int, DataFile, _EntryKey]]] = {}
-    large: list[int] = []
-    cwd = os.getcwd()
-    for number, file in enumerate(files):
-        if folder is not None and file.stat is not None and file.stat.st_size < _SMALL:
-            key = _key(file, cwd)
-            bucket = zlib.crc32(key[2].encode("utf-8", "surrogatepass")) % _BUCKETS
-            buckets.setdefault(bucket, []).append((number, file, key))
-        else:
-            large.append(number)
+    merged = FileRecords("")  # stands for a file whose records are in its run's first file's
+    if folder is None:
+        buckets: dict[int, list[range]] = {}
+        large = list(range(len(files)))
+    else:
+        buckets, large = small_files.plan(files)
     # The categories first (in the file the papers folder and the shipped data keep them in),
     # so that the first part of a long load (see `early`) holds the categories of its papers.
-    first = [b for b, members in buckets.items() if any(_holds_categories(f.path) for _, f, _ in members)]
-    steps: list[int | list[tuple[int, DataFile, _EntryKey]]] = [buckets.pop(b) for b in first]
+    ends = map(_ENDS_IN_CATEGORIES, map(itemgetter(0), files))  # a C-level pass, then the few
+    holders = [n for n in compress(range(len(files)), ends) if _holds_categories(files[n].path)]
+    first = [b for b, runs in buckets.items() if any(n in run for run in runs for n in holders)]
+    steps: list[int | tuple[int, list[range]]] = [(b, buckets.pop(b)) for b in first]
     large.sort(key=lambda number: not _holds_categories(files[number].path))
     steps += large
-    steps += buckets.values()
+    steps += buckets.items()
     for step in steps:
         if isinstance(step, int):
             records[step] = load_file(files[step], folder)
             done += 1
         else:
             assert folder is not None
-            bucket = zlib.crc32(step[0][2][2].encode("utf-8", "surrogatepass")) % _BUCKETS
-            _load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", step, records)
-            done += len(step)
+            bucket, runs = step
+            small_files.load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", runs, files, records, merged)
+            done += sum(map(len, runs))
         tell(done, len(files))
-    return [found for found in records if found is not None]
+    return [found for found in records if found is not None and found is not merged]
 
 
-def _load_bucket(
-    bucket: Path, members: list[tuple[int, DataFile, _EntryKey]], records: list[FileRecords | None]
-) -> None:
-    """Fill `records` for the bucket's files: each from the bucket while its key matches, else
-    parsed; the bucket written again when that changed what it should hold."""
-    stored: dict[str, tuple[_EntryKey, _Packed]] = {}
-    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
-        found = trust.load(bucket)
-        if isinstance(found, dict):
-            stored = found
-    kept: dict[str, tuple[_EntryKey, _Packed]] = {}
-    changed = False
-    for number, file, key in members:
-        entry = stored.get(key[2])
-        with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
-            if entry is not None and entry[0] == key:
-                records[number] = _unpack(entry[1], file.path)
-                kept[key[2]] = entry
-        if records[number] is None:
-            records[number] = parsed = parse_file(Path(file.path))
-            changed = True
-            if not _racy_key(key):
-                kept[key[2]] = (key, _pack(parsed))
-    if not kept:  # every file new (within the racy window) or gone: no bucket at all
-        if stored:
-            with contextlib.suppress(OSError):
-                bucket.unlink()
-    elif changed or kept.keys() != stored.keys():
-        _store(bucket, kept)
+_ENDS_IN_CATEGORIES = methodcaller("endswith", "categories.toml")
 
 
 def _holds_categories(path: str) -> bool:
@@ -250,14 +174,6 @@ def _racy_key(key: _EntryKey) -> bool:
     return time.time_ns() - key[_MTIME] < _RACY_NS
 
 
-def _store(entry: Path, value: object) -> None:
-    # A cache that cannot be written (no room, a file in the way, a record nested too deep to
-    # pickle) only costs speed: the records are returned all the same.
-    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
-        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        trust.write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def load_catalog_cached(
     sources: Iterable[str | os.PathLike[str]],
     folder: Path | None = None,
@@ -284,8 +200,9 @@ def _load(
 ) -> Catalog:
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
-    files, problems = scan_files(names)
-    files_now = snapshot.stamp(files) if folder is not None else None
+    scanned = scan(names)
+    problems = scanned.problems
+    files_now = snapshot.stamp(scanned) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
     key: snapshot.SnapshotKey | None = None
     if files_now is not None and where is not None:
@@ -295,12 +212,21 @@ def _load(
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
+    files = scanned.files()
     catalog = build_catalog(load_files(files, folder, group, progress, _early(early, problems)), problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
         catalog.derived["snapshot"] = (where, key)
     return catalog
+
+
+def folder_records(folder: Path) -> list[FileRecords]:
+    """Every data file's records under `folder`, whatever their categories, through the cache
+    (a group of its own: a folder's runs do not displace those of the data in use)."""
+    digest = hashlib.sha256(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    scanned = scan([folder])
+    return load_files(scanned.files(), trust.usable_folder(cache_folder()), f"own-{digest}")
 
 
 def prepare_search(index: SearchIndex) -> None:
@@ -333,8 +259,7 @@ def _prepare_search(index: SearchIndex) -> None:
 
 def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
-    now = time.time_ns()
-    return any(now - stamp[snapshot.MTIME] < _RACY_NS for stamp in key[2])
+    return time.time_ns() - key[snapshot.NEWEST] < _RACY_NS
 
 
 def files_signature(sources: Iterable[str]) -> changes.Signature:

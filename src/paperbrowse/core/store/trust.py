@@ -129,3 +129,11 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> None:
     atomic_write(path, data, durable=False)
     with contextlib.suppress(OSError):
         os.chmod(path, 0o600)  # kept by later replacements, which take the old file's mode
+
+
+def save(path: Path, value: object) -> None:
+    """Keep `value` in the cache file `path`. A cache that cannot be written (no room, a file
+    in the way, a record nested too deep to pickle) only costs speed."""
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
