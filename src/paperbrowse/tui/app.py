@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from paperbrowse.core.files import opener
@@ -24,6 +25,9 @@ from paperbrowse.tui.session import Session
 class PaperBrowseApp(App[None]):
     CSS_PATH = str(shipped("styles") / "paperbrowse.tcss")
     TITLE = "paperbrowse"
+
+    # "en" or "zh": the labels everywhere and the summaries in the details (L switches).
+    language: reactive[str] = reactive("en", init=False)
 
     def __init__(self, session: Session, collection: str = "", loading: BackgroundLoad | None = None) -> None:
         """`loading`: a cold start's load still reading; `session` then holds its first part."""

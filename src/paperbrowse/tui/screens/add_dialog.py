@@ -21,6 +21,7 @@ from paperbrowse.core.sources.doi import parse_doi
 from paperbrowse.core.sources.papers_folder import INBOX, INBOX_CATEGORY
 from paperbrowse.tui.add_worker import AddRequest
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, to_translate, tr
 
 
 def split_authors(text: str) -> tuple[str, ...]:
@@ -47,26 +48,28 @@ class AddDialog(ModalScreen[AddRequest | None]):
     def compose(self) -> ComposeResult:
         # Compact one-line fields in a label | field grid: the whole form fits an 80x24 terminal.
         inbox = INBOX if any(value == INBOX for _, value in self.options) else self.options[0][1]
+        language = language_of(self)
         with Vertical(classes="dialog", id="add-dialog"):
-            yield Label("Add a paper", classes="dialog-title")
+            yield Label(tr("Add a paper", language), classes="dialog-title")
             with Grid(id="add-form"):
-                yield Label("arXiv/DOI")
-                yield Input(placeholder="2302.13971, an arxiv.org link or a DOI (10.…)", id="add-arxiv", compact=True)
+                yield Label(tr("arXiv/DOI", language))
+                example = tr("2302.13971, an arxiv.org link or a DOI (10.…)", language)
+                yield Input(placeholder=example, id="add-arxiv", compact=True)
                 yield Label("")
-                yield Label("or by hand:", classes="add-or")
-                yield Label("Title")
-                yield Input(placeholder="the paper's title", id="add-title", compact=True)
-                yield Label("Authors")
-                yield Input(placeholder="Ada Lovelace, Alan Turing", id="add-authors", compact=True)
-                yield Label("Year")
+                yield Label(tr("or by hand:", language), classes="add-or")
+                yield Label(tr("Title", language))
+                yield Input(placeholder=tr("the paper's title", language), id="add-title", compact=True)
+                yield Label(tr("Authors", language))
+                yield Input(placeholder=tr("Ada Lovelace, Alan Turing", language), id="add-authors", compact=True)
+                yield Label(tr("Year", language))
                 yield Input(placeholder="2024", id="add-year", max_length=4, restrict=r"[0-9]*", compact=True)
-                yield Label("Category")
+                yield Label(tr("Category", language))
                 yield Select(self.options, value=inbox, allow_blank=False, id="add-category", compact=True)
             yield Label("", id="add-error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="add-cancel", compact=True)
-                yield Button("Add", id="add-ok", variant="primary", compact=True)
-            yield Label("enter add · tab next field · escape cancel", classes="dialog-hint")
+                yield Button(tr("Cancel", language), id="add-cancel", compact=True)
+                yield Button(tr("Add", language), id="add-ok", variant="primary", compact=True)
+            yield Label(tr("enter add · tab next field · escape cancel", language), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#add-arxiv", Input).focus()
@@ -86,7 +89,7 @@ class AddDialog(ModalScreen[AddRequest | None]):
         request, problem = self.request()
         if request is None:
             error = self.query_one("#add-error", Label)
-            error.update(problem)
+            error.update(tr(problem, language_of(self)))
             error.display = True
         else:
             self.dismiss(request)
@@ -98,17 +101,19 @@ class AddDialog(ModalScreen[AddRequest | None]):
         arxiv = self.query_one("#add-arxiv", Input).value.strip()
         if arxiv:
             if parse_arxiv_id(arxiv) is None and parse_doi(arxiv) is None:
-                return None, "Not an arXiv id or link, nor a DOI (like 2302.13971 or 10.1145/3292500.3330701)."
+                return None, to_translate(
+                    "Not an arXiv id or link, nor a DOI (like 2302.13971 or 10.1145/3292500.3330701)."
+                )
             return AddRequest(category, arxiv=arxiv), ""
         title = " ".join(self.query_one("#add-title", Input).value.split())
         authors = split_authors(self.query_one("#add-authors", Input).value)
         year = self.query_one("#add-year", Input).value.strip()
         if not title:
-            return None, "Give an arXiv id or a DOI, or at least a title, authors and a year."
+            return None, to_translate("Give an arXiv id or a DOI, or at least a title, authors and a year.")
         if not authors:
-            return None, "Name at least one author."
+            return None, to_translate("Name at least one author.")
         if not re.fullmatch(r"\d{4}", year) or not 1000 <= int(year) <= dt.date.today().year + 1:
-            return None, "The year must have four digits."
+            return None, to_translate("The year must have four digits.")
         return AddRequest(category, title=title, authors=authors, year=int(year)), ""
 
     def action_cancel(self) -> None:

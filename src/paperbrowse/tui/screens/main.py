@@ -18,7 +18,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
+from textual.widgets import Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
@@ -41,11 +41,13 @@ from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.session import Session
-from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
+from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key, node_name
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
 from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.key_footer import KeyFooter
 from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.save_status import SaveStatus
@@ -54,6 +56,12 @@ from paperbrowse.tui.widgets.search_box import SearchBox
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
+# The search's placeholder, longest first: the longest that fits is shown (`?` lists it all).
+PLACEHOLDERS = (
+    "/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
+    "/ search: words 'exact ^prefix !not cat: tag: (? help)",
+    "/ search (? help)",
+)
 
 
 class MainScreen(PdfActions):
@@ -70,6 +78,8 @@ class MainScreen(PdfActions):
         self._deferred: list[Callable[[], object]] = []  # paper actions pressed while a search ran
         self._last_search = float("inf")  # the first search (at start) always runs in a thread
         self._shown_text = ""
+        self._shown_count = 0
+        self._shown_hint = ""
         restored = session.library.state
         self._restore_query = restored.get("query", "")
         self._keep: str | None = restored.get("selected")
@@ -90,18 +100,15 @@ class MainScreen(PdfActions):
         with Horizontal(id="panes"):
             yield CategoryTree(session.catalog, session.library, id="tree")
             with Vertical(id="middle"):
-                yield SearchBox(
-                    results="papers",
-                    placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
-                    id="search",
-                )
+                yield SearchBox(results="papers", placeholders=PLACEHOLDERS, id="search")
                 yield Label(id="count")
+                yield Label(id="hint", markup=False)  # the query's hints, whole (the count line is one line)
                 if self._loading is not None:
                     yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
-        yield Footer()
+        yield KeyFooter()
         yield DataWatcher(session.catalog)
         yield LibraryWatcher(session.library)
 
@@ -116,15 +123,20 @@ class MainScreen(PdfActions):
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
         if self.session.setting("language") == "zh":
-            self.detail.language = "zh"
+            self.app.language = "zh"  # type: ignore[attr-defined]  # PaperBrowseApp's
+        self.watch(self.app, "language", self._language_changed, init=True)
         if self._loading is not None:
             self._loading.pause = pause_of(self.app)
             self._loading_timer = self.set_interval(0.1, self._loading_tick, name="loading")
         problems = self.session.catalog.errors
         if problems:
             self.notify(
-                f"{len(problems)} problems in the data; bad records were skipped. Press ! for the list.",
-                title="Data problems",
+                tr(
+                    "{count} problems in the data; bad records were skipped. Press ! for the list.",
+                    self.language,
+                    count=len(problems),
+                ),
+                title=tr("Data problems", self.language),
                 severity="warning",
                 timeout=8,
             )
@@ -160,7 +172,7 @@ class MainScreen(PdfActions):
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
             if not self.session.index.ready() and parse(text).text_terms():
-                self._show_count(Content("searching… (loading the word index)"))
+                self._show_count(Content(tr("searching… (loading the word index)", self.language)))
             self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -191,31 +203,52 @@ class MainScreen(PdfActions):
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
-        count = self._scope(len(papers), text)
-        sort = self.session.sort_for(self.node.key)
-        if sort != "relevance":
-            count = Content.assemble(count, (f" · by {SORT_LABELS[sort]}", "$text-muted"))
-        if hints:
-            count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self._show_count(count)
+        self._shown_count = len(papers)
+        self._show_header()
+        self._show_hint("⚠ " + one_line(hints[0]) if hints else "")
         if not papers:
             self.detail.show(None)
         deferred, self._deferred = self._deferred, []
         for action in deferred:
             action()
 
-    def _scope(self, shown: int, text: str) -> Content:
-        """The list's header: which node and query the list shows, and how many of all papers,
-        so that a node chosen earlier (or restored at start) never filters unseen."""
+    def _show_header(self) -> None:
+        """The list's header: which node and query the list shows, how many of all papers, and
+        in which order, so that a node chosen earlier (or restored at start) never filters unseen."""
+        language, shown, text = self.language, self._shown_count, self._shown_text
         parts: list[str | tuple[str, str]] = []
         if self.node.key != ALL_PAPERS.key:
-            parts += [(one_line(self.node.label), "bold $accent"), " · "]
+            parts += [(one_line(node_name(self.node, self.session.catalog, language)), "bold $accent"), " · "]
         if text.strip():
             parts += [(one_line(text.strip()), "bold"), " · "]
-        parts.append(f"{shown} of {len(self.session.catalog.papers)} papers")
+        parts.append(tr("{shown} of {total} papers", language, shown=shown, total=len(self.session.catalog.papers)))
         if not shown and self.node.key != ALL_PAPERS.key:
-            parts.append(("  A: search all papers", "$warning"))
-        return Content.assemble(*parts)
+            parts.append((tr("  A: search all papers", language), "$warning"))
+        sort = self.session.sort_for(self.node.key)
+        if sort != "relevance":
+            parts.append((tr(" · by {order}", language, order=tr(SORT_LABELS[sort], language)), "$text-muted"))
+        self._show_count(Content.assemble(*parts))
+
+    @property
+    def language(self) -> str:
+        return language_of(self)
+
+    def _language_changed(self, language: str) -> None:
+        """`L`, or the language restored at start: every label, then the summaries."""
+        self.detail.language = language
+        self.query_one(CategoryTree).language = language
+        self.search_box.placeholders = tuple(tr(text, language) for text in PLACEHOLDERS)
+        self.app.sub_title = collection_title(self.session.catalog, language)
+        if self._shown_generation:
+            self._show_header()
+
+    def _show_hint(self, text: str) -> None:
+        """The query's hint, whole, on lines of its own; laid out only when it changes."""
+        if text != self._shown_hint:
+            self._shown_hint = text
+            hint = self.query_one("#hint", Label)
+            hint.update(text)
+            hint.display = bool(text)
 
     def _show_count(self, count: Content) -> None:
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
@@ -316,10 +349,10 @@ class MainScreen(PdfActions):
                 self.history.visit(left)
 
     def action_back(self) -> None:
-        self._go(self.history.back(self._here()), "Nothing to go back to.")
+        self._go(self.history.back(self._here()), tr("Nothing to go back to.", self.language))
 
     def action_forward(self) -> None:
-        self._go(self.history.forward(self._here()), "Nothing to go forward to.")
+        self._go(self.history.forward(self._here()), tr("Nothing to go forward to.", self.language))
 
     def _here(self) -> Place:
         """The place now; a jump in progress (in the tree or the search) ends here first."""
@@ -342,10 +375,10 @@ class MainScreen(PdfActions):
         self.set_focus(self.papers)
 
     def action_undo(self) -> None:
-        self._undo_or_redo(self.undo.undo, "Undid", "Nothing to undo.")
+        self._undo_or_redo(self.undo.undo, "Undid: {change}", "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self._undo_or_redo(self.undo.redo, "Redid", "Nothing to redo.")
+        self._undo_or_redo(self.undo.redo, "Redid: {change}", "Nothing to redo.")
 
     def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
         if not self._writable():
@@ -353,11 +386,11 @@ class MainScreen(PdfActions):
         self.session.library.refresh()
         change = step(self.session.library)
         if change is None:
-            self.notify(nothing, timeout=2, markup=False)
+            self.notify(tr(nothing, self.language), timeout=2, markup=False)
             return
         self.save_soon()
         self.refresh_paper(tags=True)
-        self.notify(f"{done}: {one_line(change.describe())}", timeout=3, markup=False)
+        self.notify(tr(done, self.language, change=one_line(change.describe())), timeout=3, markup=False)
 
     def action_search_everywhere(self) -> None:
         if self.node.key == ALL_PAPERS.key:
@@ -447,7 +480,7 @@ class MainScreen(PdfActions):
             return None
         paper = self.current
         if paper is None:
-            self.notify("No paper selected.", severity="warning", markup=False)
+            self.notify(tr("No paper selected.", self.language), severity="warning", markup=False)
         return paper
 
     def run_command(self, action: str) -> None:
@@ -471,7 +504,8 @@ class MainScreen(PdfActions):
         self.session.set_sort(self.node.key, order)
         self.save_soon()
         self.run_search()
-        self.notify(f"Sorted by {SORT_LABELS[order]}", timeout=2)
+        language = self.language
+        self.notify(tr("Sorted by {order}", language, order=tr(SORT_LABELS[order], language)), timeout=2, markup=False)
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
@@ -486,7 +520,7 @@ class MainScreen(PdfActions):
                 self.papers.cursor = index
                 return
             index += step
-        self.notify("No more unread papers in this list.", timeout=3, markup=False)
+        self.notify(tr("No more unread papers in this list.", self.language), timeout=3, markup=False)
 
     def action_next_unread(self) -> None:
         if not self._after_search(self.action_next_unread):
@@ -614,20 +648,28 @@ class MainScreen(PdfActions):
                 if overwrite:
                     self._export(fmt, path, force=True)
 
-            self.app.push_screen(Confirm(f"{path} exists. Overwrite it?", "Overwrite", "Cancel"), answered)
+            language = self.language
+            question = tr("{path} exists. Overwrite it?", language, path=path)
+            self.app.push_screen(Confirm(question, tr("Overwrite", language), tr("Cancel", language)), answered)
             return
         except OSError as err:
             self.notify(f"Cannot write {path}: {err.strerror or err}", severity="error", timeout=10, markup=False)
             return
         self.session.choose("export_format", fmt)
         self.session.choose("export_folder", str(path.parent.resolve()))
-        self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
+        self.notify(
+            tr("Exported {count} papers to {path}", self.language, count=count, path=path),
+            title=tr("Export", self.language),
+            timeout=8,
+            markup=False,
+        )
 
     def action_toggle_language(self) -> None:
-        detail = self.detail
-        detail.language = "zh" if detail.language == "en" else "en"
-        self.session.choose("language", detail.language)
-        self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
+        language = "zh" if self.language == "en" else "en"
+        self.app.language = language  # type: ignore[attr-defined]  # PaperBrowseApp's
+        self.session.choose("language", language)
+        told = "Summaries: Chinese" if language == "zh" else "Summaries: English"
+        self.notify(tr(told, language), timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
         """To the tree and back: on a narrow terminal the tree shows only while it is used."""
@@ -669,7 +711,11 @@ class MainScreen(PdfActions):
     def action_follow_link(self, number: int) -> None:
         paper_id = self.detail.links.get(number)
         if paper_id is None:
-            self.notify(f"No link {number} in the details of this paper.", timeout=3, markup=False)
+            self.notify(
+                tr("No link {number} in the details of this paper.", self.language, number=number),
+                timeout=3,
+                markup=False,
+            )
             return
         self.select_paper(paper_id)
 
@@ -780,14 +826,19 @@ class MainScreen(PdfActions):
         self.query_one(DataWatcher).follow(catalog, signature)
         self.query_one(CategoryTree).use_catalog(catalog)
         self.detail.use_catalog(catalog)
-        self.app.sub_title = collection_title(catalog)
+        self.app.sub_title = collection_title(catalog, self.language)
         self._prepare_search(index)
         self.run_search()
 
 
-def collection_title(catalog: Catalog) -> str:
+def collection_title(catalog: Catalog, language: str = "en") -> str:
     """The header's subtitle: which collection, and how many papers."""
-    return f"{collection_name(catalog.sources)} · {len(catalog.papers):,} papers"
+    return tr(
+        "{collection} · {count} papers",
+        language,
+        collection=collection_name(catalog.sources),
+        count=f"{len(catalog.papers):,}",
+    )
 
 
 def documents_folder() -> Path:
