@@ -193,34 +193,37 @@ class DetailPane(VerticalScroll, can_focus=True):
         local = local_pdf(paper, self.library, self.pdf_folder)  # a few stats: cheap enough for every move
         rows = [
             # A `text:` search's pages first: what the reader looks for now.
-            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
-            ("Authors", _first(paper.authors, LIST_LIMIT, language)),
-            ("Orgs", _first(paper.orgs, LIST_LIMIT, language)),
-            ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
-            *reference_rows(paper.bib),
-            ("Category", category_name),
-            ("arXiv", paper.arxiv),
-            ("Link", paper.link),
-            ("PDF", paper.pdf),
-            ("PDF here", str(local) if local else ""),
-            ("Code", paper.code),
-            ("Aliases", _first(paper.aliases, LIST_LIMIT, language)),
-            ("Tags", " ".join(f"#{t}" for t in paper.tags)),
-            ("My tags", " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
+            (
+                tr("In PDF", language),
+                hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else "",
+            ),
+            (tr("Authors", language), _first(paper.authors, LIST_LIMIT, language)),
+            (tr("Orgs", language), _first(paper.orgs, LIST_LIMIT, language)),
+            (tr("Date", language), paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
+            *((tr(label, language), value) for label, value in reference_rows(paper.bib)),
+            (tr("Category", language), category_name),
+            (tr("arXiv", language), paper.arxiv),
+            (tr("Link", language), paper.link),
+            (tr("PDF", language), paper.pdf),
+            (tr("PDF here", language), str(local) if local else ""),
+            (tr("Code", language), paper.code),
+            (tr("Aliases", language), _first(paper.aliases, LIST_LIMIT, language)),
+            (tr("Tags", language), " ".join(f"#{t}" for t in paper.tags)),
+            (tr("My tags", language), " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
         ]
         title = one_line(_cut(paper.title, TITLE_LIMIT, language))
         parts: list[str | tuple[str, str]] = [(title, "bold $accent"), "\n"]
-        parts += [(tr("★ starred" if starred else "☆ not starred", language), "$warning" if starred else "dim"), "   "]
+        star = tr("★ starred", language) if starred else tr("☆ not starred", language)
+        parts += [(star, "$warning" if starred else "dim"), "   "]
         parts += [(status_text, "dim")]
         if local is not None:
-            parts += ["   ", (tr(PDF_MARK, language), "bold $success")]
+            parts += ["   ", (PDF_MARK, "bold $success")]
         parts += ["\n\n"]
-        labels = {label: tr(label, language) for label, value in rows if value}
-        width = max((cells(label) for label in labels.values()), default=0) + 1
+        width = max(max((cells(label) for label, value in rows if value), default=0) + 1, 9)
         for label, value in rows:
             if value:
                 parts += [
-                    (_column(labels[label], max(width, 9)), "dim"),
+                    (_column(label, width), "dim"),
                     one_line(_cut(value, FIELD_LIMIT, language)),
                     "\n",
                 ]
