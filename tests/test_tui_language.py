@@ -27,6 +27,7 @@ from paperbrowse.tui.labels import ZH, tr
 from paperbrowse.tui.screens.add_dialog import AddDialog
 from paperbrowse.tui.screens.confirm import Confirm
 from paperbrowse.tui.screens.export_dialog import ExportDialog
+from paperbrowse.tui.screens.main import collection_title
 from paperbrowse.tui.screens.note_editor import NoteEditor
 from paperbrowse.tui.screens.problems import ProblemsScreen
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
@@ -123,6 +124,7 @@ def test_l_turns_every_label_of_the_main_screen_chinese(tmp_path, recording):
     app = make_app(None, tmp_path / "library.toml")
 
     async def scenario(pilot) -> None:
+        app.sub_title = collection_title(app.session.catalog)  # as `paperbrowse` starts it
         before = "\n".join(screen_lines(app))
         assert "Authors" in before and "All papers" in before and "? Help" in before
         await pilot.press("L")
@@ -148,7 +150,7 @@ def test_l_turns_every_label_of_the_main_screen_chinese(tmp_path, recording):
         assert "? 帮助" in keys and "q 退出" in keys and "/ 搜索" in keys
         assert not [key for key in keys if LATIN_WORD.search(key.split(" ", 1)[1].replace("PDF", ""))]
         assert "搜索" in screen.query_one("#search").placeholder
-        assert "篇论文" in app.sub_title
+        assert app.sub_title == "2023 landmark AI papers · 26 篇论文"
         assert "Authors" not in shown and "All papers" not in shown and "Help" not in shown
         # A node and a sort order are named in Chinese in the header too.
         await pilot.press("S")
@@ -223,7 +225,7 @@ def test_every_dialog_speaks_chinese_after_l(tmp_path, recording):
         assert plain(app.screen.query_one("#add-error")).startswith("请给出 arXiv 编号")
         await close(pilot)
         text = await opened(pilot, "exclamation_mark", ProblemsScreen)
-        assert "数据中的问题:0 个错误,0 个警告" in text and "没有问题" in text and "escape 关闭" in text
+        assert "数据中的问题 · 错误:0,警告:0" in text and "没有问题" in text and "escape 关闭" in text
         await close(pilot)
         text = await opened(pilot, "n", NoteEditor)
         assert "笔记 · Break the Sequential" in text and "ctrl+s 保存" in text

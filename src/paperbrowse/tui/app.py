@@ -25,6 +25,8 @@ from paperbrowse.tui.session import Session
 class PaperBrowseApp(App[None]):
     CSS_PATH = str(shipped("styles") / "paperbrowse.tcss")
     TITLE = "paperbrowse"
+    # Under 24 rows the dialogs close up (styles/paperbrowse.tcss) so that their last line shows.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
     # "en" or "zh": the labels everywhere and the summaries in the details (L switches).
     language: reactive[str] = reactive("en", init=False)

@@ -102,6 +102,7 @@ ZH: dict[str, str] = {
     "No more unread papers in this list.": "此列表中没有更多未读论文。",
     "No link {number} in the details of this paper.": "这篇论文的详情中没有链接 {number}。",
     "Exported {count} papers to {path}": "已将 {count} 篇论文导出到 {path}",
+    "Exported 1 paper to {path}": "已将 1 篇论文导出到 {path}",
     "{path} exists. Overwrite it?": "{path} 已存在。要覆盖吗?",
     "{count} problems in the data; bad records were skipped. Press ! for the list.": (
         "数据中有 {count} 个问题;有问题的记录已跳过。按 ! 查看列表。"
@@ -118,6 +119,7 @@ ZH: dict[str, str] = {
     "{answer} (y)": "{answer} (y)",
     "{answer} (n)": "{answer} (n)",
     "Export the starred list ({count} papers)": "导出星标列表({count} 篇论文)",
+    "Export the starred list (1 paper)": "导出星标列表(1 篇论文)",
     "enter export · escape cancel": "enter 导出 · escape 取消",
     "Your tags · {title}": "我的标签 · {title}",
     "The record's own: ": "记录自带:",
@@ -127,7 +129,7 @@ ZH: dict[str, str] = {
     "ctrl+s save · escape cancel · Markdown": "ctrl+s 保存 · escape 取消 · Markdown",
     "Add a paper": "添加论文",
     "arXiv/DOI": "arXiv/DOI",
-    "2302.13971, an arxiv.org link or a DOI (10.…)": "2302.13971、arxiv.org 链接或 DOI(10.…)",
+    "2302.13971, an arXiv link, or a DOI 10.…": "2302.13971、arXiv 链接或 DOI 10.…",
     "or by hand:": "或手动填写:",
     "Title": "标题",
     "the paper's title": "论文标题",
@@ -145,7 +147,7 @@ ZH: dict[str, str] = {
     "Attach a PDF to: {title}": "为此论文附加 PDF:{title}",
     "link it where it is (instead of copying it into pdfs/)": "链接到原位置(而不是复制到 pdfs/)",
     "enter attach · escape cancel": "enter 附加 · escape 取消",
-    "Problems in the data: {errors} errors, {warnings} warnings": "数据中的问题:{errors} 个错误,{warnings} 个警告",
+    "Problems in the data · errors: {errors}, warnings: {warnings}": "数据中的问题 · 错误:{errors},警告:{warnings}",
     "No problems: every record loaded.": "没有问题:所有记录都已载入。",
     "Bad records are skipped; fix the file and it is read again within seconds. escape to close": (
         "有问题的记录已跳过;修好文件后几秒内会重新读取。escape 关闭"

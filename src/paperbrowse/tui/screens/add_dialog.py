@@ -53,7 +53,7 @@ class AddDialog(ModalScreen[AddRequest | None]):
             yield Label(tr("Add a paper", language), classes="dialog-title")
             with Grid(id="add-form"):
                 yield Label(tr("arXiv/DOI", language))
-                example = tr("2302.13971, an arxiv.org link or a DOI (10.…)", language)
+                example = tr("2302.13971, an arXiv link, or a DOI 10.…", language)
                 yield Input(placeholder=example, id="add-arxiv", compact=True)
                 yield Label("")
                 yield Label(tr("or by hand:", language), classes="add-or")

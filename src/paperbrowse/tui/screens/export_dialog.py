@@ -42,9 +42,12 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
     def compose(self) -> ComposeResult:
         language = language_of(self)
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(
-                tr("Export the starred list ({count} papers)", language, count=self.count), classes="dialog-title"
+            title = (
+                tr("Export the starred list (1 paper)", language)
+                if self.count == 1
+                else tr("Export the starred list ({count} papers)", language, count=self.count)
             )
+            yield Label(title, classes="dialog-title")
             with RadioSet(id="export-format"):
                 for name in FORMATS:
                     yield RadioButton(name, value=name == self.format, name=name)

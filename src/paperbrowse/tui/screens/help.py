@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -11,6 +13,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from paperbrowse.tui.keys import bindings, help_groups
+
+
+def _table(rows: Iterable[tuple[str, str]]) -> Table:
+    """Keys and what they do in two columns: a long line wraps under its own column."""
+    table = Table.grid(padding=(0, 1, 0, 0))
+    table.add_column(width=19, no_wrap=True, style="bold")
+    table.add_column(ratio=1)
+    for keys, text in rows:
+        table.add_row(Text("  " + keys), Text(text))  # Text, never markup: keymap ids come from a file
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -30,15 +42,13 @@ class HelpScreen(ModalScreen[None]):
             yield Label("paperbrowse keys", classes="dialog-title")
             with VerticalScroll():
                 for group, keys in help_groups():
-                    parts: list[str | tuple[str, str]] = [(group, "bold $accent"), "\n"]
-                    for key in keys:
-                        parts += [(f"  {key.written():<17}", "bold"), key.help, "\n"]
-                    yield Static(Content.assemble(*parts))
+                    yield Static(Content.styled(group, "bold $accent"))
+                    yield Static(_table((key.written(), key.help) for key in keys))
                 if self.keymap:
-                    parts = [("Your keys (config.toml), instead of those above", "bold $accent"), "\n"]
-                    for binding_id, bound in self.keymap.items():
-                        parts += [(f"  {bound.replace(',', ' '):<17}", "bold"), binding_id, "\n"]
-                    yield Static(Content.assemble(*parts))
+                    yield Static(Content.styled("Your keys (config.toml), instead of those above", "bold $accent"))
+                    yield Static(
+                        _table((bound.replace(",", " "), binding_id) for binding_id, bound in self.keymap.items())
+                    )
             yield Label("j k space g G scroll · escape close", classes="dialog-hint")
 
     def action_close(self) -> None:

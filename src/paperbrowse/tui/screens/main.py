@@ -238,7 +238,9 @@ class MainScreen(PdfActions):
         self.detail.language = language
         self.query_one(CategoryTree).language = language
         self.search_box.placeholders = tuple(tr(text, language) for text in PLACEHOLDERS)
-        self.app.sub_title = collection_title(self.session.catalog, language)
+        other = "en" if language == "zh" else "zh"
+        if self.app.sub_title == collection_title(self.session.catalog, other):  # the title made here
+            self.app.sub_title = collection_title(self.session.catalog, language)
         if self._shown_generation:
             self._show_header()
 
@@ -657,8 +659,14 @@ class MainScreen(PdfActions):
             return
         self.session.choose("export_format", fmt)
         self.session.choose("export_folder", str(path.parent.resolve()))
+        language = self.language
+        told = (
+            tr("Exported 1 paper to {path}", language, path=path)
+            if count == 1
+            else tr("Exported {count} papers to {path}", language, count=count, path=path)
+        )
         self.notify(
-            tr("Exported {count} papers to {path}", self.language, count=count, path=path),
+            told,
             title=tr("Export", self.language),
             timeout=8,
             markup=False,

@@ -28,7 +28,7 @@ class ProblemsScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide", id="problems-dialog"):
             yield Label(
                 tr(
-                    "Problems in the data: {errors} errors, {warnings} warnings",
+                    "Problems in the data · errors: {errors}, warnings: {warnings}",
                     language,
                     errors=errors,
                     warnings=warnings,

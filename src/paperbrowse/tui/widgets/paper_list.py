@@ -188,7 +188,7 @@ class PaperList(ScrollView, can_focus=True):
         org = one_line(paper.orgs[0]) if paper.orgs else ""
         # The title first: the first organisation gets a column only once the title has room.
         org_width = min(width // 5, 24) if width >= ORG_FROM else 0
-        title_width = max(width - 3 - 6 - (2 + org_width if org_width else 0), 4)
+        title_width = max(width - 3 - 6 - 1 - (2 + org_width if org_width else 0), 4)  # 1: a gap at the edge
         segments = [Segment(star, star_style), Segment(f"{mark} ", dim)]
         segments += self._title(paper, row, title_width, base)
         segments.append(Segment(f"  {year}", dim))
