@@ -85,7 +85,8 @@ class PaperBrowseApp(App[None]):
         return MainScreen(self.session, self.loading)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" panel lists the focused widget's keys: "Help: every key" lists them all.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         if isinstance(screen, MainScreen):
             for key in palette_entries():
                 help_text = f"{key.help[:1].upper()}{key.help[1:]} ({key.written()})"
