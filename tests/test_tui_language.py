@@ -220,6 +220,7 @@ def test_every_dialog_speaks_chinese_after_l(tmp_path, recording):
         text = await opened(pilot, "a", AddDialog)
         for label in ("添加论文", "标题", "作者", "年份", "分类", "或手动填写:", "取消", "添加", "enter 添加"):
             assert label in text
+        assert app.screen.options[:2] == [("收件箱", "inbox"), ("基座模型", "foundation")]  # the categories' own names
         await pilot.press("enter")  # nothing typed: the dialog says what it needs, in Chinese
         await settle(pilot)
         assert plain(app.screen.query_one("#add-error")).startswith("请给出 arXiv 编号")

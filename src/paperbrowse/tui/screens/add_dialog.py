@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.core.records.schema import Category
 from paperbrowse.core.sources.arxiv_id import parse_arxiv_id
 from paperbrowse.core.sources.doi import parse_doi
 from paperbrowse.core.sources.papers_folder import INBOX, INBOX_CATEGORY
@@ -30,11 +31,16 @@ def split_authors(text: str) -> tuple[str, ...]:
     return tuple(name for name in (" ".join(part.split()) for part in re.split(separator, text)) if name)
 
 
-def category_options(catalog: Catalog) -> list[tuple[str, str]]:
-    """(label, id) in tree order, nested ones indented; the inbox first, made on first use."""
-    options = [("  " * depth + one_line(category.name), category.id) for depth, category in catalog.tree()]
+def category_options(catalog: Catalog, language: str = "en") -> list[tuple[str, str]]:
+    """(label, id) in tree order, nested ones indented; the inbox first, made on first use.
+    In Chinese, a category's Chinese name where it has one."""
+
+    def name(category: Category) -> str:
+        return one_line(category.name_zh if language == "zh" and category.name_zh else category.name)
+
+    options = [("  " * depth + name(category), category.id) for depth, category in catalog.tree()]
     if INBOX not in catalog.categories:
-        options.insert(0, (INBOX_CATEGORY.name, INBOX))
+        options.insert(0, (name(INBOX_CATEGORY), INBOX))
     return options
 
 
@@ -43,10 +49,11 @@ class AddDialog(ModalScreen[AddRequest | None]):
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__(classes="dialog-screen")
-        self.options = category_options(catalog)
+        self.catalog = catalog
 
     def compose(self) -> ComposeResult:
         # Compact one-line fields in a label | field grid: the whole form fits an 80x24 terminal.
+        self.options = category_options(self.catalog, language_of(self))
         inbox = INBOX if any(value == INBOX for _, value in self.options) else self.options[0][1]
         language = language_of(self)
         with Vertical(classes="dialog", id="add-dialog"):
