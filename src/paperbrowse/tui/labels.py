@@ -108,6 +108,19 @@ ZH: dict[str, str] = {
         "数据中有 {count} 个问题;有问题的记录已跳过。按 ! 查看列表。"
     ),
     "Data problems": "数据问题",
+    "This paper has no http(s) link to open.": "这篇论文没有可以打开的 http(s) 链接。",
+    "No http(s) source to open there.": "那里没有可以打开的 http(s) 来源。",
+    "Finding related papers among {count}…": "正在 {count} 篇论文中查找相关论文…",
+    "Asking {service} about {paper}…": "正在向 {service} 查询 {paper}…",
+    "Add paper · escape stops": "添加论文 · escape 停止",
+    "The data changed on disk: reloaded {count} papers.": "磁盘上的数据已更改:已重新载入 {count} 篇论文。",
+    "The data changed on disk: reloaded {count} papers; {errors} problems, press ! for the list.": (
+        "磁盘上的数据已更改:已重新载入 {count} 篇论文;有 {errors} 个问题,按 ! 查看列表。"
+    ),
+    "Opened {target}": "已打开 {target}",
+    "Not opened": "未能打开",
+    "A PDF is downloading already; wait for it to finish.": "已有 PDF 正在下载,请等它完成。",
+    "{paper} has no arXiv PDF to download; P attaches a file.": "{paper} 没有可下载的 arXiv PDF;按 P 附加文件。",
     # Dialogs: titles, fields, buttons, hints.
     "Yes": "是",
     "No": "否",

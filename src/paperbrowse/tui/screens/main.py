@@ -614,7 +614,7 @@ class MainScreen(PdfActions):
         local = pdfs.local_pdf(paper, self.session.library)  # the local copy first, once there is one
         url = paper.link
         if local is None and (not url or check_link(url) is not None):
-            self.notify("This paper has no http(s) link to open.", severity="warning", markup=False)
+            self.notify(tr("This paper has no http(s) link to open.", self.language), severity="warning", markup=False)
             return
         self.open_externally(local or url, pdf=local is not None)
         if not self.session.library.read_only:  # a side effect of opening: never an error
@@ -713,7 +713,9 @@ class MainScreen(PdfActions):
     def action_find_related(self) -> None:
         """Build the related-papers index on request (a large collection skips it at start)."""
         count = len(self.session.catalog.papers)
-        self.notify(f"Finding related papers among {count:,}…", timeout=5, markup=False)
+        self.notify(
+            tr("Finding related papers among {count}…", self.language, count=f"{count:,}"), timeout=5, markup=False
+        )
         self.detail.find_related()
 
     def action_follow_link(self, number: int) -> None:
@@ -732,7 +734,7 @@ class MainScreen(PdfActions):
         sources = self.detail.sources
         url = sources[number] if 0 <= number < len(sources) else ""
         if not url or check_link(url) is not None:
-            self.notify("No http(s) source to open there.", severity="warning", markup=False)
+            self.notify(tr("No http(s) source to open there.", self.language), severity="warning", markup=False)
             return
         self.open_externally(url)
 
@@ -758,8 +760,13 @@ class MainScreen(PdfActions):
                 if request.arxiv:
                     service = "Crossref" if is_doi(request.arxiv) else "arXiv"
                     self.notify(
-                        f"Asking {service} about {one_line(request.arxiv)}…",
-                        title="Add paper · escape stops",
+                        tr(
+                            "Asking {service} about {paper}…",
+                            self.language,
+                            service=service,
+                            paper=one_line(request.arxiv),
+                        ),
+                        title=tr("Add paper · escape stops", self.language),
                         timeout=4,
                         markup=False,
                     )
@@ -823,10 +830,18 @@ class MainScreen(PdfActions):
             return  # loaded again meanwhile (a paper was added)
         self.use_catalog(event.fresh, event.index)
         errors = len(event.fresh.errors)
-        more = f"; {errors} problems, press ! for the list" if errors else ""
-        self.notify(
-            f"The data changed on disk: reloaded {len(event.fresh.papers):,} papers{more}.", timeout=6, markup=False
+        language, count = self.language, f"{len(event.fresh.papers):,}"
+        told = (
+            tr(
+                "The data changed on disk: reloaded {count} papers; {errors} problems, press ! for the list.",
+                language,
+                count=count,
+                errors=errors,
+            )
+            if errors
+            else tr("The data changed on disk: reloaded {count} papers.", language, count=count)
         )
+        self.notify(told, timeout=6, markup=False)
 
     def use_catalog(self, catalog: Catalog, index: SearchIndex, signature: tuple[object, ...] | None = None) -> None:
         """Show a collection loaded again everywhere: the list, the tree, the details, the title."""
