@@ -142,3 +142,20 @@ def test_the_search_placeholder_fits_its_box(tmp_path, size, language):
         assert "?" in box.placeholder or "is:starred" in box.placeholder  # the whole syntax, or where it is
 
     run(app, scenario, size=size)
+
+
+def test_the_lists_header_names_node_query_count_and_order_in_one_narrow_line(tmp_path):
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        app.screen.query_one(CategoryTree).select_key("cat:inference")
+        await settle(pilot)
+        await pilot.press("slash", *"decoding", "enter", "S")
+        await settle(pilot)
+        count = app.screen.query_one("#count", Label)
+        text = plain(count)
+        assert re.fullmatch(r"Efficient inference · decoding · \d of 26 papers · by date", text), text
+        assert cell_len(text) <= count.content_size.width
+        assert words(shown_in(app, count)) == text
+
+    run(app, scenario, size=(60, 20))

@@ -29,6 +29,11 @@ ZH: dict[str, str] = {
     "date added, newest first": "加入日期,新的在前",
     "last opened first": "最近打开的在前",
     "Sorted by {order}": "按{order}排序",
+    "date": "日期",
+    "title": "标题",
+    "starred first": "星标在前",
+    "date added": "加入日期",
+    "last opened": "最近打开",
     # The tree.
     "All papers": "全部论文",
     "Starred": "星标",

@@ -41,7 +41,7 @@ from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
-from paperbrowse.tui.labels import language_of, tr
+from paperbrowse.tui.labels import language_of, to_translate, tr
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key, node_name
@@ -56,6 +56,16 @@ from paperbrowse.tui.widgets.search_box import SearchBox
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
+# The list's header names a sort order in a word or two (the toast of `S` says it in full), so
+# that node, query, count and order fit a narrow terminal's one line.
+SORT_WORDS = {
+    "relevance": to_translate("relevance"),
+    "date": to_translate("date"),
+    "title": to_translate("title"),
+    "starred": to_translate("starred first"),
+    "added": to_translate("date added"),
+    "opened": to_translate("last opened"),
+}
 # The search's placeholder, longest first: the longest that fits is shown (`?` lists it all).
 PLACEHOLDERS = (
     "/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
@@ -226,7 +236,7 @@ class MainScreen(PdfActions):
             parts.append((tr("  A: search all papers", language), "$warning"))
         sort = self.session.sort_for(self.node.key)
         if sort != "relevance":
-            parts.append((tr(" · by {order}", language, order=tr(SORT_LABELS[sort], language)), "$text-muted"))
+            parts.append((tr(" · by {order}", language, order=tr(SORT_WORDS.get(sort, sort), language)), "$text-muted"))
         self._show_count(Content.assemble(*parts))
 
     @property
