@@ -30,6 +30,15 @@ def shown_in(app, widget) -> str:
     return " ".join(line[region.x : region.right].strip() for line in lines)
 
 
+async def until(pilot, check) -> None:
+    """Let the app draw until `check()` holds (the footer and the tree fill in after the first
+    frame, later on a busy machine); a bounded number of frames, never a clock."""
+    for _ in range(100):
+        if check():
+            return
+        await pilot.pause(0.02)
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
 
@@ -40,9 +49,11 @@ def test_the_footer_never_cuts_a_key_and_always_shows_help_and_quit(tmp_path, si
     app = make_app(None, tmp_path / "library.toml")
 
     async def scenario(pilot) -> None:
+        await until(pilot, lambda: "Quit" in screen_lines(app)[-1])
         if language == "zh":
             await pilot.press("L")
             await settle(pilot)
+            await until(pilot, lambda: "退出" in screen_lines(app)[-1])
         footer = screen_lines(app)[-1]
         help_key, quit_key = ("? 帮助", "q 退出") if language == "zh" else ("? Help", "q Quit")
         assert help_key in footer and quit_key in footer

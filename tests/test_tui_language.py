@@ -115,6 +115,15 @@ def screen_lines(app) -> list[str]:
     return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
 
 
+async def until(pilot, check) -> None:
+    """Let the app draw until `check()` holds (the footer and the tree fill in after the first
+    frame, later on a busy machine); a bounded number of frames, never a clock."""
+    for _ in range(100):
+        if check():
+            return
+        await pilot.pause(0.02)
+
+
 def footer_keys(app) -> list[str]:
     """The footer's keys shown, as `key description`."""
     return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey) if k.display]
@@ -125,6 +134,7 @@ def test_l_turns_every_label_of_the_main_screen_chinese(tmp_path, recording):
 
     async def scenario(pilot) -> None:
         app.sub_title = collection_title(app.session.catalog)  # as `paperbrowse` starts it
+        await until(pilot, lambda: "? Help" in screen_lines(app)[-1] and "Authors" in "".join(screen_lines(app)))
         before = "\n".join(screen_lines(app))
         assert "Authors" in before and "All papers" in before and "? Help" in before
         await pilot.press("L")
@@ -180,6 +190,7 @@ def test_the_language_chosen_is_the_labels_language_at_the_next_start(tmp_path):
     again = make_app(None, library)
 
     async def check(pilot) -> None:
+        await until(pilot, lambda: footer_keys(again))
         assert again.language == "zh"
         assert plain(again.screen.query_one("#count")) == "26 / 26 篇论文"
         assert "q 退出" in footer_keys(again)
