@@ -214,7 +214,7 @@ class MainScreen(PdfActions):
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
         self._shown_count = len(papers)
-        self._show_header()
+        self._show_count(self._scope(len(papers), text))
         self._show_hint("⚠ " + one_line(hints[0]) if hints else "")
         if not papers:
             self.detail.show(None)
@@ -222,10 +222,10 @@ class MainScreen(PdfActions):
         for action in deferred:
             action()
 
-    def _show_header(self) -> None:
+    def _scope(self, shown: int, text: str) -> Content:
         """The list's header: which node and query the list shows, how many of all papers, and
         in which order, so that a node chosen earlier (or restored at start) never filters unseen."""
-        language, shown, text = self.language, self._shown_count, self._shown_text
+        language = self.language
         parts: list[str | tuple[str, str]] = []
         if self.node.key != ALL_PAPERS.key:
             parts += [(one_line(node_name(self.node, self.session.catalog, language)), "bold $accent"), " · "]
@@ -237,7 +237,7 @@ class MainScreen(PdfActions):
         sort = self.session.sort_for(self.node.key)
         if sort != "relevance":
             parts.append((tr(" · by {order}", language, order=tr(SORT_WORDS.get(sort, sort), language)), "$text-muted"))
-        self._show_count(Content.assemble(*parts))
+        return Content.assemble(*parts)
 
     @property
     def language(self) -> str:
@@ -252,7 +252,7 @@ class MainScreen(PdfActions):
         if self.app.sub_title == collection_title(self.session.catalog, other):  # the title made here
             self.app.sub_title = collection_title(self.session.catalog, language)
         if self._shown_generation:
-            self._show_header()
+            self._show_count(self._scope(self._shown_count, self._shown_text))
 
     def _show_hint(self, text: str) -> None:
         """The query's hint, whole, on lines of its own; laid out only when it changes."""
@@ -387,10 +387,10 @@ class MainScreen(PdfActions):
         self.set_focus(self.papers)
 
     def action_undo(self) -> None:
-        self._undo_or_redo(self.undo.undo, "Undid: {change}", "Nothing to undo.")
+        self._undo_or_redo(self.undo.undo, to_translate("Undid: {change}"), to_translate("Nothing to undo."))
 
     def action_redo(self) -> None:
-        self._undo_or_redo(self.undo.redo, "Redid: {change}", "Nothing to redo.")
+        self._undo_or_redo(self.undo.redo, to_translate("Redid: {change}"), to_translate("Nothing to redo."))
 
     def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
         if not self._writable():
@@ -675,19 +675,14 @@ class MainScreen(PdfActions):
             if count == 1
             else tr("Exported {count} papers to {path}", language, count=count, path=path)
         )
-        self.notify(
-            told,
-            title=tr("Export", self.language),
-            timeout=8,
-            markup=False,
-        )
+        self.notify(told, title=tr("Export", language), timeout=8, markup=False)
 
     def action_toggle_language(self) -> None:
         language = "zh" if self.language == "en" else "en"
         self.app.language = language  # type: ignore[attr-defined]  # PaperBrowseApp's
         self.session.choose("language", language)
-        told = "Summaries: Chinese" if language == "zh" else "Summaries: English"
-        self.notify(tr(told, language), timeout=2, markup=False)
+        told = tr("Summaries: Chinese", language) if language == "zh" else tr("Summaries: English", language)
+        self.notify(told, timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
         """To the tree and back: on a narrow terminal the tree shows only while it is used."""
