@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Label, Static
-from textual.widgets._footer import FooterKey
 
 from paperbrowse.core.library.entries import STATUSES
 from paperbrowse.core.records import bibliography
@@ -31,6 +30,7 @@ from paperbrowse.tui.screens.main import collection_title
 from paperbrowse.tui.screens.note_editor import NoteEditor
 from paperbrowse.tui.screens.problems import ProblemsScreen
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
+from paperbrowse.tui.textual_shims import FooterKey
 from paperbrowse.tui.widgets.category_tree import SMART_NODES, CategoryTree
 from tui_support import make_app, plain, run, settle
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from rich.cells import cell_len
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # the footer's key widget (not re-exported by Textual 8.2)
 
 from paperbrowse.tui.labels import language_of, tr
+from paperbrowse.tui.textual_shims import FooterKey
 
 ALWAYS = ("help", "quit")  # the actions whose keys the footer never hides
 
