@@ -963,7 +963,7 @@ def test_bang_lists_the_problems_and_the_good_papers_still_load(tmp_path: Path, 
         options = app.screen.query_one(OptionList)
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any(f"bad.toml:{line}" in row for row in rows), rows
-        assert "1 errors" in plain(app.screen.query_one(".dialog-title"))
+        assert "errors: 1," in plain(app.screen.query_one(".dialog-title"))
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

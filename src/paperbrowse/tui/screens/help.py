@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from paperbrowse.tui.keys import bindings, help_groups
 
 
-def _table(rows: Iterable[tuple[str, str]]) -> Table:
+def _rows(rows: Iterable[tuple[str, str]]) -> Iterator[Widget]:
     """Keys and what they do in two columns: a long line wraps under its own column."""
-    table = Table.grid(padding=(0, 1, 0, 0))
-    table.add_column(width=19, no_wrap=True, style="bold")
-    table.add_column(ratio=1)
-    for keys, text in rows:
-        table.add_row(Text("  " + keys), Text(text))  # Text, never markup: keymap ids come from a file
-    return table
+    for keys, text in rows:  # Content, never markup: a keymap's ids come from a file
+        yield Horizontal(
+            Static(Content.styled("  " + keys, "bold"), classes="help-keys"),
+            Static(Content(text), classes="help-text"),
+            classes="help-row",
+        )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -30,6 +29,21 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen #help-dialog VerticalScroll {
         overflow-y: scroll;  /* the bar shows there is more below the fold */
+    }
+    HelpScreen .help-group {
+        margin-top: 1;
+    }
+    HelpScreen .help-group:first-child {
+        margin-top: 0;
+    }
+    HelpScreen .help-row {
+        height: auto;
+    }
+    HelpScreen .help-keys {
+        width: 20;
+    }
+    HelpScreen .help-text {
+        width: 1fr;
     }
     """
 
@@ -42,13 +56,12 @@ class HelpScreen(ModalScreen[None]):
             yield Label("paperbrowse keys", classes="dialog-title")
             with VerticalScroll():
                 for group, keys in help_groups():
-                    yield Static(Content.styled(group, "bold $accent"))
-                    yield Static(_table((key.written(), key.help) for key in keys))
+                    yield Static(Content.styled(group, "bold $accent"), classes="help-group")
+                    yield from _rows((key.written(), key.help) for key in keys)
                 if self.keymap:
-                    yield Static(Content.styled("Your keys (config.toml), instead of those above", "bold $accent"))
-                    yield Static(
-                        _table((bound.replace(",", " "), binding_id) for binding_id, bound in self.keymap.items())
-                    )
+                    title = "Your keys (config.toml), instead of those above"
+                    yield Static(Content.styled(title, "bold $accent"), classes="help-group")
+                    yield from _rows((bound.replace(",", " "), binding_id) for binding_id, bound in self.keymap.items())
             yield Label("j k space g G scroll · escape close", classes="dialog-hint")
 
     def action_close(self) -> None:
