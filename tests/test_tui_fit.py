@@ -170,3 +170,21 @@ def test_the_lists_header_names_node_query_count_and_order_in_one_narrow_line(tm
         assert words(shown_in(app, count)) == text
 
     run(app, scenario, size=(60, 20))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_header_names_the_collection_whole(tmp_path, size):
+    """Where the collection and its count do not fit the header, it names the collection only
+    (the list's header counts the papers)."""
+    app = make_app(None, tmp_path / "library.toml", collection="2023 landmark AI papers · 26 papers")
+
+    async def scenario(pilot) -> None:
+        await until(pilot, lambda: "paperbrowse" in screen_lines(app)[0])
+        header = screen_lines(app)[0]
+        assert "…" not in header
+        if size[0] >= 80:
+            assert "paperbrowse — 2023 landmark AI papers · 26 papers" in header
+        else:
+            assert "paperbrowse — 2023 landmark AI papers" in header and "26 of 26 papers" in screen_lines(app)[2]
+
+    run(app, scenario, size=size)

@@ -25,6 +25,7 @@ from paperbrowse.core.files.paths import collection_name
 from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.cell_wrap import cells
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
@@ -56,6 +57,7 @@ from paperbrowse.tui.widgets.search_box import SearchBox
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
+HEADER_SIDES = 18  # the cells of the header's icon and of the space across from it
 # The list's header names a sort order in a word or two (the toast of `S` says it in full), so
 # that node, query, count and order fit a narrow terminal's one line.
 SORT_WORDS = {
@@ -251,8 +253,19 @@ class MainScreen(PdfActions):
         other = "en" if language == "zh" else "zh"
         if self.app.sub_title == collection_title(self.session.catalog, other):  # the title made here
             self.app.sub_title = collection_title(self.session.catalog, language)
+        self._fit_subtitle()
         if self._shown_generation:
             self._show_count(self._scope(self._shown_count, self._shown_text))
+
+    def on_resize(self) -> None:
+        self._fit_subtitle()
+
+    def _fit_subtitle(self) -> None:
+        """The header names the collection and its count; where that is cut, the collection
+        only (the list's header counts the papers)."""
+        full = f"{self.app.title} — {self.app.sub_title}"
+        room = self.size.width - HEADER_SIDES
+        self.sub_title = None if cells(full) <= room else collection_name(self.session.catalog.sources)
 
     def _show_hint(self, text: str) -> None:
         """The query's hint, whole, on lines of its own; laid out only when it changes."""
@@ -855,6 +868,7 @@ class MainScreen(PdfActions):
         self.query_one(CategoryTree).use_catalog(catalog)
         self.detail.use_catalog(catalog)
         self.app.sub_title = collection_title(catalog, self.language)
+        self._fit_subtitle()
         self._prepare_search(index)
         self.run_search()
 
