@@ -271,7 +271,7 @@ def test_the_browser_asks_before_replacing_a_link_and_replaces_only_the_link(tmp
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert any("Exported 1 papers" in n for n in notes(app)), notes(app)
+        assert any("Exported 1 paper to" in n for n in notes(app)), notes(app)
 
     run(app, scenario)
     untouched(victim, None)

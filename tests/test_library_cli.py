@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -381,6 +382,11 @@ def test_list_json_has_the_library_fields(cli, annotated):
 def test_show_json_adds_the_note(cli, annotated):
     paper = json.loads(ok(cli("show", "apple", "--json")))
     assert paper["note"] == "worth a re-read" and paper["has_note"] is True
+
+
+def test_show_marks_star_and_status_as_the_browser_does(cli, annotated):
+    text = ok(cli("show", "zebra"))
+    assert re.search(r"^Starred: +★ yes$", text, re.M) and re.search(r"^Status: +◐ reading$", text, re.M)
 
 
 def search_ids(cli, *query: str) -> list[str]:

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.keys import key_to_character
 from textual.widgets import Input, Label
 
-from paperbrowse.tui.textual_shims import KEY_CHARACTERS, SearchInput
+from paperbrowse.tui.textual_shims import KEY_CHARACTERS, FooterKey, SearchInput
 
 
 @pytest.mark.parametrize("key", sorted(KEY_CHARACTERS))
@@ -67,3 +67,11 @@ def test_the_search_input_only_repaints() -> None:
     layouts, value = asyncio.run(_layouts_while_typing(SearchInput))
     assert value == "a query typed key by key"
     assert layouts <= 1
+
+
+def test_textual_still_keeps_the_footers_key_widget_private() -> None:
+    import textual.widgets
+
+    assert not hasattr(textual.widgets, "FooterKey"), "Textual exports FooterKey now: import it from there"
+    key = FooterKey("q", "q", "Quit", "quit")
+    assert (key.key_display, key.description, key.action) == ("q", "Quit", "quit")  # what the footer reads

@@ -80,8 +80,8 @@ def paper_details(
         ("Code", paper.code),
         ("Aliases", ", ".join(paper.aliases)),
         ("Tags", ", ".join([*paper.tags, *user.user_tags(paper.id)])),
-        ("Starred", "yes" if user.is_starred(paper.id) else ""),
-        ("Status", user.status(paper.id)),
+        ("Starred", f"{STAR_MARK} yes" if user.is_starred(paper.id) else ""),
+        ("Status", f"{STATUS_MARKS.get(user.status(paper.id), ' ')} {user.status(paper.id)}"),  # as the browser
     ]
     out = [one_line(paper.title), f"id: {one_line(paper.id)}", ""]
     for label, value in rows:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from paperbrowse.core.files import opener
@@ -24,6 +25,11 @@ from paperbrowse.tui.session import Session
 class PaperBrowseApp(App[None]):
     CSS_PATH = str(shipped("styles") / "paperbrowse.tcss")
     TITLE = "paperbrowse"
+    # Under 24 rows the dialogs close up (styles/paperbrowse.tcss) so that their last line shows.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+
+    # "en" or "zh": the labels everywhere and the summaries in the details (L switches).
+    language: reactive[str] = reactive("en", init=False)
 
     def __init__(self, session: Session, collection: str = "", loading: BackgroundLoad | None = None) -> None:
         """`loading`: a cold start's load still reading; `session` then holds its first part."""
@@ -79,7 +85,8 @@ class PaperBrowseApp(App[None]):
         return MainScreen(self.session, self.loading)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" panel lists the focused widget's keys: "Help: every key" lists them all.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         if isinstance(screen, MainScreen):
             for key in palette_entries():
                 help_text = f"{key.help[:1].upper()}{key.help[1:]} ({key.written()})"

@@ -435,10 +435,11 @@ KEYS: tuple[Key, ...] = (
         "L",
         "toggle_language",
         "中/EN",
-        "summaries in English / Chinese",
+        "labels and summaries in English / Chinese",
         READING,
         "screen",
-        palette="Toggle summary language",
+        more=" (the help and the palette stay English)",
+        palette="Language: English / Chinese",
     ),
     Key(
         "R",

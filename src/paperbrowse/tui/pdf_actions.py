@@ -25,6 +25,7 @@ from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.full_text import text_needles
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.sources.pdf_download import DownloadCancelled, DownloadError
+from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.widgets.pdf_progress import PdfProgress
 from paperbrowse.tui.widgets.search_box import SearchBox
 
@@ -83,11 +84,15 @@ class PdfActions(Screen[None]):
 
     def _open_done(self, opened: opener.Opened) -> None:
         if opened.ok:
-            self.notify(f"Opened {one_line(opened.target)}", timeout=3, markup=False)
+            self.notify(
+                tr("Opened {target}", language_of(self), target=one_line(opened.target)), timeout=3, markup=False
+            )
             return
         self.app.copy_to_clipboard(opened.target)
         message = opener.not_opened_message(opened, self.clipboard_support())
-        self.notify(one_line(message), title="Not opened", severity="warning", timeout=20, markup=False)
+        self.notify(
+            one_line(message), title=tr("Not opened", language_of(self)), severity="warning", timeout=20, markup=False
+        )
 
     # p: the local PDF, else download it, else a PDF link elsewhere.
     def action_open_pdf(self) -> None:
@@ -101,7 +106,11 @@ class PdfActions(Screen[None]):
             return
         if pdfs.download_url(paper):
             if self.query(PdfProgress):
-                self.notify("A PDF is downloading already; wait for it to finish.", timeout=4, markup=False)
+                self.notify(
+                    tr("A PDF is downloading already; wait for it to finish.", language_of(self)),
+                    timeout=4,
+                    markup=False,
+                )
                 return
             self.mount(PdfProgress(paper.id))
             self._pdf_download(paper)
@@ -109,7 +118,8 @@ class PdfActions(Screen[None]):
         if pdfs.web_pdf(paper):
             self.open_externally(pdfs.web_pdf(paper))
             return
-        self.notify(f"{paper.id} has no arXiv PDF to download; P attaches a file.", severity="warning", markup=False)
+        told = tr("{paper} has no arXiv PDF to download; P attaches a file.", language_of(self), paper=paper.id)
+        self.notify(told, severity="warning", markup=False)
 
     @work(thread=True, group="pdf", exit_on_error=False)
     def _pdf_download(self, paper: Paper) -> None:

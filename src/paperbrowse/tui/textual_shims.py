@@ -9,6 +9,10 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input
 
+# The footer's key widget, which Textual 8.2 does not export: the footer (tui/widgets/key_footer)
+# reads each key's text and hides the keys that do not fit, rather than let Textual cut the row.
+from textual.widgets._footer import FooterKey as FooterKey
+
 # Textual 8.2 names these keys but cannot tell their characters (`key_to_character("slash")` is
 # None), so a focused Input does not claim them and a binding of the screen takes them.
 KEY_CHARACTERS = {"plus": "+", "minus": "-", "slash": "/", "at": "@", "backslash": "\\", "underscore": "_"}

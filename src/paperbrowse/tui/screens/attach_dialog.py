@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +30,14 @@ class AttachDialog(ModalScreen[AttachChoice | None]):
         self.paper_title = title
 
     def compose(self) -> ComposeResult:
+        language = language_of(self)
         with Vertical(classes="dialog", id="attach-dialog"):
-            yield Label(Content(f"Attach a PDF to: {one_line(self.paper_title)[:200]}"), classes="dialog-title")
+            title = tr("Attach a PDF to: {title}", language, title=one_line(self.paper_title)[:200])
+            yield Label(Content(title), classes="dialog-title")
             yield Input(placeholder="path/to/paper.pdf", id="attach-path")
-            yield Checkbox("link it where it is (instead of copying it into pdfs/)", id="attach-link")
-            yield Label("enter attach · escape cancel", classes="dialog-hint")
+            link = tr("link it where it is (instead of copying it into pdfs/)", language)
+            yield Checkbox(Content(link), id="attach-link")
+            yield Label(tr("enter attach · escape cancel", language), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#attach-path", Input).focus()

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from paperbrowse.core.export import FORMATS
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 
 EXTENSIONS = {
     "markdown": ".md",
@@ -39,13 +40,19 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         self.format = format if format in FORMATS else FORMATS[0]
 
     def compose(self) -> ComposeResult:
+        language = language_of(self)
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export the starred list ({self.count} papers)", classes="dialog-title")
+            title = (
+                tr("Export the starred list (1 paper)", language)
+                if self.count == 1
+                else tr("Export the starred list ({count} papers)", language, count=self.count)
+            )
+            yield Label(title, classes="dialog-title")
             with RadioSet(id="export-format"):
                 for name in FORMATS:
                     yield RadioButton(name, value=name == self.format, name=name)
             yield Input(str(self.folder / f"paperbrowse-starred{EXTENSIONS[self.format]}"), id="export-path")
-            yield Label("enter export · escape cancel", classes="dialog-hint")
+            yield Label(tr("enter export · escape cancel", language), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

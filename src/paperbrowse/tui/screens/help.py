@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from paperbrowse.tui.keys import bindings, help_groups
+
+
+def _rows(rows: Iterable[tuple[str, str]]) -> Iterator[Widget]:
+    """Keys and what they do in two columns: a long line wraps under its own column."""
+    for keys, text in rows:  # Content, never markup: a keymap's ids come from a file
+        yield Horizontal(
+            Static(Content.styled("  " + keys, "bold"), classes="help-keys"),
+            Static(Content(text), classes="help-text"),
+            classes="help-row",
+        )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -18,6 +29,21 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen #help-dialog VerticalScroll {
         overflow-y: scroll;  /* the bar shows there is more below the fold */
+    }
+    HelpScreen .help-group {
+        margin-top: 1;
+    }
+    HelpScreen .help-group:first-child {
+        margin-top: 0;
+    }
+    HelpScreen .help-row {
+        height: auto;
+    }
+    HelpScreen .help-keys {
+        width: 20;
+    }
+    HelpScreen .help-text {
+        width: 1fr;
     }
     """
 
@@ -30,15 +56,12 @@ class HelpScreen(ModalScreen[None]):
             yield Label("paperbrowse keys", classes="dialog-title")
             with VerticalScroll():
                 for group, keys in help_groups():
-                    parts: list[str | tuple[str, str]] = [(group, "bold $accent"), "\n"]
-                    for key in keys:
-                        parts += [(f"  {key.written():<17}", "bold"), key.help, "\n"]
-                    yield Static(Content.assemble(*parts))
+                    yield Static(Content.styled(group, "bold $accent"), classes="help-group")
+                    yield from _rows((key.written(), key.help) for key in keys)
                 if self.keymap:
-                    parts = [("Your keys (config.toml), instead of those above", "bold $accent"), "\n"]
-                    for binding_id, bound in self.keymap.items():
-                        parts += [(f"  {bound.replace(',', ' '):<17}", "bold"), binding_id, "\n"]
-                    yield Static(Content.assemble(*parts))
+                    title = "Your keys (config.toml), instead of those above"
+                    yield Static(Content.styled(title, "bold $accent"), classes="help-group")
+                    yield from _rows((bound.replace(",", " "), binding_id) for binding_id, bound in self.keymap.items())
             yield Label("j k space g G scroll · escape close", classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -18,13 +18,14 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Label, Markdown, ProgressBar
+from textual.widgets import Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
 from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.cell_wrap import cells
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper, check_link
 from paperbrowse.core.search.engine import SearchIndex
@@ -41,12 +42,14 @@ from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, to_translate, tr
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.saved_search_actions import SavedSearchActions
 from paperbrowse.tui.session import Session
-from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key
+from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key, node_name
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
 from paperbrowse.tui.widgets.detail_pane import DetailPane
+from paperbrowse.tui.widgets.key_footer import KeyFooter
 from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.save_status import SaveStatus
@@ -55,6 +58,23 @@ from paperbrowse.tui.widgets.search_box import SearchBox
 # A search that took less than this (small collections) runs on the UI thread next time.
 INLINE_SECONDS = 0.008
 ALL_PAPERS = Node("all", "", "All papers")
+HEADER_SIDES = 18  # the cells of the header's icon and of the space across from it
+# The list's header names a sort order in a word or two (the toast of `S` says it in full), so
+# that node, query, count and order fit a narrow terminal's one line.
+SORT_WORDS = {
+    "relevance": to_translate("relevance"),
+    "date": to_translate("date"),
+    "title": to_translate("title"),
+    "starred": to_translate("starred first"),
+    "added": to_translate("date added"),
+    "opened": to_translate("last opened"),
+}
+# The search's placeholder, longest first: the longest that fits is shown (`?` lists it all).
+PLACEHOLDERS = (
+    "/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
+    "/ search: words 'exact ^prefix !not cat: tag: (? help)",
+    "/ search (? help)",
+)
 
 
 class MainScreen(SavedSearchActions, PdfActions):
@@ -71,6 +91,8 @@ class MainScreen(SavedSearchActions, PdfActions):
         self._deferred: list[Callable[[], object]] = []  # paper actions pressed while a search ran
         self._last_search = float("inf")  # the first search (at start) always runs in a thread
         self._shown_text = ""
+        self._shown_count = 0
+        self._shown_hint = ""
         restored = session.library.state
         self._restore_query = restored.get("query", "")
         self._keep: str | None = restored.get("selected")
@@ -91,18 +113,15 @@ class MainScreen(SavedSearchActions, PdfActions):
         with Horizontal(id="panes"):
             yield CategoryTree(session.catalog, session.library, id="tree")
             with Vertical(id="middle"):
-                yield SearchBox(
-                    results="papers",
-                    placeholder="/ search: words, 'exact, ^prefix, !not, cat: tag: year: is:starred",
-                    id="search",
-                )
+                yield SearchBox(results="papers", placeholders=PLACEHOLDERS, id="search")
                 yield Label(id="count")
+                yield Label(id="hint", markup=False)  # the query's hints, whole (the count line is one line)
                 if self._loading is not None:
                     yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
-        yield Footer()
+        yield KeyFooter()
         yield DataWatcher(session.catalog)
         yield LibraryWatcher(session.library)
 
@@ -117,15 +136,20 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.call_after_refresh(self._restore_node_selection)
         self.set_focus(self.papers)
         if self.session.setting("language") == "zh":
-            self.detail.language = "zh"
+            self.app.language = "zh"  # type: ignore[attr-defined]  # PaperBrowseApp's
+        self.watch(self.app, "language", self._language_changed, init=True)
         if self._loading is not None:
             self._loading.pause = pause_of(self.app)
             self._loading_timer = self.set_interval(0.1, self._loading_tick, name="loading")
         problems = self.session.catalog.errors
         if problems:
             self.notify(
-                f"{len(problems)} problems in the data; bad records were skipped. Press ! for the list.",
-                title="Data problems",
+                tr(
+                    "{count} problems in the data; bad records were skipped. Press ! for the list.",
+                    self.language,
+                    count=len(problems),
+                ),
+                title=tr("Data problems", self.language),
                 severity="warning",
                 timeout=8,
             )
@@ -161,7 +185,7 @@ class MainScreen(SavedSearchActions, PdfActions):
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
             if not self.session.index.ready() and parse(f"{self.node.filter} {text}").text_terms():
-                self._show_count(Content("searching… (loading the word index)"))
+                self._show_count(Content(tr("searching… (loading the word index)", self.language)))
             self._search(self._generation, self.node, text)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -192,13 +216,9 @@ class MainScreen(SavedSearchActions, PdfActions):
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
-        count = self._scope(len(papers), text)
-        sort = self.session.sort_for(self.node.key)
-        if sort != "relevance":
-            count = Content.assemble(count, (f" · by {SORT_LABELS[sort]}", "$text-muted"))
-        if hints:
-            count = Content.assemble(count, ("  ⚠ " + one_line(hints[0]), "$warning"))
-        self._show_count(count)
+        self._shown_count = len(papers)
+        self._show_count(self._scope(len(papers), text))
+        self._show_hint("⚠ " + one_line(hints[0]) if hints else "")
         if not papers:
             self.detail.show(None)
         deferred, self._deferred = self._deferred, []
@@ -206,19 +226,57 @@ class MainScreen(SavedSearchActions, PdfActions):
             action()
 
     def _scope(self, shown: int, text: str) -> Content:
-        """The list's header: which node and query the list shows, and how many of all papers,
-        so that a node chosen earlier (or restored at start) never filters unseen."""
+        """The list's header: which node and query the list shows, how many of all papers, and
+        in which order, so that a node chosen earlier (or restored at start) never filters unseen."""
+        language = self.language
         parts: list[str | tuple[str, str]] = []
         if self.node.key != ALL_PAPERS.key:
-            parts += [(one_line(self.node.label), "bold $accent"), " · "]
+            parts += [(one_line(node_name(self.node, self.session.catalog, language)), "bold $accent"), " · "]
             if self.node.detail:  # a saved search: its query
                 parts[-1:] = [(f": {one_line(self.node.detail)}", "$text-muted"), " · "]
         if text.strip():
             parts += [(one_line(text.strip()), "bold"), " · "]
-        parts.append(f"{shown} of {len(self.session.catalog.papers)} papers")
+        parts.append(tr("{shown} of {total} papers", language, shown=shown, total=len(self.session.catalog.papers)))
         if not shown and self.node.key != ALL_PAPERS.key:
-            parts.append(("  A: search all papers", "$warning"))
+            parts.append((tr("  A: search all papers", language), "$warning"))
+        sort = self.session.sort_for(self.node.key)
+        if sort != "relevance":
+            parts.append((tr(" · by {order}", language, order=tr(SORT_WORDS.get(sort, sort), language)), "$text-muted"))
         return Content.assemble(*parts)
+
+    @property
+    def language(self) -> str:
+        return language_of(self)
+
+    def _language_changed(self, language: str) -> None:
+        """`L`, or the language restored at start: every label, then the summaries."""
+        self.detail.language = language
+        self.query_one(CategoryTree).language = language
+        self.search_box.placeholders = tuple(tr(text, language) for text in PLACEHOLDERS)
+        other = "en" if language == "zh" else "zh"
+        if self.app.sub_title == collection_title(self.session.catalog, other):  # the title made here
+            self.app.sub_title = collection_title(self.session.catalog, language)
+        self._fit_subtitle()
+        if self._shown_generation:
+            self._show_count(self._scope(self._shown_count, self._shown_text))
+
+    def on_resize(self) -> None:
+        self._fit_subtitle()
+
+    def _fit_subtitle(self) -> None:
+        """The header names the collection and its count; where that is cut, the collection
+        only (the list's header counts the papers)."""
+        full = f"{self.app.title} — {self.app.sub_title}"
+        room = self.size.width - HEADER_SIDES
+        self.sub_title = None if cells(full) <= room else collection_name(self.session.catalog.sources)
+
+    def _show_hint(self, text: str) -> None:
+        """The query's hint, whole, on lines of its own; laid out only when it changes."""
+        if text != self._shown_hint:
+            self._shown_hint = text
+            hint = self.query_one("#hint", Label)
+            hint.update(text)
+            hint.display = bool(text)
 
     def _show_count(self, count: Content) -> None:
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
@@ -319,10 +377,10 @@ class MainScreen(SavedSearchActions, PdfActions):
                 self.history.visit(left)
 
     def action_back(self) -> None:
-        self._go(self.history.back(self._here()), "Nothing to go back to.")
+        self._go(self.history.back(self._here()), tr("Nothing to go back to.", self.language))
 
     def action_forward(self) -> None:
-        self._go(self.history.forward(self._here()), "Nothing to go forward to.")
+        self._go(self.history.forward(self._here()), tr("Nothing to go forward to.", self.language))
 
     def _here(self) -> Place:
         """The place now; a jump in progress (in the tree or the search) ends here first."""
@@ -345,10 +403,10 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.set_focus(self.papers)
 
     def action_undo(self) -> None:
-        self._undo_or_redo(self.undo.undo, "Undid", "Nothing to undo.")
+        self._undo_or_redo(self.undo.undo, to_translate("Undid: {change}"), to_translate("Nothing to undo."))
 
     def action_redo(self) -> None:
-        self._undo_or_redo(self.undo.redo, "Redid", "Nothing to redo.")
+        self._undo_or_redo(self.undo.redo, to_translate("Redid: {change}"), to_translate("Nothing to redo."))
 
     def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
         if not self._writable():
@@ -356,11 +414,11 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.session.library.refresh()
         change = step(self.session.library)
         if change is None:
-            self.notify(nothing, timeout=2, markup=False)
+            self.notify(tr(nothing, self.language), timeout=2, markup=False)
             return
         self.save_soon()
         self.refresh_paper(tags=True)
-        self.notify(f"{done}: {one_line(change.describe())}", timeout=3, markup=False)
+        self.notify(tr(done, self.language, change=one_line(change.describe())), timeout=3, markup=False)
 
     def action_search_everywhere(self) -> None:
         if self.node.key == ALL_PAPERS.key:
@@ -450,7 +508,7 @@ class MainScreen(SavedSearchActions, PdfActions):
             return None
         paper = self.current
         if paper is None:
-            self.notify("No paper selected.", severity="warning", markup=False)
+            self.notify(tr("No paper selected.", self.language), severity="warning", markup=False)
         return paper
 
     def run_command(self, action: str) -> None:
@@ -474,7 +532,8 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.session.set_sort(self.node.key, order)
         self.save_soon()
         self.run_search()
-        self.notify(f"Sorted by {SORT_LABELS[order]}", timeout=2)
+        language = self.language
+        self.notify(tr("Sorted by {order}", language, order=tr(SORT_LABELS[order], language)), timeout=2, markup=False)
 
     def action_cycle_status(self) -> None:
         paper = self._paper_or_none(self.action_cycle_status)
@@ -489,7 +548,7 @@ class MainScreen(SavedSearchActions, PdfActions):
                 self.papers.cursor = index
                 return
             index += step
-        self.notify("No more unread papers in this list.", timeout=3, markup=False)
+        self.notify(tr("No more unread papers in this list.", self.language), timeout=3, markup=False)
 
     def action_next_unread(self) -> None:
         if not self._after_search(self.action_next_unread):
@@ -581,7 +640,7 @@ class MainScreen(SavedSearchActions, PdfActions):
         local = pdfs.local_pdf(paper, self.session.library)  # the local copy first, once there is one
         url = paper.link
         if local is None and (not url or check_link(url) is not None):
-            self.notify("This paper has no http(s) link to open.", severity="warning", markup=False)
+            self.notify(tr("This paper has no http(s) link to open.", self.language), severity="warning", markup=False)
             return
         self.open_externally(local or url, pdf=local is not None)
         if not self.session.library.read_only:  # a side effect of opening: never an error
@@ -617,20 +676,29 @@ class MainScreen(SavedSearchActions, PdfActions):
                 if overwrite:
                     self._export(fmt, path, force=True)
 
-            self.app.push_screen(Confirm(f"{path} exists. Overwrite it?", "Overwrite", "Cancel"), answered)
+            language = self.language
+            question = tr("{path} exists. Overwrite it?", language, path=path)
+            self.app.push_screen(Confirm(question, tr("Overwrite", language), tr("Cancel", language)), answered)
             return
         except OSError as err:
             self.notify(f"Cannot write {path}: {err.strerror or err}", severity="error", timeout=10, markup=False)
             return
         self.session.choose("export_format", fmt)
         self.session.choose("export_folder", str(path.parent.resolve()))
-        self.notify(f"Exported {count} papers to {path}", title="Export", timeout=8, markup=False)
+        language = self.language
+        told = (
+            tr("Exported 1 paper to {path}", language, path=path)
+            if count == 1
+            else tr("Exported {count} papers to {path}", language, count=count, path=path)
+        )
+        self.notify(told, title=tr("Export", language), timeout=8, markup=False)
 
     def action_toggle_language(self) -> None:
-        detail = self.detail
-        detail.language = "zh" if detail.language == "en" else "en"
-        self.session.choose("language", detail.language)
-        self.notify("摘要:中文" if detail.language == "zh" else "Summaries: English", timeout=2, markup=False)
+        language = "zh" if self.language == "en" else "en"
+        self.app.language = language  # type: ignore[attr-defined]  # PaperBrowseApp's
+        self.session.choose("language", language)
+        told = tr("Summaries: Chinese", language) if language == "zh" else tr("Summaries: English", language)
+        self.notify(told, timeout=2, markup=False)
 
     def action_toggle_tree(self) -> None:
         """To the tree and back: on a narrow terminal the tree shows only while it is used."""
@@ -666,13 +734,19 @@ class MainScreen(SavedSearchActions, PdfActions):
     def action_find_related(self) -> None:
         """Build the related-papers index on request (a large collection skips it at start)."""
         count = len(self.session.catalog.papers)
-        self.notify(f"Finding related papers among {count:,}…", timeout=5, markup=False)
+        self.notify(
+            tr("Finding related papers among {count}…", self.language, count=f"{count:,}"), timeout=5, markup=False
+        )
         self.detail.find_related()
 
     def action_follow_link(self, number: int) -> None:
         paper_id = self.detail.links.get(number)
         if paper_id is None:
-            self.notify(f"No link {number} in the details of this paper.", timeout=3, markup=False)
+            self.notify(
+                tr("No link {number} in the details of this paper.", self.language, number=number),
+                timeout=3,
+                markup=False,
+            )
             return
         self.select_paper(paper_id)
 
@@ -681,7 +755,7 @@ class MainScreen(SavedSearchActions, PdfActions):
         sources = self.detail.sources
         url = sources[number] if 0 <= number < len(sources) else ""
         if not url or check_link(url) is not None:
-            self.notify("No http(s) source to open there.", severity="warning", markup=False)
+            self.notify(tr("No http(s) source to open there.", self.language), severity="warning", markup=False)
             return
         self.open_externally(url)
 
@@ -707,8 +781,13 @@ class MainScreen(SavedSearchActions, PdfActions):
                 if request.arxiv:
                     service = "Crossref" if is_doi(request.arxiv) else "arXiv"
                     self.notify(
-                        f"Asking {service} about {one_line(request.arxiv)}…",
-                        title="Add paper · escape stops",
+                        tr(
+                            "Asking {service} about {paper}…",
+                            self.language,
+                            service=service,
+                            paper=one_line(request.arxiv),
+                        ),
+                        title=tr("Add paper · escape stops", self.language),
                         timeout=4,
                         markup=False,
                     )
@@ -772,10 +851,18 @@ class MainScreen(SavedSearchActions, PdfActions):
             return  # loaded again meanwhile (a paper was added)
         self.use_catalog(event.fresh, event.index)
         errors = len(event.fresh.errors)
-        more = f"; {errors} problems, press ! for the list" if errors else ""
-        self.notify(
-            f"The data changed on disk: reloaded {len(event.fresh.papers):,} papers{more}.", timeout=6, markup=False
+        language, count = self.language, f"{len(event.fresh.papers):,}"
+        told = (
+            tr(
+                "The data changed on disk: reloaded {count} papers; {errors} problems, press ! for the list.",
+                language,
+                count=count,
+                errors=errors,
+            )
+            if errors
+            else tr("The data changed on disk: reloaded {count} papers.", language, count=count)
         )
+        self.notify(told, timeout=6, markup=False)
 
     def use_catalog(self, catalog: Catalog, index: SearchIndex, signature: tuple[object, ...] | None = None) -> None:
         """Show a collection loaded again everywhere: the list, the tree, the details, the title."""
@@ -783,14 +870,20 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.query_one(DataWatcher).follow(catalog, signature)
         self.query_one(CategoryTree).use_catalog(catalog)
         self.detail.use_catalog(catalog)
-        self.app.sub_title = collection_title(catalog)
+        self.app.sub_title = collection_title(catalog, self.language)
+        self._fit_subtitle()
         self._prepare_search(index)
         self.run_search()
 
 
-def collection_title(catalog: Catalog) -> str:
+def collection_title(catalog: Catalog, language: str = "en") -> str:
     """The header's subtitle: which collection, and how many papers."""
-    return f"{collection_name(catalog.sources)} · {len(catalog.papers):,} papers"
+    return tr(
+        "{collection} · {count} papers",
+        language,
+        collection=collection_name(catalog.sources),
+        count=f"{len(catalog.papers):,}",
+    )
 
 
 def documents_folder() -> Path:

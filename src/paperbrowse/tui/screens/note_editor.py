@@ -10,6 +10,7 @@ from textual.widgets import Label, TextArea
 
 from paperbrowse.core.records.safe_text import one_line, visible
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.screens.confirm import Confirm
 from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
@@ -30,12 +31,15 @@ class NoteEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
-            yield Label(f"Note · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
+            language = language_of(self)
+            yield Label(
+                tr("Note · {title}", language, title=one_line(self.paper_title)), markup=False, classes="dialog-title"
+            )
             area = TextArea(self.draft, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
             if "markdown" in area.available_languages:  # the grammar's wheel may be missing
                 area.language = "markdown"
             yield area
-            yield Label("ctrl+s save · escape cancel · Markdown", classes="dialog-hint")
+            yield Label(tr("ctrl+s save · escape cancel · Markdown", language), classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -64,4 +68,6 @@ class NoteEditor(ModalScreen[str | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(Confirm("Discard the changes to this note?", "Discard", "Keep editing"), answered)
+        language = language_of(self)
+        question = tr("Discard the changes to this note?", language)
+        self.app.push_screen(Confirm(question, tr("Discard", language), tr("Keep editing", language)), answered)

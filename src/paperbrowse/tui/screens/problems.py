@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -22,16 +23,27 @@ class ProblemsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         errors = sum(1 for p in self.problems if p.severity == "error")
+        language = language_of(self)
+        warnings = len(self.problems) - errors
         with Vertical(classes="dialog wide", id="problems-dialog"):
             yield Label(
-                f"Problems in the data: {errors} errors, {len(self.problems) - errors} warnings", classes="dialog-title"
+                tr(
+                    "Problems in the data · errors: {errors}, warnings: {warnings}",
+                    language,
+                    errors=errors,
+                    warnings=warnings,
+                ),
+                classes="dialog-title",
             )
             if self.problems:
                 yield OptionList(*(self._row(p) for p in self.problems), id="problems-list")
             else:
-                yield Label("No problems: every record loaded.", id="problems-none")
+                yield Label(tr("No problems: every record loaded.", language), id="problems-none")
             yield Label(
-                "Bad records are skipped; fix the file and it is read again within seconds. escape to close",
+                tr(
+                    "Bad records are skipped; fix the file and it is read again within seconds. escape to close",
+                    language,
+                ),
                 classes="dialog-hint",
             )
 

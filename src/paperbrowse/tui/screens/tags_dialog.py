@@ -19,6 +19,7 @@ from textual.widgets import Input, Label
 
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
 
@@ -69,20 +70,25 @@ class TagsDialog(ModalScreen[TagChanges | None]):
         self.paper_title, self.tags, self.record_tags = title, tags, record_tags
 
     def compose(self) -> ComposeResult:
+        language = language_of(self)
         with Vertical(classes="dialog"):
-            yield Label(f"Your tags · {one_line(self.paper_title)}", markup=False, classes="dialog-title")
+            title = tr("Your tags · {title}", language, title=one_line(self.paper_title))
+            yield Label(title, markup=False, classes="dialog-title")
             if self.record_tags:
                 yield Label(
-                    "The record's own: " + one_line(" ".join(f"#{t}" for t in self.record_tags)),
+                    tr("The record's own: ", language) + one_line(" ".join(f"#{t}" for t in self.record_tags)),
                     markup=False,
                     classes="dialog-hint",
                 )
             # The cursor waits after the tags, nothing selected: a tag typed at once is added to
             # them, never typed over them.
             yield Input(
-                self.shown, placeholder="to-read, machine learning, thesis", id="tags-input", select_on_focus=False
+                self.shown,
+                placeholder=tr("to-read, machine learning, thesis", language),
+                id="tags-input",
+                select_on_focus=False,
             )
-            yield Label("enter save · escape cancel · separate tags with commas", classes="dialog-hint")
+            yield Label(tr("enter save · escape cancel · separate tags with commas", language), classes="dialog-hint")
 
     def on_key(self, event: events.Key) -> None:
         keep_typed_ahead(event, self.query_one(Input).insert_text_at_cursor)

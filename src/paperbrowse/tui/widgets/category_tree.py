@@ -6,10 +6,14 @@ so selecting a node is just another query for the search core.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -19,6 +23,7 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.query import quote
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import LANGUAGES, tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,18 @@ def node_for_key(catalog: Catalog, library: Library, key: str) -> Node | None:
     return None
 
 
+def node_name(node: Node, catalog: Catalog, language: str) -> str:
+    """What the tree and the list's header call a node in `language`: a category's own Chinese
+    name, a smart list's label translated; a tag or a saved search's name is the user's own word."""
+    kind, _, name = node.key.partition(":")
+    if kind == "cat":
+        category = catalog.categories.get(name)
+        return category.name_zh if language == "zh" and category and category.name_zh else node.label
+    if kind in ("tag", "saved"):
+        return node.label
+    return tr(node.label, language)
+
+
 def smart_nodes(catalog: Catalog, library: Library) -> list[tuple[Node, int]]:
     counts = smart_list_counts(catalog, library)
     return [(node, counts[node.key]) for node in SMART_NODES]
@@ -81,8 +98,25 @@ def _label(text: str, count: int) -> Text:
     return label
 
 
+_COUNT = re.compile(r"  \d+$")
+
+
+def _fit(label: Text, tail: int, room: int) -> Text:
+    """`label` in `room` cells: a name too long is cut with `…`, its last `tail` characters (the
+    count) kept whole. The list's header names the chosen node in full."""
+    if label.cell_len <= room or tail >= len(label):
+        return label
+    name, count = label[: len(label) - tail], label[len(label) - tail :]
+    keep = len(name)
+    while keep and cell_len(name.plain[:keep]) > room - count.cell_len - 1:
+        keep -= 1
+    return Text.assemble(name[:keep], ("…", name.style), count)
+
+
 class CategoryTree(Tree[Node]):
     BINDINGS = bindings("tree")
+
+    language: reactive[str] = reactive("en", init=False)  # "en" or "zh": the nodes' names
 
     @dataclass
     class Chosen(Message):
@@ -116,6 +150,19 @@ class CategoryTree(Tree[Node]):
     def on_mount(self) -> None:
         self.rebuild()
 
+    def watch_language(self) -> None:
+        self.rebuild()
+
+    def render_label(self, node: TreeNode[Node], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        count = _COUNT.search(label.plain) if node.data is not None else None  # a node's label ends with its count
+        return _fit(label, len(count.group()), room) if count else label
+
     def use_catalog(self, catalog: Catalog) -> None:
         """Show the nodes of a collection loaded again, keeping the selection."""
         self.catalog = catalog
@@ -125,20 +172,29 @@ class CategoryTree(Tree[Node]):
         """Recount everything (cheap: one pass over the papers) and keep the selection."""
         keep = select or (self.cursor_node.data.key if self.cursor_node and self.cursor_node.data else "all")
         # What the user opened or closed stays so (saving tags rebuilds the tree).
-        opened = {str(node.label): node.is_expanded for node in self.root.children if node.data is None}
+        # A group is known by its English name, whichever language its label was in.
+        english = {tr(name, language): name for name in ("Categories", "Tags", SAVED_BRANCH) for language in LANGUAGES}
+        opened = {
+            english.get(str(node.label), ""): node.is_expanded for node in self.root.children if node.data is None
+        }
         self.clear()
+        language = self.language
         for node, count in smart_nodes(self.catalog, self.library):
-            self.root.add_leaf(_label(node.label, count), node)
+            self.root.add_leaf(_label(node_name(node, self.catalog, language), count), node)
         if searches := self.library.saved_searches():
-            branch = self.root.add(Text(SAVED_BRANCH, style="bold"), expand=opened.get(SAVED_BRANCH, True))
+            branch = self.root.add(
+                Text(tr(SAVED_BRANCH, language), style="bold"), expand=opened.get(SAVED_BRANCH, True)
+            )
             for name, query in searches.items():
                 # The query dim after the name, as counts are: its whole text is in the list's header.
                 branch.add_leaf(
                     Text(one_line(name)).append(f"  {one_line(query)}", style="dim"), saved_node(name, query)
                 )
-        categories = self.root.add(Text("Categories", style="bold"), expand=opened.get("Categories", True))
+        categories = self.root.add(
+            Text(tr("Categories", language), style="bold"), expand=opened.get("Categories", True)
+        )
         self._add_categories(categories, None)
-        tags = self.root.add(Text("Tags", style="bold"), expand=opened.get("Tags", False))
+        tags = self.root.add(Text(tr("Tags", language), style="bold"), expand=opened.get("Tags", False))
         for tag, count in sorted(tag_counts(self.catalog, self.library).items()):
             tags.add_leaf(_label(f"#{tag}", count), tag_node(tag))
         self.select_key(keep)
@@ -149,7 +205,7 @@ class CategoryTree(Tree[Node]):
         for child in self.root.children:
             if child.data is not None and child.data.key in counts:
                 node, count = counts[child.data.key]
-                child.set_label(_label(node.label, count))
+                child.set_label(_label(node_name(node, self.catalog, self.language), count))
 
     def _add_categories(self, parent: TreeNode[Node], parent_id: str | None) -> None:
         # A loop over the catalog's depth-first rows, not a recursion: depth is bounded by the
@@ -161,7 +217,7 @@ class CategoryTree(Tree[Node]):
             if under is None:  # not below `parent_id`
                 continue
             node = category_node(self.catalog, category.id)
-            label = _label(node.label, self.catalog.count(category.id))
+            label = _label(node_name(node, self.catalog, self.language), self.catalog.count(category.id))
             if children.get(category.id):
                 branches[category.id] = under.add(label, node, expand=True)
             else:

@@ -20,7 +20,7 @@ from textual.style import Style
 from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
-from paperbrowse.core.library.entries import STATUS_MARKS, STATUSES
+from paperbrowse.core.library.entries import STATUS_MARKS
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.bibliography import reference_rows
 from paperbrowse.core.records.catalog import Catalog
@@ -32,9 +32,9 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO, LIMIT, is_ready, r
 from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import tr
 
 PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
-_STATUS = {status: f"{STATUS_MARKS[status]} {status}" for status in STATUSES}
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
 # nearest neighbour is always `1`, whatever links it has. Further links are mouse-only.
 RELATED_KEYS = range(1, LIMIT + 1)
@@ -51,15 +51,25 @@ NOTE_LIMIT = 50_000
 LIST_LIMIT = 50
 
 
-def _cut(text: str, limit: int, more: str = "") -> str:
+def _cut(text: str, limit: int, language: str = "en", *, note: bool = False) -> str:
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters{more})"
+    more = "… ({count} more characters; n opens all of it)" if note else "… ({count} more characters)"
+    return text[:limit] + tr(more, language, count=f"{len(text) - limit:,}")
 
 
-def _first(items: tuple[str, ...], limit: int) -> str:
+def _first(items: tuple[str, ...], limit: int, language: str) -> str:
     shown = ", ".join(items[:limit])
-    return shown if len(items) <= limit else f"{shown} … and {len(items) - limit:,} more"
+    return (
+        shown
+        if len(items) <= limit
+        else f"{shown} " + tr("… and {count} more", language, count=f"{len(items) - limit:,}")
+    )
+
+
+def _column(label: str, width: int) -> str:
+    """`label` padded to `width` cells (a Chinese character takes two)."""
+    return label + " " * max(width - cells(label), 1)
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -91,7 +101,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.text_needles: list[str] = []  # what the query's `text:` filters look for
         self.pdf_folder: Path | None = None  # config.toml's PDFs folder; None: pdfs/ beside the library
 
-    def watch_language(self) -> None:
+    def watch_language(self, language: str) -> None:
+        self.query_one("#detail-note-title", Static).update(Content.styled(tr("Note", language), "bold"))
         self.show(self.paper)
 
     def use_catalog(self, catalog: Catalog) -> None:
@@ -130,7 +141,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-head")
         yield Static(id="detail-body")
         yield Static(id="detail-links")
-        yield Static(Content.styled("Note", "bold"), id="detail-note-title")
+        yield Static(Content.styled(tr("Note", self.language), "bold"), id="detail-note-title")
         yield Markdown(id="detail-note", open_links=False)
 
     def show(self, paper: Paper | None) -> None:
@@ -142,7 +153,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         note = self.query_one("#detail-note", Markdown)
         links = self.query_one("#detail-links", Static)
         if paper is None:
-            self._update(head, Content.styled("No paper matches.", "dim italic"))
+            self._update(head, Content.styled(tr("No paper matches.", self.language), "dim italic"))
             self._update(body, Content())
             self._update(links, Content())
             links.display = False
@@ -154,7 +165,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         content = self._links(paper)
         self._update(links, content)
         links.display = bool(content.plain)  # no empty section, nor its margin
-        text = visible(_cut(self.library.note(paper.id), NOTE_LIMIT, "; n opens all of it"))
+        text = visible(_cut(self.library.note(paper.id), NOTE_LIMIT, self.language, note=True))
         note_title.display = note.display = bool(text.strip())
         if text != self._note_shown:  # Markdown rebuilds its widgets on update: only when it changed
             self._note_shown = text
@@ -171,65 +182,78 @@ class DetailPane(VerticalScroll, can_focus=True):
             section.update(content)
 
     def _head(self, paper: Paper) -> Content:
+        language = self.language
         category = self.catalog.categories.get(paper.category)
         category_name = category.name if category else paper.category
-        if self.language == "zh" and category and category.name_zh:
+        if language == "zh" and category and category.name_zh:
             category_name = category.name_zh
         starred = self.library.is_starred(paper.id)
-        status = _STATUS[self.library.status(paper.id)]
+        status = self.library.status(paper.id)
+        status_text = f"{STATUS_MARKS[status]} {tr(status, language)}"
         local = local_pdf(paper, self.library, self.pdf_folder)  # a few stats: cheap enough for every move
         rows = [
             # A `text:` search's pages first: what the reader looks for now.
-            ("In PDF", hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else ""),
-            ("Authors", _first(paper.authors, LIST_LIMIT)),
-            ("Orgs", _first(paper.orgs, LIST_LIMIT)),
-            ("Date", paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
-            *reference_rows(paper.bib),
-            ("Category", category_name),
-            ("arXiv", paper.arxiv),
-            ("Link", paper.link),
-            ("PDF", paper.pdf),
-            ("PDF here", str(local) if local else ""),
-            ("Code", paper.code),
-            ("Aliases", _first(paper.aliases, LIST_LIMIT)),
-            ("Tags", " ".join(f"#{t}" for t in paper.tags)),
-            ("My tags", " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
+            (
+                tr("In PDF", language),
+                hits_line(self.texts.get(paper.id, ()), self.text_needles) if self.text_needles else "",
+            ),
+            (tr("Authors", language), _first(paper.authors, LIST_LIMIT, language)),
+            (tr("Orgs", language), _first(paper.orgs, LIST_LIMIT, language)),
+            (tr("Date", language), paper.date.isoformat() + (f" · {paper.venue}" if paper.venue else "")),
+            *((tr(label, language), value) for label, value in reference_rows(paper.bib)),
+            (tr("Category", language), category_name),
+            (tr("arXiv", language), paper.arxiv),
+            (tr("Link", language), paper.link),
+            (tr("PDF", language), paper.pdf),
+            (tr("PDF here", language), str(local) if local else ""),
+            (tr("Code", language), paper.code),
+            (tr("Aliases", language), _first(paper.aliases, LIST_LIMIT, language)),
+            (tr("Tags", language), " ".join(f"#{t}" for t in paper.tags)),
+            (tr("My tags", language), " ".join(f"#{t}" for t in self.library.user_tags(paper.id))),
         ]
-        parts: list[str | tuple[str, str]] = [(one_line(_cut(paper.title, TITLE_LIMIT)), "bold $accent"), "\n"]
-        parts += [("★ starred" if starred else "☆ not starred", "$warning" if starred else "dim"), "   "]
-        parts += [(status, "dim")]
+        title = one_line(_cut(paper.title, TITLE_LIMIT, language))
+        parts: list[str | tuple[str, str]] = [(title, "bold $accent"), "\n"]
+        star = tr("★ starred", language) if starred else tr("☆ not starred", language)
+        parts += [(star, "$warning" if starred else "dim"), "   "]
+        parts += [(status_text, "dim")]
         if local is not None:
             parts += ["   ", (PDF_MARK, "bold $success")]
         parts += ["\n\n"]
+        width = max(max((cells(label) for label, value in rows if value), default=0) + 1, 9)
         for label, value in rows:
             if value:
-                parts += [(f"{label:<9}", "dim"), one_line(_cut(value, FIELD_LIMIT)), "\n"]
+                parts += [
+                    (_column(label, width), "dim"),
+                    one_line(_cut(value, FIELD_LIMIT, language)),
+                    "\n",
+                ]
         return Content.assemble(*parts)
 
     def _body(self, paper: Paper) -> Content:
-        zh = self.language == "zh"
+        language = self.language
+        zh = language == "zh"
         highlight = (paper.highlight_zh if zh else paper.highlight) or paper.highlight or paper.highlight_zh
         summary = (paper.summary_zh if zh else paper.summary) or paper.summary or paper.summary_zh
         parts: list[Part] = []
         if highlight.strip():
             parts += [
-                ("为何重要" if zh else "Why it matters", "bold"),
+                (tr("Why it matters", language), "bold"),
                 "\n",
-                (self._flow(visible(_cut(highlight.strip(), TEXT_LIMIT))), "italic"),
+                (self._flow(visible(_cut(highlight.strip(), TEXT_LIMIT, language))), "italic"),
                 "\n\n",
             ]
         if summary.strip():
             parts += [
-                ("摘要" if zh else "Summary", "bold"),
+                (tr("Summary", language), "bold"),
                 "\n",
-                self._flow(visible(_cut(summary.strip(), TEXT_LIMIT))),
+                self._flow(visible(_cut(summary.strip(), TEXT_LIMIT, language))),
                 "\n",
             ]
         if paper.unverified:
-            parts += ["\n", ("⚠ 未经证实" if zh else "⚠ Unverified", "bold $warning"), "\n"]
+            parts += ["\n", (tr("⚠ Unverified", language), "bold $warning"), "\n"]
             for note in paper.unverified[:LIST_LIMIT]:
-                parts += [("⚠ ", "$warning"), (visible(one_line(_cut(note, FIELD_LIMIT))), "$warning"), "\n"]
-        parts += self._sources(paper, zh)
+                parts += [("⚠ ", "$warning"), (visible(one_line(_cut(note, FIELD_LIMIT, language))), "$warning"), "\n"]
+        parts += self._sources(paper, language)
         return Content.assemble(*parts)
 
     def _flow(self, text: str) -> str:
@@ -247,41 +271,41 @@ class DetailPane(VerticalScroll, can_focus=True):
     def on_resize(self) -> None:
         self.show(self.paper)  # the Chinese text's lines were made for the old width
 
-    def _sources(self, paper: Paper, zh: bool) -> list[Part]:
+    def _sources(self, paper: Paper, language: str) -> list[Part]:
         """The pages the facts were checked against, each a link: the click names its position
         only, and the screen opens the URL after checking it again."""
         self.sources = paper.sources[:LIST_LIMIT]
         if not self.sources:
             return []
-        parts: list[Part] = ["\n", ("来源" if zh else "Sources", "bold"), "\n"]
+        parts: list[Part] = ["\n", (tr("Sources", language), "bold"), "\n"]
         for number, link in enumerate(self.sources):
             click = Style.from_meta({"@click": f"screen.open_source({number})"})
-            parts += [" · ", (one_line(_cut(link, FIELD_LIMIT)), click + Style(underline=True)), "\n"]
+            parts += [" · ", (one_line(_cut(link, FIELD_LIMIT, language)), click + Style(underline=True)), "\n"]
         return parts
 
     def _links(self, paper: Paper) -> Content:
         """Related papers (keys 1-5), then what it builds on and what builds on it (6-9)."""
         self.links = {}
-        zh = self.language == "zh"
+        language = self.language
         sections: list[list[Part]] = []
         if is_ready(self.catalog):
             found = [r.paper for r in related(self.catalog, paper.id)]
             if found:
-                sections.append(self._section("相关论文" if zh else "Related", found, iter(RELATED_KEYS)))
+                sections.append(self._section(tr("Related", language), found, iter(RELATED_KEYS)))
         else:
             # The index is being built in the background, which shows the pane again when it
             # is ready; a very large collection waits for R.
             if self._related_error:
-                waiting = ("未能找到相关论文:" if zh else "could not find them: ") + one_line(self._related_error)
+                waiting = tr("could not find them: ", language) + one_line(self._related_error)
             elif len(self.catalog.papers) > AUTO_BUILD_UP_TO:
-                waiting = "按 R 查找相关论文" if zh else "press R to find related papers"
+                waiting = tr("press R to find related papers", language)
             else:
-                waiting = "正在查找相关论文…" if zh else "finding related papers…"
-            sections.append([("相关论文" if zh else "Related", "bold"), "\n", (waiting, "dim italic"), "\n"])
+                waiting = tr("finding related papers…", language)
+            sections.append([(tr("Related", language), "bold"), "\n", (waiting, "dim italic"), "\n"])
         keys = iter(LINEAGE_KEYS)  # shared: "built on by" numbers continue after "builds on"
         for title, papers in (
-            ("基于" if zh else "Builds on", self.catalog.builds_on(paper)),
-            ("后续工作" if zh else "Built on by", self.catalog.built_on_by(paper.id)),
+            (tr("Builds on", language), self.catalog.builds_on(paper)),
+            (tr("Built on by", language), self.catalog.built_on_by(paper.id)),
         ):
             if papers:
                 sections.append(self._section(title, papers, keys))
@@ -298,5 +322,5 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.links[number] = paper.id
             click = Style.from_meta({"@click": f"screen.follow_link({number})"})
             parts += [(f" {key} " if key is not None else " · ", "bold $accent"), " "]
-            parts += [(one_line(_cut(paper.title, TITLE_LIMIT)), click), "\n"]
+            parts += [(one_line(_cut(paper.title, TITLE_LIMIT, self.language)), click), "\n"]
         return parts

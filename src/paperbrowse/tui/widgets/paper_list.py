@@ -28,6 +28,8 @@ from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.tui.keys import bindings
 
+ORG_FROM = 90  # the list's width from which a row shows the first organisation
+
 
 class PaperList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
@@ -184,8 +186,9 @@ class PaperList(ScrollView, can_focus=True):
         mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
         year = paper.date.isoformat()[:4]  # "n.d." for an undated work
         org = one_line(paper.orgs[0]) if paper.orgs else ""
-        org_width = min(max(width // 4, 10), 24) if width >= 56 else 0
-        title_width = max(width - 3 - 6 - (2 + org_width if org_width else 0), 4)
+        # The title first: the first organisation gets a column only once the title has room.
+        org_width = min(width // 5, 24) if width >= ORG_FROM else 0
+        title_width = max(width - 3 - 6 - 1 - (2 + org_width if org_width else 0), 4)  # 1: a gap at the edge
         segments = [Segment(star, star_style), Segment(f"{mark} ", dim)]
         segments += self._title(paper, row, title_width, base)
         segments.append(Segment(f"  {year}", dim))

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from paperbrowse.tui.keys import bindings
@@ -51,16 +53,33 @@ class SearchBox(SearchInput):
 
         step: int
 
-    def __init__(self, *, results: str, placeholder: str = "", id: str | None = None) -> None:
+    # What the empty box says, longest first: the longest that fits the box is shown.
+    placeholders: reactive[tuple[str, ...]] = reactive((), init=False)
+
+    def __init__(self, *, results: str, placeholders: tuple[str, ...] = (), id: str | None = None) -> None:
         """`results`: the id of the widget that enter, down and escape move the focus to."""
         # Coming back to the search refines the query: selecting it all would make the next
         # key replace it.
-        super().__init__(placeholder=placeholder, id=id, select_on_focus=False, compact=True)
+        super().__init__(
+            placeholder=placeholders[0] if placeholders else "", id=id, select_on_focus=False, compact=True
+        )
+        self.set_reactive(SearchBox.placeholders, placeholders)
         self.results = results
         self._announced = ""  # the last text the screen was told of
         self.history: list[str] = []  # earlier queries, oldest first (the screen keeps them)
         self._at: int | None = None  # the history entry shown, while going through it
         self._draft = ""  # what was typed before going into the history
+
+    def watch_placeholders(self) -> None:
+        self._fit_placeholder()
+
+    def on_resize(self) -> None:
+        self._fit_placeholder()
+
+    def _fit_placeholder(self) -> None:
+        room = self.content_size.width
+        fitting = [text for text in self.placeholders if cell_len(text) <= room]
+        self.placeholder = fitting[0] if fitting else (self.placeholders[-1] if self.placeholders else "")
 
     def restore(self, value: str) -> None:
         """Show a remembered query without announcing it: the screen searches it itself."""

@@ -1,0 +1,65 @@
+"""The footer: the main keys, in the app's language, as many as fit; `? Help` and `q Quit` always.
+
+Textual's footer lays its keys out in one row and cuts the row at the terminal's edge, so at 80
+columns `q Quit` lost its last letter and at 60 `? Help` was gone. This one hides keys from the
+end of the row before any is cut, the palette's first, and never the two a newcomer needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.cells import cell_len
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from paperbrowse.tui.labels import language_of, tr
+from paperbrowse.tui.textual_shims import FooterKey
+
+ALWAYS = ("help", "quit")  # the actions whose keys the footer never hides
+
+
+class KeyFooter(Footer):
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", lambda _: self.recompose(), init=False)
+
+    def compose(self) -> Iterator[Widget]:
+        language = language_of(self)
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.description = tr(widget.description, language)
+            yield widget
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.fit()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the keys that fit the width: the palette's goes first, then from the row's end."""
+        keys = list(self.query_children(FooterKey))
+        if not keys:
+            return
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        row = [key for key in keys if key not in palette]
+        always = [key for key in row if key.action in ALWAYS]
+        optional = [key for key in row if key not in always] + palette
+        used = sum(_width(key) for key in keys)
+        room = self.size.width
+        hidden: set[FooterKey] = set()
+        for key in reversed(optional):
+            if used <= room:
+                break
+            hidden.add(key)
+            used -= _width(key)
+        for key in keys:
+            key.display = key not in hidden
+
+
+def _width(key: FooterKey) -> int:
+    """The cells a key takes in the row: its text (padded as the footer pads it), its margins,
+    padding and border."""
+    styles = key.styles
+    return cell_len(key.render().plain) + styles.margin.width + styles.gutter.width
