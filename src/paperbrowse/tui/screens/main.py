@@ -347,7 +347,7 @@ class MainScreen(PdfActions):
     def action_redo(self) -> None:
         self._undo_or_redo(self.undo.redo, "Redid", "Nothing to redo.")
 
-    def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
+    def _undo_or_redo(self, step: Callable[[Library], undo.Step | None], done: str, nothing: str) -> None:
         if not self._writable():
             return
         self.session.library.refresh()
