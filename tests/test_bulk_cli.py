@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import test_library_cli as base
 from paperbrowse.cli.library_commands import split_tag_words
-from test_library_cli import _terminal, cli, data, lib, library, ok  # noqa: F401  (fixtures)
+
+# The library commands' collection, terminal and `cli` runner, shared as fixtures.
+_terminal, data, lib, cli = base._terminal, base.data, base.lib, base.cli
+library, ok = base.library, base.ok
 
 
 def test_status_sets_many_papers_at_once(cli, lib):

@@ -30,6 +30,7 @@ _SHOWN = {
     "alt+left": "alt+←",
     "alt+right": "alt+→",
     "backspace": "⌫",
+    "asterisk": "*",
 }
 
 
@@ -81,7 +82,8 @@ class Key:
         )
 
 
-MOVING, READING, GROWING, NOTE, APP = "Moving", "Reading", "Growing the collection", "Writing a note", "App"
+MOVING, READING, MARKING = "Moving", "Reading", "Marking many papers"
+GROWING, NOTE, APP = "Growing the collection", "Writing a note", "App"
 
 KEYS: tuple[Key, ...] = (
     # Moving
@@ -255,7 +257,7 @@ KEYS: tuple[Key, ...] = (
         "s",
         "star",
         "Star",
-        "star / unstar",
+        "star / unstar (with marks: all the marked papers)",
         READING,
         "screen",
         more=" (the Starred node lists them in the order you starred them)",
@@ -276,7 +278,7 @@ KEYS: tuple[Key, ...] = (
         "r",
         "cycle_status",
         "Status",
-        "cycle reading status: unread → reading → read",
+        "cycle reading status: unread → reading → read (with marks: all of them)",
         READING,
         "screen",
         footer=True,
@@ -334,7 +336,16 @@ KEYS: tuple[Key, ...] = (
         palette="Edit note in your editor",
         priority=True,
     ),
-    Key("t", "edit_tags", "Tags", "edit your own tags", READING, "screen", palette="Edit tags", priority=True),
+    Key(
+        "t",
+        "edit_tags",
+        "Tags",
+        "edit your own tags (with marks: add or remove tags on all of them)",
+        READING,
+        "screen",
+        palette="Edit tags",
+        priority=True,
+    ),
     Key(
         "o",
         "open_link",
@@ -371,7 +382,7 @@ KEYS: tuple[Key, ...] = (
         "y",
         "copy_bibtex",
         "BibTeX",
-        "copy its BibTeX to the clipboard",
+        "copy its BibTeX to the clipboard (with marks: theirs)",
         READING,
         "screen",
         more=" (OSC 52): what `paperbrowse cite ID` prints",
@@ -381,10 +392,10 @@ KEYS: tuple[Key, ...] = (
         "e",
         "export",
         "Export",
-        "export the starred list (Markdown, BibTeX, CSV, JSON)",
+        "export the starred list, or the marked papers (Markdown, BibTeX, CSV, JSON)",
         READING,
         "screen",
-        more=": choose the format and the file",
+        more=": choose the format and the file; with marks, the marked papers are chosen first",
         footer=True,
         palette="Export starred list",
         priority=True,
@@ -418,6 +429,46 @@ KEYS: tuple[Key, ...] = (
         "screen",
         more="; on request beyond, since it takes a while",
         palette="Find related papers",
+    ),
+    # Marking many papers
+    Key(
+        "space,v",
+        "screen.toggle_mark",
+        "Mark",
+        "in the list: mark / unmark the paper and move down",
+        MARKING,
+        "list",
+        shown="space v",
+        more="; the list's header counts the marks, and those a search hides",
+    ),
+    Key(
+        "asterisk",
+        "screen.mark_all",
+        "Mark all",
+        "in the list: mark every paper shown; again: unmark them",
+        MARKING,
+        "list",
+    ),
+    Key(
+        "asterisk",
+        "mark_all",
+        "Mark all",
+        "mark every paper shown",
+        MARKING,
+        "screen",
+        palette="Mark all papers shown",
+        bound=False,
+        listed=False,
+    ),
+    Key(
+        "escape",
+        "clear_marks",
+        "Clear marks",
+        "clear the marks (`s` `r` `t` `e` `y` act on the marked papers while there are any)",
+        MARKING,
+        "screen",
+        more="; a search or a node that hides a marked paper leaves it marked",
+        palette="Clear marks",
     ),
     # Growing the collection
     Key(
