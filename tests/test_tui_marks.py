@@ -8,6 +8,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from textual.widgets import Input, Label, RadioSet
+from textual.worker import get_current_worker
 
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.marks import MARK
@@ -244,5 +245,26 @@ def test_marks_outlive_a_reload_of_the_collection_that_keeps_their_papers(lib_pa
         screen.use_catalog(app.session.catalog, app.session.index)
         await settle(pilot)
         assert list(screen.marks) == marked and header(app).startswith("● 2 marked ·")
+
+    run(app, scenario)
+
+
+def test_escape_stops_an_add_in_progress_first_then_clears_the_marks(lib_path: Path) -> None:
+    app = make_app(None, lib_path)
+
+    def asking_arxiv() -> None:  # an add waiting for an answer, as `_add` does
+        get_current_worker().cancelled_event.wait(10)
+
+    async def scenario(pilot) -> None:
+        screen = app.screen
+        await pilot.press("v")
+        adding = screen.run_worker(asking_arxiv, group="add", thread=True)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(screen.marks) == 1, "escape cleared the marks"
+        assert adding.is_cancelled
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not screen.marks
 
     run(app, scenario)

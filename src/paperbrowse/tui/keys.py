@@ -460,16 +460,6 @@ KEYS: tuple[Key, ...] = (
         bound=False,
         listed=False,
     ),
-    Key(
-        "escape",
-        "clear_marks",
-        "Clear marks",
-        "clear the marks (`s` `r` `t` `e` `y` act on the marked papers while there are any)",
-        MARKING,
-        "screen",
-        more="; a search or a node that hides a marked paper leaves it marked",
-        palette="Clear marks",
-    ),
     # Growing the collection
     Key(
         "a",
@@ -488,6 +478,18 @@ KEYS: tuple[Key, ...] = (
         "stop adding a paper while arXiv or Crossref has not answered yet",
         GROWING,
         "screen",
+    ),
+    # After `cancel_add`: the bindings of a key are tried in this order, and `escape` stops an add
+    # in progress before it clears the marks (each passes the key on when it has nothing to do).
+    Key(
+        "escape",
+        "clear_marks",
+        "Clear marks",
+        "clear the marks (`s` `r` `t` `e` `y` act on the marked papers while there are any)",
+        MARKING,
+        "screen",
+        more="; a search or a node that hides a marked paper leaves it marked",
+        palette="Clear marks",
     ),
     Key(
         "1,2,3,4,5",

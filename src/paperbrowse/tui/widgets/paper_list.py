@@ -188,7 +188,7 @@ class PaperList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("paper-list--cursor")
         if not self.marked:
             return Strip(self._row(paper, row, width, base)).adjust_cell_length(width, base)
-        # While there are marks, a column of its own before the star: the title is never shifted.
+        # While there are marks, a column of its own before the star, never a character of the title.
         mark = Segment(
             MARK if paper.id in self.marked else " ", base + self.get_component_rich_style("paper-list--mark")
         )
