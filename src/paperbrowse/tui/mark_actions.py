@@ -8,7 +8,8 @@ do, is saved by the same save as one paper's change, and is one step for `u`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.actions import SkipAction
@@ -20,6 +21,7 @@ from paperbrowse.core.library import bulk
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.engine import PaperView
 from paperbrowse.tui import undo
 from paperbrowse.tui.marks import Marks, papers
 from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
@@ -46,7 +48,7 @@ class MarkActions(Screen[None]):
         super().__init__(*args, **kwargs)
         self.marks = Marks()
         self._count = Content("")  # the list's header without the marks
-        self._shown: tuple[Sequence[Paper] | None, frozenset[str]] = (None, frozenset())
+        self._shown: tuple[Sequence[Paper] | None, Container[str]] = (None, frozenset())
 
     # The marks, and the list's header that counts them.
     def action_toggle_mark(self) -> None:
@@ -86,11 +88,21 @@ class MarkActions(Screen[None]):
             count = Content.assemble((f"● {summary}", "bold $success"), " · ", count)
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
 
-    def _shown_ids(self) -> frozenset[str]:
-        """The ids the list shows, read once per result (only while there are marks)."""
+    def _shown_ids(self) -> Container[str]:
+        """What answers "does the list show this id?", made once per result, only while there
+        are marks: the whole collection shown hides nothing; a search's result is asked by
+        places (a set of ints, several times quicker to make than one of 100,000 ids)."""
         shown = self.papers.papers
         if self._shown[0] is not shown:
-            self._shown = (shown, frozenset(paper.id for paper in shown))
+            index = self.session.index
+            test: Container[str]
+            if len(shown) == len(index.papers):
+                test = index.positions  # every paper: each id the marks keep is shown
+            elif isinstance(shown, PaperView) and shown.papers is index.papers:
+                test = _ByPlace(index.positions, frozenset(shown.places))
+            else:
+                test = frozenset(paper.id for paper in shown)
+            self._shown = (shown, test)
         return self._shown[1]
 
     def _marked_ids(self) -> list[str]:
@@ -175,3 +187,14 @@ class MarkActions(Screen[None]):
         by_id = self.session.catalog.by_id
         self.tell_copied(f"BibTeX of {papers(len(ids))}", self.session.bibtex(*(by_id[p] for p in ids)))
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class _ByPlace:
+    """Whether a search's result holds a paper, asked by the paper's place in the index."""
+
+    places: Mapping[str, int]
+    shown: frozenset[int]
+
+    def __contains__(self, paper_id: object) -> bool:
+        return isinstance(paper_id, str) and self.places.get(paper_id, -1) in self.shown
