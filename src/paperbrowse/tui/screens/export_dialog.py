@@ -44,8 +44,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
-            if self.marked:
-                yield Label("Export", classes="dialog-title")
+            if self.marked:  # the choice is the title: the dialog keeps its height
                 with RadioSet(id="export-what"):
                     yield RadioButton(f"the marked papers ({self.marked})", value=True, name="marked")
                     yield RadioButton(f"the starred list ({self.count})", name="starred")
