@@ -7,11 +7,13 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input, Label, RadioSet
 from textual.worker import get_current_worker
 
 from paperbrowse.core.library.user_library import Library
-from paperbrowse.tui.marks import MARK
+from paperbrowse.tui.marks import MARK, Marks
 from paperbrowse.tui.screens.export_dialog import ExportDialog
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
 from tui_support import SHIPPED_COUNT, burst, list_rows, make_app, notes, plain, plist, run, settle
@@ -268,3 +270,35 @@ def test_escape_stops_an_add_in_progress_first_then_clears_the_marks(lib_path: P
         assert not screen.marks
 
     run(app, scenario)
+
+
+@given(st.lists(st.sampled_from("abcdef")), st.lists(st.sampled_from("abcdef"), unique=True))
+def test_marks_keep_the_order_of_marking_and_count_the_hidden(toggled: list[str], shown: list[str]) -> None:
+    marks = Marks()
+    expected: list[str] = []
+    for paper_id in toggled:
+        now = marks.toggle(paper_id)
+        expected = [p for p in expected if p != paper_id] + ([paper_id] if now else [])
+    assert list(marks) == expected
+    hidden = sum(p not in shown for p in expected)
+    summary = marks.summary(set(shown))
+    assert summary == ("" if not expected else f"{len(expected)} marked" + (f" ({hidden} hidden)" if hidden else ""))
+    marked, _ = marks.toggle_all(shown)
+    if marked:
+        assert set(shown) <= set(marks)
+    else:  # all shown were marked: they are unmarked, the hidden stay
+        assert set(marks) == set(expected) - set(shown)
+
+
+def test_a_read_only_library_says_so_and_changes_none_of_the_marked(lib_path: Path) -> None:
+    lib_path.write_text("this is [ not toml", encoding="utf-8")
+    app = make_app(None, lib_path)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("v", "v", "s", "r")
+        await settle(pilot)
+        assert not app.session.library.starred_ids()
+        assert any("read-only" in n for n in notes(app, "error"))
+
+    run(app, scenario)
+    assert lib_path.read_text(encoding="utf-8") == "this is [ not toml"
