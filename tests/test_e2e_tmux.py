@@ -155,7 +155,7 @@ def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp
     assert saved["papers"]["specinfer"]["pdf"] == "pdfs/specinfer.pdf"
 
 
-def test_mark_star_undo_and_export_the_marked_papers(tmp_path, terminal_factory):
+def test_a_session_that_marks_searches_sorts_goes_back_undoes_and_exports(tmp_path, terminal_factory):
     library = tmp_path / "library.toml"
     env = {"PAPERBROWSE_LIBRARY": str(library), "TERM": "xterm-256color", "HOME": str(tmp_path)}
     terminal = terminal_factory(env)
@@ -163,10 +163,16 @@ def test_mark_star_undo_and_export_the_marked_papers(tmp_path, terminal_factory)
 
     terminal.keys("Space", "v", "v")
     terminal.wait_for("● 3 marked · 26 of 26 papers")
-    terminal.keys("s")
+    terminal.keys("/", *"decoding", "Enter")
+    terminal.wait_for("hidden) · decoding · ")  # marks a search hides stay marked
+    terminal.keys("S")
+    terminal.wait_for("· by date")
+    terminal.keys("s")  # the marked papers, the hidden ones too
     terminal.wait_for("Starred 3 papers.")
     terminal.keys("u")
     terminal.wait_for("Undid: star of 3 papers")
+    terminal.keys("BSpace")  # back to before the search
+    terminal.wait_for("● 3 marked · 26 of 26 papers")
 
     terminal.keys("e")
     terminal.wait_for("the marked papers (3)")  # chosen first; the Pilot tests check the file's name

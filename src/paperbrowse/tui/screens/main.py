@@ -446,6 +446,10 @@ class MainScreen(MarkActions, PdfActions):
 
     # The actions of the key table.
     def action_focus_search(self) -> None:
+        # The jump starts here, not when the focus event arrives: in a burst ("/dec⏎" from a
+        # real terminal) that event comes after the letters, and the place would hold "dec".
+        if self._visit_from is None:
+            self._visit_from = self.place()
         self.set_focus(self.search_box)
 
     def action_star(self) -> None:
