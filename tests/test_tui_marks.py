@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, RadioSet
 from textual.worker import get_current_worker
 
 from paperbrowse.core.library.user_library import Library
+from paperbrowse.core.settings.config_file import Settings
 from paperbrowse.tui.marks import MARK, Marks
 from paperbrowse.tui.screens.export_dialog import ExportDialog
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
@@ -302,3 +303,15 @@ def test_a_read_only_library_says_so_and_changes_none_of_the_marked(lib_path: Pa
 
     run(app, scenario)
     assert lib_path.read_text(encoding="utf-8") == "this is [ not toml"
+
+
+def test_config_toml_can_give_marking_its_own_key(lib_path: Path) -> None:
+    app = make_app(None, lib_path)
+    app.session.settings = Settings(keys={"list.toggle_mark": (("m",), 3)})
+
+    async def scenario(pilot) -> None:
+        await pilot.press("m", "m", "space")  # space is no longer bound to it
+        await settle(pilot)
+        assert list(app.screen.marks) == ids(app, 0, 1)
+
+    run(app, scenario)

@@ -60,6 +60,7 @@ class Key:
     def id(self) -> str:
         """A stable name for the binding (keymaps will use it): `screen.star`, `confirm.answer.true`."""
         name, _, argument = self.action.partition("(")
+        name = name.removeprefix("screen.")  # a list key run by the screen: `list.toggle_mark`
         argument = argument.rstrip(")").lower()
         return f"{self.scope}.{name}" + (f".{argument}" if argument and "{" not in argument else "")
 
