@@ -23,7 +23,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import PaperView
 from paperbrowse.tui import undo
-from paperbrowse.tui.marks import Marks, papers
+from paperbrowse.tui.marks import Marks, n_papers
 from paperbrowse.tui.widgets.library_watcher import LibraryWatcher
 from paperbrowse.tui.widgets.paper_list import PaperList
 
@@ -66,14 +66,14 @@ class MarkActions(Screen[None]):
             return
         marked, count = self.marks.toggle_all(paper.id for paper in self.papers.papers)
         self._marks_changed()
-        self.notify(f"{'Marked' if marked else 'Unmarked'} {papers(count)}.", timeout=2, markup=False)
+        self.notify(f"{'Marked' if marked else 'Unmarked'} {n_papers(count)}.", timeout=2, markup=False)
 
     def action_clear_marks(self) -> None:
         if not self.marks:
             raise SkipAction()  # escape then does what it does without marks
         count = self.marks.clear()
         self._marks_changed()
-        self.notify(f"Cleared the marks of {papers(count)}.", timeout=2, markup=False)
+        self.notify(f"Cleared the marks of {n_papers(count)}.", timeout=2, markup=False)
 
     def _marks_changed(self) -> None:
         self.papers.show_marks(self.marks)
@@ -134,7 +134,7 @@ class MarkActions(Screen[None]):
             return False
         starred: list[bool] = []
         if self.change_papers(lambda library: starred.append(bulk.star_all(library, ids)), ids):
-            self.notify(f"{'Starred' if starred[0] else 'Unstarred'} {papers(len(ids))}.", timeout=3, markup=False)
+            self.notify(f"{'Starred' if starred[0] else 'Unstarred'} {n_papers(len(ids))}.", timeout=3, markup=False)
         return True
 
     def status_marked(self) -> bool:
@@ -149,7 +149,7 @@ class MarkActions(Screen[None]):
             bulk.set_status_all(library, ids, chosen[0])
 
         if self.change_papers(apply, ids):
-            self.notify(f"Set {papers(len(ids))} to {chosen[0]}.", timeout=3, markup=False)
+            self.notify(f"Set {n_papers(len(ids))} to {chosen[0]}.", timeout=3, markup=False)
         return True
 
     def tags_marked(self) -> bool:
@@ -170,11 +170,11 @@ class MarkActions(Screen[None]):
                 lambda lib: bulk.edit_tags_all(lib, ids, changes.add, changes.remove), ids, tags=True
             ):
                 told = [f"+{one_line(t)}" for t in changes.add] + [f"-{one_line(t)}" for t in changes.remove]
-                self.notify(f"Tags of {papers(len(ids))}: {' '.join(told)}", timeout=4, markup=False)
+                self.notify(f"Tags of {n_papers(len(ids))}: {' '.join(told)}", timeout=4, markup=False)
 
         self.session.library.refresh(wait=1.0)  # open on what the file says now
         shown = bulk.tags_of_any(self.session.library, ids)
-        count = papers(len(ids))
+        count = n_papers(len(ids))
         hint = f"shown: the tags any of them has · one you add goes on all {count}, one you remove comes off all"
         self.app.push_screen(TagsDialog(f"{count} marked", shown, [], note=hint), saved)
         return True
@@ -185,7 +185,7 @@ class MarkActions(Screen[None]):
         if not ids:
             return False
         by_id = self.session.catalog.by_id
-        self.tell_copied(f"BibTeX of {papers(len(ids))}", self.session.bibtex(*(by_id[p] for p in ids)))
+        self.tell_copied(f"BibTeX of {n_papers(len(ids))}", self.session.bibtex(*(by_id[p] for p in ids)))
         return True
 
 

@@ -11,7 +11,8 @@ from collections.abc import Container, Iterable, Iterator
 MARK = "●"  # the list's mark column
 
 
-def papers(count: int) -> str:
+def n_papers(count: int) -> str:
+    """`1 paper`, `5 papers`: what a toast says it changed."""
     return f"{count:,} paper{'s' if count != 1 else ''}"
 
 
