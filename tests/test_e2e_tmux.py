@@ -185,3 +185,41 @@ def test_ctrl_s_saves_a_search_that_the_tree_and_the_command_line_list(tmp_path,
     )
     assert listed.stdout == "LLaMA family\tllama\n"
     assert tomllib.loads(library.read_text("utf-8"))["state"]["category"] == "saved:LLaMA family"
+
+
+def test_a_session_that_marks_searches_sorts_goes_back_undoes_and_exports(tmp_path, terminal_factory):
+    library = tmp_path / "library.toml"
+    env = {"PAPERBROWSE_LIBRARY": str(library), "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    terminal = terminal_factory(env)
+    terminal.wait_for("26 of 26 papers")
+
+    terminal.keys("Space", "v", "v")
+    terminal.wait_for("● 3 marked · 26 of 26 papers")
+    terminal.keys("/", *"decoding", "Enter")
+    terminal.wait_for("hidden) · decoding · ")  # marks a search hides stay marked
+    terminal.keys("S")
+    terminal.wait_for("Sorted by date")  # the toast: a narrow list cuts the header's end
+    terminal.keys("s")  # the marked papers, the hidden ones too
+    terminal.wait_for("Starred 3 papers.")
+    terminal.keys("u")
+    terminal.wait_for("Undid: star of 3 papers")
+    terminal.keys("BSpace")  # back to before the search
+    terminal.wait_for("● 3 marked · 26 of 26 papers")
+
+    terminal.keys("e")
+    terminal.wait_for("the marked papers (3)")  # chosen first; the Pilot tests check the file's name
+    terminal.keys("Enter")
+    terminal.wait_for("Exported 3 papers")
+    terminal.keys("Escape")
+    terminal.wait_for("Cleared the marks of 3 papers.")
+    assert "marked ·" not in terminal.screen()
+
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.running(), "q did not quit"
+    saved = tomllib.loads(library.read_text("utf-8"))
+    assert not any(entry.get("starred") for entry in saved.get("papers", {}).values())  # undone, and saved so
+    exported = (tmp_path / "paperbrowse-marked.md").read_text("utf-8")  # no Documents folder: the home
+    assert "\n3 papers.\n" in exported and exported.count("\n- **") == 3, exported

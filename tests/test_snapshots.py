@@ -87,6 +87,20 @@ def test_search_with_highlights_and_marks(snap_compare, tmp_path, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_marked_papers(snap_compare, tmp_path, size):
+    """Three papers marked, one of them hidden by a search: the mark column and the header's count."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("v", "j", "v", "v", "slash", *"decoding", "enter")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path / "lib.toml"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_note_editor(snap_compare, tmp_path, size):
     async def run_before(pilot) -> None:
         await settle(pilot)

@@ -270,3 +270,18 @@ def test_saving_tags_keeps_the_tags_node_open(tmp_path: Path) -> None:
         assert tags.is_expanded and any(str(child.label).startswith("#mine") for child in tags.children)
 
     run(app, scenario)
+
+
+def test_back_after_a_search_typed_in_one_burst(tmp_path: Path) -> None:
+    """From a real terminal "/dec⏎" arrives at once, the search's focus event after the letters:
+    the place to go back to is taken when `/` is pressed, before them."""
+    app = started_on(tmp_path)
+
+    async def scenario(pilot) -> None:
+        await burst(pilot, "slash", *"dec", "enter")
+        assert app.screen.search_box.value == "dec"
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.screen.search_box.value == ""
+
+    run(app, scenario)

@@ -108,7 +108,7 @@ def candidates(parser: argparse.ArgumentParser, words: Sequence[str], values: Va
     if expecting is not None:
         return _values(command_name, expecting, current, values, filled)
     if command_name == "tag" and filled and current.startswith(("+", "-")):
-        return _tag_changes(filled[0], current, values)
+        return _tag_changes(filled, current, values)
     if current.startswith("-"):
         flags = [flag for action in options(active) for flag in action.option_strings]
         return sorted(flag for flag in flags if flag.startswith(current))
@@ -118,6 +118,12 @@ def candidates(parser: argparse.ArgumentParser, words: Sequence[str], values: Va
     if not slots:
         return []
     slot = _slot(slots, len(filled))
+    following = slots[slots.index(slot) + 1] if slot is not slots[-1] else None
+    if slot.nargs == "+" and filled and following is not None and following.choices is not None:
+        # `status ID... STATE`: after an id comes the state, or another id when no state fits.
+        states = _values(command_name, following, current, values, filled)
+        if states:
+            return states
     return _values(command_name, slot, current, values, filled)
 
 
@@ -142,7 +148,7 @@ def _values(command: str, action: argparse.Action, current: str, values: Values,
     if kind == "file":
         return [FILES]
     if kind == "tag-change":
-        return _tag_changes(filled[0], current, values) if filled else []
+        return _tag_changes(filled, current, values) if filled else []
     found = {"id": values.ids, "category": values.categories, "saved-search": values.saved}.get(kind)
     if found is None:
         return []
@@ -150,8 +156,11 @@ def _values(command: str, action: argparse.Action, current: str, values: Values,
     return sorted(value for value in found() if value.lower().startswith(lowered))
 
 
-def _tag_changes(paper_id: str, current: str, values: Values) -> list[str]:
+def _tag_changes(filled: list[str], current: str, values: Values) -> list[str]:
+    """`tag ID... +TAG -TAG`: any tag to add; to remove, the tags of the papers named."""
     if current.startswith("-"):
-        return sorted(f"-{tag}" for tag in values.paper_tags(paper_id) if f"-{tag}".startswith(current))
+        ids = [word for word in filled if not word.startswith(("+", "-"))]
+        own = {tag for paper_id in ids for tag in values.paper_tags(paper_id)}
+        return sorted(f"-{tag}" for tag in own if f"-{tag}".startswith(current))
     prefix = current[1:] if current.startswith("+") else current
     return sorted(f"+{tag}" for tag in set(values.tags()) if tag.startswith(prefix))

@@ -1,4 +1,5 @@
-"""`paperbrowse export`: the starred list (or a query's results) as Markdown, BibTeX, CSV or JSON."""
+"""`paperbrowse export`: the starred list, a query's results or some papers by id, as Markdown,
+BibTeX, CSV or JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
+from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.export import FORMATS, export
 from paperbrowse.core.export.reading_list import SORTS, export_items, select_papers
 from paperbrowse.core.files.exports import ExportExists, write_export
@@ -16,10 +18,13 @@ from paperbrowse.core.records.safe_text import one_line, visible
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
     query = " ".join(args.query)
-    if query and args.starred:
-        raise CliError("give either --starred or a query, not both", 2)
+    if sum(map(bool, (query, args.starred, args.ids))) > 1:
+        raise CliError("give either --starred, --ids or a query, not two of them", 2)
     library = context.library
-    papers, hints = select_papers(context.searchable_index(query or ""), library, query or None, sort=args.sort)
+    ids = [find_paper(context, paper_id).id for paper_id in args.ids] if args.ids else None
+    papers, hints = select_papers(
+        context.searchable_index(query or ""), library, query or None, sort=args.sort, ids=ids
+    )
     for hint in hints:
         print(f"paperbrowse: hint: {one_line(hint)}", file=sys.stderr)
     text = export(export_items(papers, library), args.format or context.settings.export_format, context.catalog)
@@ -52,6 +57,9 @@ def add_parser(command: AddCommand) -> None:
     p = command("export", "export the starred list (default) or a query's results")
     p.add_argument("query", nargs="*", help="a query instead of the starred list")
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
+    p.add_argument(
+        "--ids", nargs="+", metavar="ID", help="these papers, in this order (ids, citation keys or arXiv ids)"
+    )
     p.add_argument("--format", "-f", choices=FORMATS, help="default: config.toml's export.format, else markdown")
     p.add_argument("--sort", choices=SORTS, help="order (default: starred order, or rank for a query)")
     p.add_argument(

@@ -10,6 +10,7 @@ from pathlib import Path
 from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.core.files.paths import user_papers_folder
+from paperbrowse.core.library import bulk
 from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import STATUSES, Library, LibraryError
 from paperbrowse.core.records.safe_text import one_line, visible
@@ -49,30 +50,41 @@ def cmd_star(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_status(context: Context, args: argparse.Namespace) -> int:
-    (paper_id,) = _known(context, [args.id])
+    ids = _known(context, args.ids)
     library = context.writable_library()
-    library.set_status(paper_id, args.status)
+    bulk.set_status_all(library, ids, args.status)
     _save(library)
     return 0
 
 
+def split_tag_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """`tag ID... +TAG -TAG`: the ids are the words before the first one that starts with + or -
+    (so `tag ID +t` reads as it always did); the rest are the changes."""
+    first = next((i for i, word in enumerate(words) if word.startswith(("+", "-"))), len(words))
+    return words[:first], words[first:]
+
+
 def cmd_tag(context: Context, args: argparse.Namespace) -> int:
-    (paper_id,) = _known(context, [args.id])
-    if not args.changes:
-        raise CliError("name at least one change: +TAG to add, -TAG to remove", 2)
+    named, changes = split_tag_words([*args.ids, *args.changes])
+    if not changes:
+        after = f" (after the ids {one_line(' '.join(named))})" if len(named) > 1 else ""
+        raise CliError(f"name at least one change: +TAG to add, -TAG to remove{after}", 2)
     add, remove = [], []
-    for change in args.changes:
+    for change in changes:
         if change.startswith("-") and len(change) > 1:
             remove.append(change[1:])
         elif change.startswith("+") and len(change) > 1:
             add.append(change[1:])
         else:
             raise CliError(f"write +TAG to add or -TAG to remove, not '{one_line(change)}'", 2)
+    ids = list(dict.fromkeys(_known(context, named)))
     library = context.writable_library()
-    library.edit_tags(paper_id, add=add, remove=remove)
+    bulk.edit_tags_all(library, ids, add, remove)
     _save(library)
-    tags = library.user_tags(paper_id)
-    print(one_line(", ".join(tags)) if tags else "(no tags of yours)")
+    for paper_id in ids:
+        tags = library.user_tags(paper_id)
+        shown = one_line(", ".join(tags)) if tags else "(no tags of yours)"
+        print(f"{one_line(paper_id)}\t{shown}" if len(ids) > 1 else shown)
     return 0
 
 
@@ -147,11 +159,12 @@ def add_parsers(command: AddCommand) -> None:
     for name, verb in (("star", "star"), ("unstar", "unstar")):
         p = command(name, f"{verb} papers")
         p.add_argument("ids", nargs="+", metavar="ID")
-    p = command("status", "set a paper's reading status")
-    p.add_argument("id")
+    p = command("status", "set the reading status of papers")
+    p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("status", choices=STATUSES)
-    p = command("tag", "add (+TAG) or remove (-TAG) your own tags")
-    p.add_argument("id")
+    p = command("tag", "add (+TAG) or remove (-TAG) your own tags, on one paper or many (ID... +TAG -TAG)")
+    # One positional takes every word: `split_tag_words` finds where the ids end.
+    p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("changes", nargs="*", metavar="+TAG|-TAG")
     p = command("note", "edit a paper's note in $EDITOR (or --text, --append, --print)")
     p.add_argument("id")

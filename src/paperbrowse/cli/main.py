@@ -139,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if args.command == "tag":
         # `--TAG` words that argparse did not know come back as extras.
+        args.ids = [word.removeprefix(_TAG_MARK) for word in args.ids]
         args.changes = [change.removeprefix(_TAG_MARK) for change in [*args.changes, *extra]]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

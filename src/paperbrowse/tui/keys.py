@@ -30,6 +30,7 @@ _SHOWN = {
     "alt+left": "alt+←",
     "alt+right": "alt+→",
     "backspace": "⌫",
+    "asterisk": "*",
 }
 
 
@@ -59,6 +60,7 @@ class Key:
     def id(self) -> str:
         """A stable name for the binding (keymaps will use it): `screen.star`, `confirm.answer.true`."""
         name, _, argument = self.action.partition("(")
+        name = name.removeprefix("screen.")  # a list key run by the screen: `list.toggle_mark`
         argument = argument.rstrip(")").lower()
         return f"{self.scope}.{name}" + (f".{argument}" if argument and "{" not in argument else "")
 
@@ -81,7 +83,8 @@ class Key:
         )
 
 
-MOVING, READING, GROWING, NOTE, APP = "Moving", "Reading", "Growing the collection", "Writing a note", "App"
+MOVING, READING, MARKING = "Moving", "Reading", "Marking many papers"
+GROWING, NOTE, APP = "Growing the collection", "Writing a note", "App"
 SAVED = "Saved searches"
 
 KEYS: tuple[Key, ...] = (
@@ -286,7 +289,7 @@ KEYS: tuple[Key, ...] = (
         "s",
         "star",
         "Star",
-        "star / unstar",
+        "star / unstar (with marks: all the marked papers)",
         READING,
         "screen",
         more=" (the Starred node lists them in the order you starred them)",
@@ -307,7 +310,7 @@ KEYS: tuple[Key, ...] = (
         "r",
         "cycle_status",
         "Status",
-        "cycle reading status: unread → reading → read",
+        "cycle reading status: unread → reading → read (with marks: all of them)",
         READING,
         "screen",
         footer=True,
@@ -365,7 +368,16 @@ KEYS: tuple[Key, ...] = (
         palette="Edit note in your editor",
         priority=True,
     ),
-    Key("t", "edit_tags", "Tags", "edit your own tags", READING, "screen", palette="Edit tags", priority=True),
+    Key(
+        "t",
+        "edit_tags",
+        "Tags",
+        "edit your own tags (with marks: add or remove tags on all of them)",
+        READING,
+        "screen",
+        palette="Edit tags",
+        priority=True,
+    ),
     Key(
         "o",
         "open_link",
@@ -402,7 +414,7 @@ KEYS: tuple[Key, ...] = (
         "y",
         "copy_bibtex",
         "BibTeX",
-        "copy its BibTeX to the clipboard",
+        "copy its BibTeX to the clipboard (with marks: theirs)",
         READING,
         "screen",
         more=" (OSC 52): what `paperbrowse cite ID` prints",
@@ -412,10 +424,10 @@ KEYS: tuple[Key, ...] = (
         "e",
         "export",
         "Export",
-        "export the starred list (Markdown, BibTeX, CSV, JSON)",
+        "export the starred list, or the marked papers (Markdown, BibTeX, CSV, JSON)",
         READING,
         "screen",
-        more=": choose the format and the file",
+        more=": choose the format and the file; with marks, the marked papers are chosen first",
         footer=True,
         palette="Export starred list",
         priority=True,
@@ -451,6 +463,36 @@ KEYS: tuple[Key, ...] = (
         more="; on request beyond, since it takes a while",
         palette="Find related papers",
     ),
+    # Marking many papers
+    Key(
+        "space,v",
+        "screen.toggle_mark",
+        "Mark",
+        "in the list: mark / unmark the paper and move down",
+        MARKING,
+        "list",
+        shown="space v",
+        more="; the list's header counts the marks, and those a search hides",
+    ),
+    Key(
+        "asterisk",
+        "screen.mark_all",
+        "Mark all",
+        "in the list: mark every paper shown; again: unmark them",
+        MARKING,
+        "list",
+    ),
+    Key(
+        "asterisk",
+        "mark_all",
+        "Mark all",
+        "mark every paper shown",
+        MARKING,
+        "screen",
+        palette="Mark all papers shown",
+        bound=False,
+        listed=False,
+    ),
     # Growing the collection
     Key(
         "a",
@@ -469,6 +511,18 @@ KEYS: tuple[Key, ...] = (
         "stop adding a paper while arXiv or Crossref has not answered yet",
         GROWING,
         "screen",
+    ),
+    # After `cancel_add`: the bindings of a key are tried in this order, and `escape` stops an add
+    # in progress before it clears the marks (each passes the key on when it has nothing to do).
+    Key(
+        "escape",
+        "clear_marks",
+        "Clear marks",
+        "clear the marks (`s` `r` `t` `e` `y` act on the marked papers while there are any)",
+        MARKING,
+        "screen",
+        more="; a search or a node that hides a marked paper leaves it marked",
+        palette="Clear marks",
     ),
     Key(
         "1,2,3,4,5",

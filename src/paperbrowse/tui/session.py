@@ -83,12 +83,13 @@ class Session:
     def starred_papers(self) -> list[Paper]:
         return select_papers(self.index, self.library, None)[0]
 
-    def bibtex(self, paper: Paper) -> str:
-        """What `y` copies: the same as `paperbrowse cite ID` prints."""
-        return cite([paper], "bibtex")
+    def bibtex(self, *papers: Paper) -> str:
+        """What `y` copies: the same as `paperbrowse cite ID...` prints."""
+        return cite(list(papers), "bibtex")
 
-    def export_starred(self, fmt: str, path: Path, *, force: bool) -> int:
-        papers = self.starred_papers()
+    def export_papers(self, fmt: str, path: Path, *, force: bool, ids: Sequence[str] | None = None) -> int:
+        """Export the starred list, or the papers `ids` names (as `export --ids` does); how many."""
+        papers = select_papers(self.index, self.library, None, ids=ids)[0]
         text = export(export_items(papers, self.library), fmt, self.catalog)
         write_export(path, text.encode("utf-8"), force=force)
         return len(papers)

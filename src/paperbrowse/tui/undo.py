@@ -6,6 +6,8 @@ the way back through the same core calls as any change, and only for the fields 
 what another process saved meanwhile stays: a note goes back by three-way merge (the text the
 change made -> the text before it, replayed on what the file holds), tags by adding back what
 was removed and removing what was added.
+
+A change made to many papers at once (the marked ones) is one `Group`: one `u` takes all of it back.
 """
 
 from __future__ import annotations
@@ -52,6 +54,29 @@ def searches_change(before: dict[str, str], after: dict[str, str]) -> Change | N
     return Change("", {SEARCHES: {n: before.get(n) for n in names}}, {SEARCHES: {n: after.get(n) for n in names}})
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One change made to many papers (the marked ones): undone and redone as one step."""
+
+    changes: tuple[Change, ...]
+
+    def describe(self) -> str:
+        fields = dict.fromkeys(_NAMES[name] for done in self.changes for name in done.before)
+        count = len(self.changes)
+        return f"{', '.join(fields)} of {count} paper{'s' if count != 1 else ''}"
+
+
+Step = Change | Group
+
+
+def group(changes: list[Change | None]) -> Step | None:
+    """The changes made by one action to many papers, as one step; None when nothing changed."""
+    done = tuple(change for change in changes if change is not None)
+    if len(done) <= 1:
+        return done[0] if done else None
+    return Group(done)
+
+
 def change(paper_id: str, before: dict[str, Any], after: dict[str, Any]) -> Change | None:
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
@@ -82,29 +107,39 @@ def _go(library: Library, paper_id: str, now: dict[str, Any], target: dict[str, 
                     library.delete_search(search)
 
 
+def _back(library: Library, step: Step) -> None:
+    for done in reversed(step.changes) if isinstance(step, Group) else (step,):
+        _go(library, done.paper_id, done.after, done.before)
+
+
+def _again(library: Library, step: Step) -> None:
+    for done in step.changes if isinstance(step, Group) else (step,):
+        _go(library, done.paper_id, done.before, done.after)
+
+
 class UndoStack:
     def __init__(self) -> None:
-        self._done: list[Change] = []
-        self._undone: list[Change] = []
+        self._done: list[Step] = []
+        self._undone: list[Step] = []
 
-    def record(self, done: Change | None) -> None:
+    def record(self, done: Step | None) -> None:
         if done is not None:
             self._done.append(done)
             del self._done[:-LIMIT]
             self._undone.clear()
 
-    def undo(self, library: Library) -> Change | None:
+    def undo(self, library: Library) -> Step | None:
         if not self._done:
             return None
         done = self._done.pop()
-        _go(library, done.paper_id, done.after, done.before)
+        _back(library, done)
         self._undone.append(done)
         return done
 
-    def redo(self, library: Library) -> Change | None:
+    def redo(self, library: Library) -> Step | None:
         if not self._undone:
             return None
         done = self._undone.pop()
-        _go(library, done.paper_id, done.before, done.after)
+        _again(library, done)
         self._done.append(done)
         return done

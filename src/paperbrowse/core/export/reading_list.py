@@ -13,13 +13,23 @@ SORTS = ("starred", "date", "title", "rank")
 
 
 def select_papers(
-    index: SearchIndex, library: Library, query: str | None, *, sort: str | None = None
+    index: SearchIndex,
+    library: Library,
+    query: str | None,
+    *,
+    sort: str | None = None,
+    ids: Sequence[str] | None = None,
 ) -> tuple[list[Paper], tuple[str, ...]]:
-    """The starred list (query None) in star order, or a query's hits by rank; then `sort`."""
-    if query is None:
+    """The papers `ids` names (in that order, each once; the browser's marked papers), else the
+    starred list (query None) in star order, else a query's hits by rank; then `sort`."""
+    if ids is not None:
+        by_id = index.catalog.by_id
+        papers = [by_id[pid] for pid in dict.fromkeys(ids) if pid in by_id]
+        hints: tuple[str, ...] = ()
+    elif query is None:
         by_id = index.catalog.by_id
         papers = [by_id[pid] for pid in library.starred_ids() if pid in by_id]
-        hints: tuple[str, ...] = ()
+        hints = ()
     else:
         result = index.search(query, library)
         papers, hints = result.papers, result.hints

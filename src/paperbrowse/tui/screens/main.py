@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -43,6 +44,7 @@ from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import language_of, to_translate, tr
+from paperbrowse.tui.mark_actions import MarkActions
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.saved_search_actions import SavedSearchActions
 from paperbrowse.tui.session import Session
@@ -77,7 +79,7 @@ PLACEHOLDERS = (
 )
 
 
-class MainScreen(SavedSearchActions, PdfActions):
+class MainScreen(SavedSearchActions, MarkActions, PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
@@ -278,9 +280,6 @@ class MainScreen(SavedSearchActions, PdfActions):
             hint.update(text)
             hint.display = bool(text)
 
-    def _show_count(self, count: Content) -> None:
-        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the CSS
-
     def _prepare_in_background(self) -> None:
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self.detail.find_related()
@@ -408,7 +407,7 @@ class MainScreen(SavedSearchActions, PdfActions):
     def action_redo(self) -> None:
         self._undo_or_redo(self.undo.redo, to_translate("Redid: {change}"), to_translate("Nothing to redo."))
 
-    def _undo_or_redo(self, step: Callable[[Library], undo.Change | None], done: str, nothing: str) -> None:
+    def _undo_or_redo(self, step: Callable[[Library], undo.Step | None], done: str, nothing: str) -> None:
         if not self._writable():
             return
         self.session.library.refresh()
@@ -470,18 +469,7 @@ class MainScreen(SavedSearchActions, PdfActions):
 
     def _change(self, apply: Callable[[Library], object], paper_id: str, *, tags: bool = False) -> None:
         """Apply a change to one paper's entry through the core, save it, and keep it for `u`."""
-        if not self._writable():
-            return
-        library = self.session.library
-        # Another copy may have saved since the last look: the change applies to what the file
-        # says now, and so wins over it (a change made after reading a value is newer than it).
-        library.refresh()
-        before = undo.values(library, paper_id)
-        self.session.change(apply)
-        self.undo.record(undo.change(paper_id, before, undo.values(library, paper_id)))
-        self.save_soon()
-        self.refresh_paper(tags=tags)
-        self.query_one(LibraryWatcher).show_news()
+        self.change_papers(apply, [paper_id], tags=tags)
 
     @on(LibraryWatcher.Changed)
     def _library_changed(self) -> None:
@@ -519,9 +507,15 @@ class MainScreen(SavedSearchActions, PdfActions):
 
     # The actions of the key table.
     def action_focus_search(self) -> None:
+        # The jump starts here, not when the focus event arrives: in a burst ("/dec⏎" from a
+        # real terminal) that event comes after the letters, and the place would hold "dec".
+        if self._visit_from is None:
+            self._visit_from = self.place()
         self.set_focus(self.search_box)
 
     def action_star(self) -> None:
+        if self.star_marked():
+            return
         paper = self._paper_or_none(self.action_star)
         if paper:
             self._change(lambda library: library.toggle_star(paper.id), paper.id)
@@ -536,6 +530,8 @@ class MainScreen(SavedSearchActions, PdfActions):
         self.notify(tr("Sorted by {order}", language, order=tr(SORT_LABELS[order], language)), timeout=2, markup=False)
 
     def action_cycle_status(self) -> None:
+        if self.status_marked():
+            return
         paper = self._paper_or_none(self.action_cycle_status)
         if paper:
             self._change(lambda library: library.cycle_status(paper.id), paper.id)
@@ -617,6 +613,8 @@ class MainScreen(SavedSearchActions, PdfActions):
     def action_edit_tags(self) -> None:
         from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
 
+        if self.tags_marked():
+            return
         paper = self._paper_or_none(self.action_edit_tags)
         if paper is None or not self._writable():
             return
@@ -647,6 +645,8 @@ class MainScreen(SavedSearchActions, PdfActions):
             self._change(lambda library: library.link_opened(paper.id), paper.id)
 
     def action_copy_bibtex(self) -> None:
+        if self.cite_marked():
+            return
         paper = self._paper_or_none(self.action_copy_bibtex)
         if paper is not None:
             self.tell_copied(f"BibTeX of {paper.id}", self.session.bibtex(paper))
@@ -654,27 +654,30 @@ class MainScreen(SavedSearchActions, PdfActions):
     def action_export(self) -> None:
         from paperbrowse.tui.screens.export_dialog import ExportChoice, ExportDialog
 
+        marked = self._marked_ids()  # with marks, the dialog offers them, chosen first
+
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
-                self._export(choice.format, choice.path, force=False)
+                self._export(choice.format, choice.path, force=False, ids=marked if choice.marked else None)
 
         count = len(self.session.starred_papers())
         session = self.session
         # The last format and folder used (or config.toml's), else the documents folder: `e`
         # then `enter` exports, and never silently into whatever folder the browser started in.
         folder = Path(session.setting("export_folder") or documents_folder())
-        self.app.push_screen(ExportDialog(folder, count, session.setting("export_format")), chosen)
+        dialog = ExportDialog(folder, count, session.setting("export_format"), marked=len(marked))
+        self.app.push_screen(dialog, chosen)
 
-    def _export(self, fmt: str, path: Path, *, force: bool) -> None:
+    def _export(self, fmt: str, path: Path, *, force: bool, ids: list[str] | None = None) -> None:
         from paperbrowse.tui.screens.confirm import Confirm
 
         try:
-            count = self.session.export_starred(fmt, path, force=force)
+            count = self.session.export_papers(fmt, path, force=force, ids=ids)
         except FileExistsError:
 
             def answered(overwrite: bool | None) -> None:
                 if overwrite:
-                    self._export(fmt, path, force=True)
+                    self._export(fmt, path, force=True, ids=ids)
 
             language = self.language
             question = tr("{path} exists. Overwrite it?", language, path=path)
@@ -807,9 +810,11 @@ class MainScreen(SavedSearchActions, PdfActions):
 
     def action_cancel_add(self) -> None:
         """Stop asking arXiv or Crossref; the add reports itself stopped (or done, if it had answered)."""
-        for worker in self.workers:
-            if worker.group == "add" and worker.node is self and not worker.is_finished:
-                worker.cancel()
+        adding = [w for w in self.workers if w.group == "add" and w.node is self and not w.is_finished]
+        if not adding:
+            raise SkipAction()  # escape then clears the marks, if there are any
+        for worker in adding:
+            worker.cancel()
 
     def _added(self, result: AddResult) -> None:
         if result.catalog is not None and result.index is not None:

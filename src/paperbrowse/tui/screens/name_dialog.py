@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 from paperbrowse.core.library.saved_searches import NAME_LIMIT, SavedSearchError, check_name, sentence
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.screens.typeahead import keep_typed_ahead
 
 
@@ -27,20 +28,22 @@ class NameDialog(ModalScreen[str | None]):
         self.dialog_title, self.search_query, self.suggested = title, query, name
 
     def compose(self) -> ComposeResult:
+        language = language_of(self)
         with Vertical(classes="dialog"):
-            yield Label(self.dialog_title, markup=False, classes="dialog-title")
-            yield Label(f"Query: {one_line(self.search_query)}", markup=False, classes="dialog-hint", id="query")
+            yield Label(tr(self.dialog_title, language), markup=False, classes="dialog-title")
+            query = tr("Query: {query}", language, query=one_line(self.search_query))
+            yield Label(query, markup=False, classes="dialog-hint", id="query")
             # Prefilled and selected: enter keeps it, typing replaces it.
             yield Input(
                 one_line(self.suggested)[:NAME_LIMIT],
-                placeholder="a name for this search",
+                placeholder=tr("a name for this search", language),
                 max_length=NAME_LIMIT,
                 id="name-input",
             )
             error = Label("", id="name-error", markup=False)
             error.display = False  # shown with the first name refused
             yield error
-            yield Label("enter save · escape cancel", classes="dialog-hint")
+            yield Label(tr("enter save · escape cancel", language), classes="dialog-hint")
 
     def on_key(self, event: events.Key) -> None:
         keep_typed_ahead(event, self.query_one(Input).insert_text_at_cursor)

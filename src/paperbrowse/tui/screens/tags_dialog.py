@@ -65,9 +65,10 @@ def tag_changes(opened: list[str], text: str) -> TagChanges:
 class TagsDialog(ModalScreen[TagChanges | None]):
     BINDINGS = bindings("dialog")
 
-    def __init__(self, title: str, tags: list[str], record_tags: list[str]) -> None:
+    def __init__(self, title: str, tags: list[str], record_tags: list[str], *, note: str = "") -> None:
+        """`note`: a line saying how the tags apply (to many papers, say)."""
         super().__init__(classes="dialog-screen")
-        self.paper_title, self.tags, self.record_tags = title, tags, record_tags
+        self.paper_title, self.tags, self.record_tags, self.note = title, tags, record_tags, note
 
     def compose(self) -> ComposeResult:
         language = language_of(self)
@@ -80,6 +81,8 @@ class TagsDialog(ModalScreen[TagChanges | None]):
                     markup=False,
                     classes="dialog-hint",
                 )
+            if self.note:
+                yield Label(self.note, markup=False, classes="dialog-hint")
             # The cursor waits after the tags, nothing selected: a tag typed at once is added to
             # them, never typed over them.
             yield Input(

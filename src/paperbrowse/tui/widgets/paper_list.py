@@ -7,7 +7,7 @@ visible row, on demand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -27,6 +27,7 @@ from paperbrowse.core.search.highlight import highlight_positions
 from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.tui.keys import bindings
+from paperbrowse.tui.marks import MARK
 
 ORG_FROM = 90  # the list's width from which a row shows the first organisation
 
@@ -37,6 +38,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--match",
         "paper-list--star",
         "paper-list--dim",
+        "paper-list--mark",
     }
     DEFAULT_CSS = """
     PaperList {
@@ -61,6 +63,10 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--dim {
         color: $text-muted;
     }
+    PaperList > .paper-list--mark {
+        color: $success;
+        text-style: bold;
+    }
     """
     BINDINGS = bindings("list")
 
@@ -83,6 +89,7 @@ class PaperList(ScrollView, can_focus=True):
         self.search_query: Query = Query()  # not `query`: that would hide Widget.query()
         self.user: UserState = NoUserState()
         self._positions: dict[int, list[int]] = {}
+        self.marked: Container[str] = ()  # the marked papers' ids; a column shows them while any are
 
     @property
     def current(self) -> Paper | None:
@@ -101,6 +108,10 @@ class PaperList(ScrollView, can_focus=True):
 
     def refresh_marks(self) -> None:
         """Stars and status changed: redraw, nothing else moves."""
+        self.refresh()
+
+    def show_marks(self, marked: Collection[str]) -> None:
+        self.marked = marked if marked else ()
         self.refresh()
 
     def move_to(self, paper_id: str) -> bool:
@@ -177,7 +188,13 @@ class PaperList(ScrollView, can_focus=True):
         base = self.rich_style
         if row == self.cursor:
             base = base + self.get_component_rich_style("paper-list--cursor")
-        return Strip(self._row(paper, row, width, base)).adjust_cell_length(width, base)
+        if not self.marked:
+            return Strip(self._row(paper, row, width, base)).adjust_cell_length(width, base)
+        # While there are marks, a column of its own before the star, never a character of the title.
+        mark = Segment(
+            MARK if paper.id in self.marked else " ", base + self.get_component_rich_style("paper-list--mark")
+        )
+        return Strip([mark, *self._row(paper, row, width - 1, base)]).adjust_cell_length(width, base)
 
     def _row(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
         star_style = base + self.get_component_rich_style("paper-list--star")
