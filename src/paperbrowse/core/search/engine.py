@@ -147,6 +147,12 @@ class SearchResult:
         return [round((value - 1) / self._divisor, 2) for value in found]
 
     @cached_property
+    def points(self) -> list[int]:
+        """Each found paper's points, as ranked (a score before its scaling)."""
+        values, width = self._values
+        return [value - 1 for value in paper_sets.values_at(values, self._index.count, width, self.positions)]
+
+    @cached_property
     def hits(self) -> list[Hit]:
         return list(map(Hit, self.papers, self.scores))
 
@@ -154,7 +160,8 @@ class SearchResult:
 class SearchIndex:
     """The papers' searchable text, prepared once: a keystroke never walks the papers."""
 
-    def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None) -> None:
+    def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None, *, ordered: bool = False) -> None:
+        """`papers`: a part of the catalog's, newest first already when `ordered`."""
         self.catalog = catalog
         store: StoredColumns | None = None
         if papers is None:  # the catalog's order, which a snapshot brings along
@@ -162,7 +169,7 @@ class SearchIndex:
             self.papers: tuple[Paper, ...] = tuple(map(catalog.papers.__getitem__, places))
             store = catalog.derived.get("texts")
         else:
-            self.papers = tuple(sorted(papers, key=newest_first))
+            self.papers = tuple(papers) if ordered else tuple(sorted(papers, key=newest_first))
         self.count = len(self.papers)
         self.all = paper_sets.ones(self.count)
         self._lower: dict[str, tuple[str, ...]] = {}
@@ -176,6 +183,10 @@ class SearchIndex:
         # `store.cache.prepare_search`): a search that needs them waits for that one load
         # instead of building them all again beside it.
         self.preparing = threading.Lock()
+        # How they come: "" (not yet asked for), "read" (kept from an earlier start: a fraction
+        # of a second) or "build" (seconds): a search typed meanwhile waits for a read and
+        # answers a build's wait from the texts (see `scan`).
+        self.words_from = ""
         self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
         self.derived: dict[str, Sequence[int]] = {}  # orders built once (see `sort_orders`)
         self.text: dict[str, tuple[str, ...]] = _Columns(self.papers, store, places if store else None)
@@ -221,7 +232,7 @@ class SearchIndex:
                     found = self._lower[field] = tuple(map(str.lower, self.text[field]))
         return found
 
-    def words(self, field: str, case: bool = False) -> WordIndex:
+    def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
         found = self._words.get((field, case))
         if found is None:
             with self._build:
@@ -229,13 +240,14 @@ class SearchIndex:
                 if found is None:
                     values = self.text[field]
                     texts = values if case else map(str.lower, values)
-                    found = self._words[field, case] = WordIndex(texts, self.count)
+                    found = self._words[field, case] = WordIndex(texts, self.count, pause)
         return found
 
-    def prepare(self) -> None:
-        """Build every word index a search can use (lower-cased), so no keystroke waits for one."""
+    def prepare(self, pause: Callable[[], None] | None = None) -> None:
+        """Build every word index a search can use (lower-cased), so no keystroke waits for one.
+        `pause`: called between slices of the build (see WordIndex)."""
         for name, _ in FIELDS:
-            self.words(name)
+            self.words(name, pause=pause)
         self.texts("title", False)  # the word-start test reads the lower-cased titles
         _ = self.title_lengths  # ties among the found go to the shorter title
 

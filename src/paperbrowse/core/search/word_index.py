@@ -13,7 +13,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 from typing import Any
 
@@ -23,15 +23,19 @@ from paperbrowse.core.search import paper_sets
 
 # A word in more than 1 in 32 papers: bits (N/8 bytes) are smaller than its positions (4 each).
 _DENSE = 32
+_PAUSE_EVERY = 2048  # texts indexed between two calls of a build's `pause`
 _MARK = "\x01"  # ends a word in the vocabulary lines; a word holding one is found by its other letters
 
 
 class WordIndex:
-    def __init__(self, texts: Iterable[str], count: int) -> None:
-        """`texts`: one field's `count` values, in the search index's order, as searched."""
+    def __init__(self, texts: Iterable[str], count: int, pause: Callable[[], None] | None = None) -> None:
+        """`texts`: one field's `count` values, in the search index's order, as searched.
+        `pause`: called every few thousand texts (a browser's builder gives way to keys)."""
         postings: defaultdict[str, list[int]] = defaultdict(list)
         append = list.append
         for position, text in enumerate(texts):
+            if pause is not None and not position % _PAUSE_EVERY:
+                pause()
             # C-level: each distinct word's list gets the position, without a Python loop.
             deque(map(append, map(postings.__getitem__, set(text.split())), repeat(position)), maxlen=0)
         self.count = count
