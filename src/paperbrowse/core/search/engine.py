@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
-from typing import Protocol, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from paperbrowse.core.records.catalog import Catalog, newest_first
 from paperbrowse.core.records.schema import Paper
@@ -49,6 +49,8 @@ from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.core.search.word_index import WordIndex
 from paperbrowse.core.search.word_starts import word_start_match
 
+_T = TypeVar("_T")
+
 __all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "UserState"]
 
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
@@ -65,8 +67,9 @@ class StoredColumns(Protocol):
     (`store.texts.TextStore`), which the store leaves in `catalog.derived["texts"]`."""
 
     fields: Sequence[str]
+    count: int
 
-    def column(self, field: str) -> list[str]: ...
+    def column(self, field: str, start: int = 0, stop: int | None = None) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +215,7 @@ class SearchIndex:
     def title_lengths(self) -> tuple[int, ...]:
         """Each title's length: among papers a query scores alike, the shortest title is the
         one whose words the query covers best."""
-        return tuple(map(len, self.text["title"]))
+        return _mapped(len, self.text["title"])
 
     @cached_property
     def years(self) -> tuple[int, ...]:
@@ -229,7 +232,7 @@ class SearchIndex:
             with self._build:
                 found = self._lower.get(field)
                 if found is None:
-                    found = self._lower[field] = tuple(map(str.lower, self.text[field]))
+                    found = self._lower[field] = _mapped(str.lower, self.text[field])
         return found
 
     def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
@@ -482,16 +485,33 @@ class _Columns(dict[str, tuple[str, ...]]):
     def __missing__(self, field: str) -> tuple[str, ...]:
         if field not in WEIGHTS:
             raise KeyError(field)
-        if self._store is not None and self._places is not None and field in self._store.fields:
-            # One read of the whole column, not a read from the file per paper (1 s at 1,000,000).
-            values = self._store.column(field)
-            column = tuple(map(values.__getitem__, self._places))
+        store = self._store
+        if store is not None and self._places is not None and field in store.fields:
+            # Whole pieces of the column, not a read from the file per paper (1 s at 1,000,000).
+            values = list(chain.from_iterable(store.column(field, start, start + _PIECE) for start in _starts(store)))
+            column = _mapped(values.__getitem__, self._places)
         else:
-            column = tuple(map(attrgetter(field), self._papers))  # C-level, no Python loop
+            column = _mapped(attrgetter(field), self._papers)
         if field in _LIST_FIELDS:
-            column = tuple(map(SEP.join, column))
+            column = _mapped(SEP.join, column)
         self[field] = column
         return column
+
+
+# Items a long C-level pass over a column takes at a time: it holds the interpreter throughout,
+# and a million items at once held it for a tenth of a second or more (a stall of the browser's
+# frames while its background prepared the search).
+_PIECE = 65536
+
+
+def _mapped(function: Callable[[Any], _T], values: Sequence[Any]) -> tuple[_T, ...]:
+    """tuple(map(function, values)), a piece at a time: other threads may run in between."""
+    pieces = (map(function, values[start : start + _PIECE]) for start in range(0, len(values), _PIECE))
+    return tuple(chain.from_iterable(pieces))
+
+
+def _starts(store: StoredColumns) -> range:
+    return range(0, store.count, _PIECE)
 
 
 def _best_first(levels: Iterable[tuple[int, int]]) -> tuple[int, int]:

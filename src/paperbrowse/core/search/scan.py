@@ -28,6 +28,7 @@ from paperbrowse.core.search.query import Query, parse
 from paperbrowse.core.search.word_index import _MARK, WordIndex
 
 SLICE = 4096  # papers searched at a time: a few tens of milliseconds, between which a scan can stop
+_POINTS = (1 << 32) - 1  # above any query's points (4-byte lanes at most, see SearchIndex.search)
 _HELD = 256  # needles whose texts a slice keeps for the next keystrokes
 
 
@@ -175,15 +176,29 @@ class Scanned:
     count: int  # papers in the index
     searched: int = 0  # papers searched so far: the first `searched` of the index
     hints: tuple[str, ...] = ()
-    _found: list[tuple[int, int, int]] = field(default_factory=list)  # (-points, title length, place)
+    # One int per paper found, ordered as it ranks: points (inverted), title length, place.
+    # Ints sort several times faster than tuples, and a sort holds the interpreter throughout.
+    _found: list[int] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
         return self.searched >= self.count
 
+    def add(self, start: int, points: Sequence[int], lengths: Iterable[int], places: Iterable[int]) -> None:
+        """A slice's papers (`places` in it, from `start` of the index) and their points."""
+        self._found += map(_rank_key, points, lengths, (start + place for place in places))
+
     def positions(self) -> list[int]:
-        self._found.sort()
-        return [place for _, _, place in self._found]
+        self._found.sort()  # runs of slices, each sorted already: a merge
+        return [key & _PLACE for key in self._found]
+
+
+_PLACE = (1 << 32) - 1
+_LENGTH = (1 << 16) - 1
+
+
+def _rank_key(points: int, length: int, place: int) -> int:
+    return ((_POINTS - points) << 48) | (min(length, _LENGTH) << 32) | place
 
 
 class Scanner:
@@ -208,12 +223,7 @@ class Scanner:
         for start, part in zip(self._starts, self._slices, strict=True):
             result = part.search(query, user)
             lengths = part.title_lengths if by_title else (0,) * part.count
-            found._found += zip(
-                (-points for points in result.points),
-                (lengths[place] for place in result.positions),
-                (start + place for place in result.positions),
-                strict=True,
-            )
+            found.add(start, result.points, map(lengths.__getitem__, result.positions), result.positions)
             found.searched, found.hints = part.count + start, result.hints
             yield found
         if not self.index.count:
