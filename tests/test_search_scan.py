@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import FakeUser, make_catalog, make_paper
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.search.scan import scan
+from paperbrowse.core.search.scan import Scanner, scan
 
 # Letters that make words meet (a few), cases, a letter lower-casing changes, punctuation
 # that starts a part of a word, the word indexes' own end mark, and whitespace.
@@ -79,3 +79,15 @@ def test_a_scan_yields_after_each_slice_growing():
     index = SearchIndex(make_catalog(papers))
     seen = [(found.searched, len(found.positions())) for found in scan(index, "attention", size=4)]
     assert seen == [(4, 4), (8, 8), (10, 10)]
+
+
+def test_a_warmed_scanner_finds_the_same_and_warming_stops_when_told():
+    papers = [make_paper(f"p{i}", f"attention {i}", tags=["moe"] if i % 3 else []) for i in range(10)]
+    index = SearchIndex(make_catalog(papers))
+    cold = [list(found.positions()) for found in Scanner(index, size=4).scan("moe atention")][-1]
+    warmed = Scanner(index, size=4)
+    calls: list[int] = []
+    warmed.warm(lambda: calls.append(1), stop=lambda: len(calls) >= 2)
+    assert len(calls) == 2  # two slices prepared, the third not
+    assert [list(found.positions()) for found in warmed.scan("moe atention")][-1] == cold
+    assert cold == [p for p in range(10) if index.papers[p].tags]

@@ -28,6 +28,10 @@ from paperbrowse.core.search.scan import Scanner
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.session import Session
 
+# Up to this many papers, a build's scanner is prepared before any key (a second or two of
+# the background at 100,000 papers, and the texts' size again in memory while the build runs):
+# the first query then costs its tests alone. Past it the scan prepares each slice as it goes.
+WARM_UP_TO = 250_000
 SHOW_EVERY = 0.25  # seconds between the partial lists a long scan shows
 _POLL = 0.02  # seconds between looks at whether the indexes came (or the key that cancels)
 
@@ -38,6 +42,25 @@ Show = Callable[[Sequence[Paper], tuple[str, ...], int], None]
 # One scanner per index, dropped with it: its slices keep their texts lower-cased for the
 # next keystroke.
 _scanners: weakref.WeakKeyDictionary[SearchIndex, Scanner] = weakref.WeakKeyDictionary()
+
+
+def _scanner(index: SearchIndex) -> Scanner:
+    scanner = _scanners.get(index)
+    if scanner is None:
+        scanner = _scanners.setdefault(index, Scanner(index))
+    return scanner
+
+
+def warm(index: SearchIndex, pause: Callable[[], None] | None) -> None:
+    """From a background worker: when the index's word indexes are being built, prepare the
+    scan a first query will need (see WARM_UP_TO), giving way to keys and scans (`pause`)."""
+    worker = get_current_worker()
+    while not index.words_from and not index.ready():
+        if worker.is_cancelled:
+            return
+        time.sleep(_POLL)
+    if index.words_from == "build" and index.count <= WARM_UP_TO and not index.ready():
+        _scanner(index).warm(pause, stop=lambda: worker.is_cancelled or index.ready())
 
 
 def answer(
@@ -64,9 +87,7 @@ def answer(
     if index.words_from != "build" or index.ready():
         prepare_search(index)  # or wait for the background's read of them: faster than a scan
         return not worker.is_cancelled
-    scanner = _scanners.get(index)
-    if scanner is None:
-        scanner = _scanners[index] = Scanner(index)
+    scanner = _scanner(index)
     shown = time.monotonic()
     with scanning:
         for found in scanner.scan(query, session.user_state()):

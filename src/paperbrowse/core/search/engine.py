@@ -56,7 +56,7 @@ __all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "Us
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
 # in summaries (prose holds a near miss of almost any word).
-_TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
+TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
 _LIST_FIELDS = frozenset({"tags", "authors", "orgs", "aliases"})  # searched as their items joined by SEP
 # Where a short needle inside a word still counts: fields short enough that it is not chance.
 _SHORT_FIELDS = frozenset({"title", "aliases", "id", "arxiv", "tags"})
@@ -371,7 +371,7 @@ class SearchIndex:
         """How the needle meets each field's words, best first: a whole word, a word's start,
         the initials of consecutive title words, inside a word, a typo, title words' starts.
 
-        A typo is forgiven word by word, in the fields people type from memory (_TYPO_FIELDS).
+        A typo is forgiven word by word, in the fields people type from memory (TYPO_FIELDS).
         A short needle inside a word counts only in short fields, and its letters are never
         taken scattered inside words: "moe" is not "model" (the cutoff).
         """
@@ -395,7 +395,7 @@ class SearchIndex:
             if inside_counts:
                 inside = set(words.containing(lowered)).difference(starting)
                 levels.append((round(weight * INSIDE_WORD), words.papers(inside)))
-            if cutoff < 100 and name in _TYPO_FIELDS:
+            if cutoff < 100 and name in TYPO_FIELDS:
                 by_points: dict[int, list[int]] = defaultdict(list)
                 for word, score in words.similar(lowered, cutoff):
                     by_points[round(weight * score * TYPO_SHARE)].append(word)

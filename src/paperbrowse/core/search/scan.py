@@ -16,6 +16,7 @@ over 100,000 papers' eight fields is a few tenths of a second, against ten secon
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,8 @@ from itertools import chain, compress, repeat
 from typing import Any
 
 from paperbrowse.core.search import paper_sets
-from paperbrowse.core.search.engine import SearchIndex, SearchResult, UserState
+from paperbrowse.core.search.engine import TYPO_FIELDS, SearchIndex, SearchResult, UserState
+from paperbrowse.core.search.matching import FIELDS
 from paperbrowse.core.search.query import Query, parse
 from paperbrowse.core.search.word_index import _MARK, WordIndex
 
@@ -124,11 +126,11 @@ class TextWords(WordIndex):
         return [self._ask(places(starting))], [self._ask(places(whole))]
 
     @cached_property
-    def _vocabulary(self) -> WordIndex:
+    def vocabulary(self) -> WordIndex:
         return WordIndex([" ".join(set(chain.from_iterable(map(str.split, self.texts))))], 1)
 
     def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]:
-        vocabulary = self._vocabulary
+        vocabulary = self.vocabulary
         return [(self._ask(vocabulary.words[number]), score) for number, score in vocabulary.similar(needle, cutoff)]
 
     def papers(self, numbers: Iterable[int]) -> int:
@@ -160,6 +162,15 @@ class ScanIndex(SearchIndex):
         if found is None:
             found = self._words[field, case] = TextWords(self.texts(field, case))
         return found
+
+    def warm(self) -> None:
+        """What any query's first scan of this slice would prepare."""
+        for name, _ in FIELDS:
+            words = self.words(name)
+            if name in TYPO_FIELDS:
+                assert isinstance(words, TextWords)
+                _ = words.vocabulary
+        _ = self.title_lengths
 
     def search(self, query: Query | str, user: UserState | None = None, **options: Any) -> SearchResult:
         for words in self._words.values():
@@ -213,6 +224,21 @@ class Scanner:
             ScanIndex(index, start, min(start + size, index.count)) for start in range(0, index.count, size)
         ]
         self._starts = range(0, index.count, size)
+        # A scan stopped by a newer one may still be in a slice: the slices' kept state is
+        # used by one at a time (the newer waits for the slice to end).
+        self._lock = threading.Lock()
+
+    def warm(self, pause: Callable[[], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
+        """Prepare every slice before any query (texts read and lower-cased, the vocabularies a
+        typo is looked for in), so that the first query's scan costs its tests alone; `pause`
+        between slices, and no further once `stop()`."""
+        for part in self._slices:
+            if stop():
+                return
+            if pause is not None:
+                pause()
+            with self._lock:
+                part.warm()
 
     def scan(self, query: Query | str, user: UserState | None = None) -> Iterator[Scanned]:
         """Search a slice at a time, without word indexes; after each slice, yield what was found
@@ -221,7 +247,8 @@ class Scanner:
         found = Scanned(self.index.count)
         by_title = bool(query.text_terms())  # the engine's tiebreak, only where text was matched
         for start, part in zip(self._starts, self._slices, strict=True):
-            result = part.search(query, user)
+            with self._lock:
+                result = part.search(query, user)
             lengths = part.title_lengths if by_title else (0,) * part.count
             found.add(start, result.points, map(lengths.__getitem__, result.positions), result.positions)
             found.searched, found.hints = part.count + start, result.hints

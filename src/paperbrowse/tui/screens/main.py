@@ -262,6 +262,11 @@ class MainScreen(PdfActions):
 
     def _prepare_search(self, index: SearchIndex) -> None:
         self._prepare_words(index, pause_of(self.app))
+        self._warm_scan(index, pause_of(self.app))
+
+    @work(thread=True, group="warm", exclusive=True, exit_on_error=False)
+    def _warm_scan(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+        refine_search.warm(index, pause)  # when the word indexes are built: see `tui.refine`
 
     @work(thread=True, group="words", exit_on_error=False)
     def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
@@ -431,7 +436,12 @@ class MainScreen(PdfActions):
             return
         error = event.worker.error
         self.log.error(f"worker {event.worker.name!r} failed", error)
-        what = {"search": "Searching", "words": "Preparing the search", "add": "Adding the paper"}
+        what = {
+            "search": "Searching",
+            "words": "Preparing the search",
+            "warm": "Preparing the search",
+            "add": "Adding the paper",
+        }
         self.notify(
             f"{what.get(event.worker.group, event.worker.name)} failed: {type(error).__name__}: {error}",
             severity="error",
