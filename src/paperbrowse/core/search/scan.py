@@ -154,8 +154,7 @@ class ScanIndex(SearchIndex):
 
     def __init__(self, whole: SearchIndex, start: int, stop: int) -> None:
         super().__init__(whole.catalog, whole.papers[start:stop], ordered=True)
-        for name, column in list(whole.text.items()):  # columns read already: a slice of each
-            self.text[name] = column[start:stop]
+        self.text = _Slices(self.text, whole.text, start, stop)
 
     def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
         found = self._words.get((field, case))
@@ -177,6 +176,20 @@ class ScanIndex(SearchIndex):
             assert isinstance(words, TextWords)
             words.forget()
         return super().search(query, user, **options)
+
+
+class _Slices(dict[str, tuple[str, ...]]):
+    """A slice's texts: its part of the whole index's column when that was read (a read of
+    the whole column is several times cheaper than a read per paper), else its own."""
+
+    def __init__(self, own: dict[str, tuple[str, ...]], whole: dict[str, tuple[str, ...]], start: int, stop: int):
+        super().__init__()
+        self._own, self._whole, self._range = own, whole, slice(start, stop)
+
+    def __missing__(self, field: str) -> tuple[str, ...]:
+        column = self._whole.get(field)
+        found = self[field] = column[self._range] if column is not None else self._own[field]
+        return found
 
 
 @dataclass
@@ -231,7 +244,12 @@ class Scanner:
     def warm(self, pause: Callable[[], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
         """Prepare every slice before any query (texts read and lower-cased, the vocabularies a
         typo is looked for in), so that the first query's scan costs its tests alone; `pause`
-        between slices, and no further once `stop()`."""
+        between slices, and no further once `stop()`. The whole index's columns are read
+        first (and kept: its word indexes' build reads them too)."""
+        for name, _ in FIELDS:
+            if stop():
+                return
+            _ = self.index.text[name]
         for part in self._slices:
             if stop():
                 return
