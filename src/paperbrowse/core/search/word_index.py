@@ -27,6 +27,16 @@ _PAUSE_EVERY = 2048  # texts indexed between two calls of a build's `pause`
 _MARK = "\x01"  # ends a word in the vocabulary lines; a word holding one is found by its other letters
 
 
+def _by_length(words: Iterable[str]) -> tuple[str, ...]:
+    """The words shortest first, then in order: sorted in small groups (a word's length and
+    first letter), since one sort is one C-level step that holds the interpreter throughout
+    (half a second for the 100,000 ids of as many papers, comparing tuples)."""
+    groups: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
+    for word in words:
+        groups[len(word), word[:1]].append(word)
+    return tuple(chain.from_iterable(sorted(groups[key]) for key in sorted(groups)))
+
+
 class WordIndex:
     def __init__(self, texts: Iterable[str], count: int, pause: Callable[[], None] | None = None) -> None:
         """`texts`: one field's `count` values, in the search index's order, as searched.
@@ -39,7 +49,7 @@ class WordIndex:
             # C-level: each distinct word's list gets the position, without a Python loop.
             deque(map(append, map(postings.__getitem__, set(text.split())), repeat(position)), maxlen=0)
         self.count = count
-        self.words = tuple(sorted(postings, key=lambda word: (len(word), word)))
+        self.words = _by_length(postings)
         dense_from = max(count // _DENSE, 64)
         # Each word's papers: bits when the word is common, else a run of `flat` (positions).
         self.dense: dict[int, int] = {}
