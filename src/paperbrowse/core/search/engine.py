@@ -488,7 +488,9 @@ class _Columns(dict[str, tuple[str, ...]]):
         store = self._store
         if store is not None and self._places is not None and field in store.fields:
             # Whole pieces of the column, not a read from the file per paper (1 s at 1,000,000).
-            values = list(chain.from_iterable(store.column(field, start, start + _PIECE) for start in _starts(store)))
+            values = list(
+                chain.from_iterable(store.column(field, start, start + _READ_PIECE) for start in _starts(store))
+            )
             column = _mapped(values.__getitem__, self._places)
         else:
             column = _mapped(attrgetter(field), self._papers)
@@ -502,6 +504,7 @@ class _Columns(dict[str, tuple[str, ...]]):
 # and a million items at once held it for a tenth of a second or more (a stall of the browser's
 # frames while its background prepared the search).
 _PIECE = 65536
+_READ_PIECE = 4096  # rows read from the texts file at a time: summaries are a kilobyte each
 
 
 def _mapped(function: Callable[[Any], _T], values: Sequence[Any]) -> tuple[_T, ...]:
@@ -511,7 +514,7 @@ def _mapped(function: Callable[[Any], _T], values: Sequence[Any]) -> tuple[_T, .
 
 
 def _starts(store: StoredColumns) -> range:
-    return range(0, store.count, _PIECE)
+    return range(0, store.count, _READ_PIECE)
 
 
 def _best_first(levels: Iterable[tuple[int, int]]) -> tuple[int, int]:
