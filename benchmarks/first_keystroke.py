@@ -71,15 +71,17 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         subprocess.run([*self.base, "send-keys", "-t", "b", *keys], check=True)
 
-    def wait_for(self, text: str, timeout: float = 120.0) -> float:
-        """Poll until `text` is on screen, not inside a longer number; the time it was first seen."""
-        pattern = re.compile(r"(?<![\d,])" + re.escape(text))
+    def wait_for(self, *texts: str, timeout: float = 600.0) -> float:
+        """Poll until one of `texts` is on screen, not inside a longer number; the time it was
+        first seen."""
+        patterns = [re.compile(r"(?<![\d,])" + re.escape(text)) for text in texts]
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            if pattern.search(self.screen()):
+            screen = self.screen()
+            if any(pattern.search(screen) for pattern in patterns):
                 return time.perf_counter()
             time.sleep(0.005)
-        raise RuntimeError(f"{text!r} never appeared:\n{self.screen()}")
+        raise RuntimeError(f"{texts!r} never appeared:\n{self.screen()}")
 
     def close(self) -> None:
         where = [*self.base, "display-message", "-p", "#{socket_path}"]
@@ -97,9 +99,15 @@ def expected_count(program: Path, data: Path, scratch: Path) -> int:
     return len(json.loads(subprocess.run(command, env=env, capture_output=True, check=True).stdout))
 
 
-def first_query(program: Path, data: Path, size: int, offset: float, scratch: Path, expected: int = 0) -> float:
+def first_query(
+    program: Path, data: Path, size: int, offset: float, scratch: Path, expected: int = 0, rebuild: bool = False
+) -> tuple[float, float]:
+    """(keypress to the first narrowed list, even a part of the answer; to the whole answer)."""
     library = scratch / "library.toml"
     library.unlink(missing_ok=True)  # no restored query
+    if rebuild:  # as after the data changed: the word indexes are built, not read
+        for kept in (scratch / f"cache-{program.parent.parent.parent.name}").glob("words-*.pickle"):
+            kept.unlink()
     env = {
         "PAPERBROWSE_LIBRARY": str(library),
         "PAPERBROWSE_CACHE": str(scratch / f"cache-{program.parent.parent.parent.name}"),
@@ -112,7 +120,8 @@ def first_query(program: Path, data: Path, size: int, offset: float, scratch: Pa
         time.sleep(offset)
         typed = time.perf_counter()
         terminal.keys("/", *QUERY)
-        return terminal.wait_for(f"{expected} of {size} papers") - typed
+        first = terminal.wait_for(f"{expected} of {size} papers", "found in the first") - typed
+        return first, terminal.wait_for(f"{expected} of {size} papers") - typed
     finally:
         terminal.close()
 
@@ -160,9 +169,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stall-seconds", type=float, default=10.0)
     parser.add_argument("--data-root", type=Path, default=Path(tempfile.gettempdir()) / "paperbrowse-bench")
+    parser.add_argument(
+        "--rebuild-words",
+        action="store_true",
+        help="also type while the word indexes are built (the kept ones removed before each run)",
+    )
+    parser.add_argument("--offsets", type=float, nargs="+", default=list(OFFSETS))
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        help="a folder of this script's caches to reuse (a 1,000,000 run fills its own in minutes)",
+    )
     args = parser.parse_args()
     checkouts = {"base": args.baseline.resolve(), "new": HERE.parent}
-    scratch = Path(tempfile.mkdtemp(prefix="pb-first-"))
+    scratch = args.scratch or Path(tempfile.mkdtemp(prefix="pb-first-"))
+    print(f"caches in {scratch}", flush=True)
     os.chmod(scratch, 0o700)
     for size in args.sizes:
         data = collection(size, args.data_root, 1000)
@@ -171,25 +192,41 @@ def main() -> None:
             first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch, expected)
             probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
         print(f"\n{size:,} papers in files of 1,000 (median of {args.repeat}; seconds unless said)")
-        for offset in OFFSETS:
-            found: dict[str, list[float]] = {name: [] for name in checkouts}
+        for rebuild in (False, True) if args.rebuild_words else (False,):
+            how = "word indexes built meanwhile" if rebuild else "word indexes read"
+            for offset in args.offsets:
+                found: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
+                for _ in range(args.repeat):
+                    for name, root in checkouts.items():
+                        program = root / ".venv/bin/paperbrowse"
+                        found[name].append(first_query(program, data, size, offset, scratch, expected, rebuild))
+                (base_first, base), (new_first, new) = (
+                    tuple(median([times[i] for times in found[name]]) for i in (0, 1)) for name in ("base", "new")
+                )
+                print(
+                    f"  {how}, first query typed {offset:.1f} s after the first screen: whole answer base {base:.2f}"
+                    f"  new {new:.2f}; first narrowed list base {base_first:.2f}  new {new_first:.2f}",
+                    flush=True,
+                )
+            if rebuild:  # keep the word indexes again (a search builds and keeps them)
+                for root in checkouts.values():
+                    expected_count(root / ".venv/bin/paperbrowse", data, scratch)
+        for rebuild in (False, True) if args.rebuild_words else (False,):
+            stalls: dict[str, list[float]] = {name: [] for name in checkouts}
             for _ in range(args.repeat):
                 for name, root in checkouts.items():
-                    program = root / ".venv/bin/paperbrowse"
-                    found[name].append(first_query(program, data, size, offset, scratch, expected))
-            base, new = median(found["base"]), median(found["new"])
-            print(f"  first query typed {offset:.1f} s after the first screen: base {base:.2f}  new {new:.2f}")
-        stalls: dict[str, list[float]] = {name: [] for name in checkouts}
-        for _ in range(args.repeat):
-            for name, root in checkouts.items():
-                stall = probe(
-                    root / ".venv/bin/python", "stalls", data, scratch, f"cache-{root.name}", str(args.stall_seconds)
-                )
-                stalls[name].append(stall[0])
-        print(
-            f"  longest event-loop stall, first {args.stall_seconds:.0f} s: "
-            f"base {median(stalls['base']):.0f} ms  new {median(stalls['new']):.0f} ms"
-        )
+                    cache = f"cache-{root.name}"
+                    if rebuild:
+                        for kept in (scratch / cache).glob("words-*.pickle"):
+                            kept.unlink()
+                    stall = probe(root / ".venv/bin/python", "stalls", data, scratch, cache, str(args.stall_seconds))
+                    stalls[name].append(stall[0])
+            print(
+                f"  longest event-loop stall, first {args.stall_seconds:.0f} s"
+                f"{', word indexes built meanwhile' if rebuild else ''}: "
+                f"base {median(stalls['base']):.0f} ms  new {median(stalls['new']):.0f} ms",
+                flush=True,
+            )
     for size in args.many_files:
         layouts = {
             "1,000 per file": collection(size, args.data_root, 1000),

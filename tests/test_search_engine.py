@@ -94,6 +94,23 @@ def test_a_pickled_word_index_answers_the_same():
     assert paper_sets.positions(copy.papers(copy.containing("bet")), 3) == [0, 2]
 
 
+@settings(max_examples=100)
+@given(st.lists(words, min_size=1, max_size=30), needles, st.integers(1, 4))
+def test_a_word_index_kept_in_pieces_answers_the_same(texts, needle, per_part):
+    index = WordIndex(texts, len(texts))
+    WordIndex._WORDS_PER_PART, kept = per_part, WordIndex._WORDS_PER_PART
+    try:
+        parts = list(index.parts())
+    finally:
+        WordIndex._WORDS_PER_PART = kept
+    copy = WordIndex.from_parts(iter(parts))
+    assert copy.words == index.words
+    for question in (copy.containing, copy.starting, copy.ending):
+        assert copy.papers(question(needle)) == index.papers(getattr(index, question.__name__)(needle))
+    assert copy.at_start(needle) == index.at_start(needle)
+    assert sorted(copy.similar(needle * 2, 70)) == sorted(index.similar(needle * 2, 70))
+
+
 field_text = st.text(alphabet=string.ascii_letters[:6] + " -", max_size=15)
 
 

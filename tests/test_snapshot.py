@@ -120,6 +120,23 @@ def test_word_indexes_are_kept_and_adopted(collection, tmp_path, monkeypatch):
     assert [h.paper.id for h in again.search("secnd").hits] == expected
 
 
+def test_kept_word_indexes_are_read_a_piece_at_a_time_and_a_cut_file_is_a_miss(collection, tmp_path):
+    store = tmp_path / "cache"
+    index = SearchIndex(load_catalog_cached([collection], store))
+    prepare_search(index)
+    where, key = index.catalog.derived["snapshot"]
+    path = snapshot.words_path(where)
+    pauses: list[int] = []
+    state = snapshot.load_words(path, key, lambda: pauses.append(1))
+    assert state is not None and set(state) == set(index.word_state())
+    # Between fields and between a field's pieces (its head, runs of words, its end).
+    assert len(pauses) >= 2 * len(state)
+    assert state["title"].words == index.word_state()["title"].words
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    assert snapshot.load_words(path, key) is None
+
+
 def test_kept_word_indexes_of_other_data_are_not_adopted(collection, tmp_path):
     store = tmp_path / "cache"
     index = SearchIndex(load_catalog_cached([collection], store))

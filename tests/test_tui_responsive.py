@@ -29,16 +29,18 @@ from paperbrowse.tui.widgets.search_box import SearchBox
 from tui_support import SIZE, make_app, plain, plist, settle
 
 
-def test_keys_typed_at_mount_are_echoed_while_the_word_indexes_are_held(tmp_path, monkeypatch):
+def test_a_query_typed_while_the_word_indexes_are_built_is_answered_before_they_are(tmp_path, monkeypatch):
+    """The build is held on an event the test owns: whatever the list shows before the event is
+    set was answered without the word indexes (by the scan), and the UI thread built none."""
     held = threading.Event()
     built_on: list[str] = []
     real = engine.WordIndex
 
-    def held_index(texts, count):
+    def held_index(texts, count, pause=None):
         built_on.append(threading.current_thread().name)
         if threading.current_thread() is not threading.main_thread():
             held.wait(30)  # the UI thread is never made to wait here: it would hang the test
-        return real(texts, count)
+        return real(texts, count, pause)
 
     monkeypatch.setattr(engine, "WordIndex", held_index)
     app = make_app(None, tmp_path / "library.toml")
@@ -47,19 +49,28 @@ def test_keys_typed_at_mount_are_echoed_while_the_word_indexes_are_held(tmp_path
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("slash", "s", "p", "e", "c", "i", "n", "f")
-            await pilot.pause()
+            count = app.screen.query_one("#count", Label)
+            for _ in range(400):  # until the scan's answer shows (or the test gives up)
+                await pilot.pause(0.01)
+                if "refining" in plain(count):
+                    break
             seen["typed"] = app.screen.query_one(SearchBox).value
-            seen["count while held"] = plain(app.screen.query_one("#count", Label))
-            seen["built while held"] = list(built_on)
+            seen["count while held"] = plain(count)
+            seen["found while held"] = [paper.id for paper in plist(app).papers]
+            seen["held"] = not held.is_set()
             held.set()
             await settle(pilot)
+            seen["count"] = plain(count)
             seen["found"] = [paper.id for paper in plist(app).papers]
 
     asyncio.run(main())
     assert seen["typed"] == "specinf"
-    assert "searching" in str(seen["count while held"])
+    assert seen["held"]
+    assert "specinf · 1 of 26 papers · refining…" in str(seen["count while held"])
+    assert seen["found while held"] == ["specinfer"]
     assert "MainThread" not in built_on, "a word index was built on the UI thread"
     assert seen["found"] == ["specinfer"]
+    assert "refining" not in str(seen["count"])
 
 
 def test_builders_pause_between_slices():

@@ -154,6 +154,10 @@ ZH: dict[str, str] = {
     "Starred {papers}.": "已为 {papers} 加星标。",
     "Unstarred {papers}.": "已取消 {papers} 的星标。",
     "Set {papers} to {status}.": "已将 {papers} 设为{status}。",
+    # A search answered by a scan while the word indexes are built (tui/refine.py).
+    "searching…": "搜索中…",
+    " · refining…": " · 完善中…",
+    "{found} found in the first {scanned} of {total} papers · searching…": "前 {scanned} / {total} 篇中找到 {found} 篇 · 搜索中…",
     # Saving a search (ctrl+s).
     "Save this search as": "将此搜索保存为",
     "Query: {query}": "查询:{query}",

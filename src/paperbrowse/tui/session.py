@@ -16,7 +16,7 @@ from paperbrowse.core.files.exports import write_export
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.schema import Paper
-from paperbrowse.core.search.engine import SearchIndex
+from paperbrowse.core.search.engine import SearchIndex, UserState
 from paperbrowse.core.search.full_text import WithFullText
 from paperbrowse.core.search.sort_orders import SORTS, sort_papers
 from paperbrowse.core.settings import remembered
@@ -50,14 +50,20 @@ class Session:
     def list_papers(
         self, node_filter: str, text: str, *, star_order: bool = False, sort: str = "relevance"
     ) -> tuple[Sequence[Paper], tuple[str, ...]]:
-        user = WithFullText(self.library, self.texts) if self.texts else self.library
-        result = self.index.search(f"{node_filter} {text}".strip(), user)
-        papers: Sequence[Paper] = result.view  # rows are read as they are drawn
+        result = self.index.search(f"{node_filter} {text}".strip(), self.user_state())
+        return self.arrange(result.view, text, star_order=star_order, sort=sort), result.hints
+
+    def user_state(self) -> UserState:
+        """What the search knows of the user: the library, and the text of their PDFs."""
+        return WithFullText(self.library, self.texts) if self.texts else self.library
+
+    def arrange(self, papers: Sequence[Paper], text: str, *, star_order: bool, sort: str) -> Sequence[Paper]:
+        """Found papers (rows read as they are drawn) in the order the node's list is read."""
         if sort != "relevance":
             papers = sort_papers(self.index, papers, sort, self.library)
         elif star_order and not text.strip():
             papers = order_by_star(papers, self.library)
-        return papers, result.hints
+        return papers
 
     def sort_for(self, node: str) -> str:
         """The order the node's list is read in (`S` cycles it), kept in the library's app state."""

@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
-from typing import Protocol, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from paperbrowse.core.records.catalog import Catalog, newest_first
 from paperbrowse.core.records.schema import Paper
@@ -49,12 +49,14 @@ from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.core.search.word_index import WordIndex
 from paperbrowse.core.search.word_starts import word_start_match
 
+_T = TypeVar("_T")
+
 __all__ = ["Hit", "NoUserState", "PaperView", "SearchIndex", "SearchResult", "UserState"]
 
 _KEPT = 64  # term results (and subsequence candidates) kept for the next keystrokes
 # Where a typo is forgiven: not in ids or arXiv numbers (one digit off is another paper), nor
 # in summaries (prose holds a near miss of almost any word).
-_TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
+TYPO_FIELDS = frozenset({"title", "aliases", "tags", "authors", "orgs"})
 _LIST_FIELDS = frozenset({"tags", "authors", "orgs", "aliases"})  # searched as their items joined by SEP
 # Where a short needle inside a word still counts: fields short enough that it is not chance.
 _SHORT_FIELDS = frozenset({"title", "aliases", "id", "arxiv", "tags"})
@@ -65,8 +67,9 @@ class StoredColumns(Protocol):
     (`store.texts.TextStore`), which the store leaves in `catalog.derived["texts"]`."""
 
     fields: Sequence[str]
+    count: int
 
-    def column(self, field: str) -> list[str]: ...
+    def column(self, field: str, start: int = 0, stop: int | None = None) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,12 @@ class SearchResult:
         return [round((value - 1) / self._divisor, 2) for value in found]
 
     @cached_property
+    def points(self) -> list[int]:
+        """Each found paper's points, as ranked (a score before its scaling)."""
+        values, width = self._values
+        return [value - 1 for value in paper_sets.values_at(values, self._index.count, width, self.positions)]
+
+    @cached_property
     def hits(self) -> list[Hit]:
         return list(map(Hit, self.papers, self.scores))
 
@@ -154,7 +163,8 @@ class SearchResult:
 class SearchIndex:
     """The papers' searchable text, prepared once: a keystroke never walks the papers."""
 
-    def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None) -> None:
+    def __init__(self, catalog: Catalog, papers: Sequence[Paper] | None = None, *, ordered: bool = False) -> None:
+        """`papers`: a part of the catalog's, newest first already when `ordered`."""
         self.catalog = catalog
         store: StoredColumns | None = None
         if papers is None:  # the catalog's order, which a snapshot brings along
@@ -162,7 +172,7 @@ class SearchIndex:
             self.papers: tuple[Paper, ...] = tuple(map(catalog.papers.__getitem__, places))
             store = catalog.derived.get("texts")
         else:
-            self.papers = tuple(sorted(papers, key=newest_first))
+            self.papers = tuple(papers) if ordered else tuple(sorted(papers, key=newest_first))
         self.count = len(self.papers)
         self.all = paper_sets.ones(self.count)
         self._lower: dict[str, tuple[str, ...]] = {}
@@ -176,6 +186,10 @@ class SearchIndex:
         # `store.cache.prepare_search`): a search that needs them waits for that one load
         # instead of building them all again beside it.
         self.preparing = threading.Lock()
+        # How they come: "" (not yet asked for), "read" (kept from an earlier start: a fraction
+        # of a second) or "build" (seconds): a search typed meanwhile waits for a read and
+        # answers a build's wait from the texts (see `scan`).
+        self.words_from = ""
         self._kept: dict[tuple[object, ...], int] = {}  # filter results (see `kept`)
         self.derived: dict[str, Sequence[int]] = {}  # orders built once (see `sort_orders`)
         self.text: dict[str, tuple[str, ...]] = _Columns(self.papers, store, places if store else None)
@@ -201,7 +215,7 @@ class SearchIndex:
     def title_lengths(self) -> tuple[int, ...]:
         """Each title's length: among papers a query scores alike, the shortest title is the
         one whose words the query covers best."""
-        return tuple(map(len, self.text["title"]))
+        return _mapped(len, self.text["title"])
 
     @cached_property
     def years(self) -> tuple[int, ...]:
@@ -218,10 +232,10 @@ class SearchIndex:
             with self._build:
                 found = self._lower.get(field)
                 if found is None:
-                    found = self._lower[field] = tuple(map(str.lower, self.text[field]))
+                    found = self._lower[field] = _mapped(str.lower, self.text[field])
         return found
 
-    def words(self, field: str, case: bool = False) -> WordIndex:
+    def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
         found = self._words.get((field, case))
         if found is None:
             with self._build:
@@ -229,13 +243,14 @@ class SearchIndex:
                 if found is None:
                     values = self.text[field]
                     texts = values if case else map(str.lower, values)
-                    found = self._words[field, case] = WordIndex(texts, self.count)
+                    found = self._words[field, case] = WordIndex(texts, self.count, pause)
         return found
 
-    def prepare(self) -> None:
-        """Build every word index a search can use (lower-cased), so no keystroke waits for one."""
+    def prepare(self, pause: Callable[[], None] | None = None) -> None:
+        """Build every word index a search can use (lower-cased), so no keystroke waits for one.
+        `pause`: called between slices of the build (see WordIndex)."""
         for name, _ in FIELDS:
-            self.words(name)
+            self.words(name, pause=pause)
         self.texts("title", False)  # the word-start test reads the lower-cased titles
         _ = self.title_lengths  # ties among the found go to the shorter title
 
@@ -356,7 +371,7 @@ class SearchIndex:
         """How the needle meets each field's words, best first: a whole word, a word's start,
         the initials of consecutive title words, inside a word, a typo, title words' starts.
 
-        A typo is forgiven word by word, in the fields people type from memory (_TYPO_FIELDS).
+        A typo is forgiven word by word, in the fields people type from memory (TYPO_FIELDS).
         A short needle inside a word counts only in short fields, and its letters are never
         taken scattered inside words: "moe" is not "model" (the cutoff).
         """
@@ -380,7 +395,7 @@ class SearchIndex:
             if inside_counts:
                 inside = set(words.containing(lowered)).difference(starting)
                 levels.append((round(weight * INSIDE_WORD), words.papers(inside)))
-            if cutoff < 100 and name in _TYPO_FIELDS:
+            if cutoff < 100 and name in TYPO_FIELDS:
                 by_points: dict[int, list[int]] = defaultdict(list)
                 for word, score in words.similar(lowered, cutoff):
                     by_points[round(weight * score * TYPO_SHARE)].append(word)
@@ -470,16 +485,36 @@ class _Columns(dict[str, tuple[str, ...]]):
     def __missing__(self, field: str) -> tuple[str, ...]:
         if field not in WEIGHTS:
             raise KeyError(field)
-        if self._store is not None and self._places is not None and field in self._store.fields:
-            # One read of the whole column, not a read from the file per paper (1 s at 1,000,000).
-            values = self._store.column(field)
-            column = tuple(map(values.__getitem__, self._places))
+        store = self._store
+        if store is not None and self._places is not None and field in store.fields:
+            # Whole pieces of the column, not a read from the file per paper (1 s at 1,000,000).
+            values = list(
+                chain.from_iterable(store.column(field, start, start + _READ_PIECE) for start in _starts(store))
+            )
+            column = _mapped(values.__getitem__, self._places)
         else:
-            column = tuple(map(attrgetter(field), self._papers))  # C-level, no Python loop
+            column = _mapped(attrgetter(field), self._papers)
         if field in _LIST_FIELDS:
-            column = tuple(map(SEP.join, column))
+            column = _mapped(SEP.join, column)
         self[field] = column
         return column
+
+
+# Items a long C-level pass over a column takes at a time: it holds the interpreter throughout,
+# and a million items at once held it for a tenth of a second or more (a stall of the browser's
+# frames while its background prepared the search).
+_PIECE = 65536
+_READ_PIECE = 4096  # rows read from the texts file at a time: summaries are a kilobyte each
+
+
+def _mapped(function: Callable[[Any], _T], values: Sequence[Any]) -> tuple[_T, ...]:
+    """tuple(map(function, values)), a piece at a time: other threads may run in between."""
+    pieces = (map(function, values[start : start + _PIECE]) for start in range(0, len(values), _PIECE))
+    return tuple(chain.from_iterable(pieces))
+
+
+def _starts(store: StoredColumns) -> range:
+    return range(0, store.count, _READ_PIECE)
 
 
 def _best_first(levels: Iterable[tuple[int, int]]) -> tuple[int, int]:

@@ -229,30 +229,38 @@ def folder_records(folder: Path) -> list[FileRecords]:
     return load_files(scanned.files(), trust.usable_folder(cache_folder()), f"own-{digest}")
 
 
-def prepare_search(index: SearchIndex) -> None:
+def prepare_search(index: SearchIndex, pause: Callable[[], None] | None = None) -> None:
     """Give the index all its word indexes: kept from an earlier run of the same data, or built
     now (seconds at 100,000 papers) and kept for the next one.
 
     Threads may call it at once (the browser's background work and a search typed before that
     finished): one loads, the others wait for it (a twentieth of a second when the indexes
-    were kept) and find them ready.
+    were kept) and find them ready. `pause`: called between slices of a build (not of a read).
     """
     with index.preparing:
         if not index.ready():
-            _prepare_search(index)
+            try:
+                _prepare_search(index, pause)
+            except BaseException:
+                index.words_from = ""  # no one is building them: whoever needs them tries again
+                raise
 
 
-def _prepare_search(index: SearchIndex) -> None:
+def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> None:
     place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
     if place is None:
-        index.prepare()
+        index.words_from = "build"
+        index.prepare(pause)
         return
     where, key = place
+    index.words_from = "read"
     state = snapshot.load_words(snapshot.words_path(where), key)
     if state is not None:
         index.adopt_words(state)
     missing = not index.ready()
-    index.prepare()
+    if missing:
+        index.words_from = "build"
+    index.prepare(pause)
     if missing and not _racy(key):
         snapshot.save_words(snapshot.words_path(where), key, index.word_state())
 

@@ -17,8 +17,9 @@ import contextlib
 import hashlib
 import os
 import pickle
+import time
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from itertools import chain, repeat
 from operator import attrgetter
@@ -177,17 +178,44 @@ def words_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
 
 
-def load_words(path: Path, key: SnapshotKey) -> dict[str, WordIndex] | None:
-    """Word indexes kept for files that still match `key` (see SearchIndex.word_state)."""
+_WORDS_FORMAT = ("paperbrowse words", 2)  # 2: a field's index in pieces (WordIndex.parts)
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # releases the interpreter: a thread waiting for it (the UI's) takes it
+
+
+def load_words(
+    path: Path, key: SnapshotKey, pause: Callable[[], None] = _let_others_run
+) -> dict[str, WordIndex] | None:
+    """Word indexes kept for files that still match `key` (see SearchIndex.word_state), read a
+    piece at a time with `pause` between pieces: at 1,000,000 papers the whole read takes half
+    a second, which one unpickling held the interpreter for (a stall of the browser's frames)."""
+    from paperbrowse.core.search.word_index import WordIndex  # the search's type, read only here
+
     with contextlib.suppress(Exception):
-        stored_key, state = trust.load(path)
-        if stored_key == key and isinstance(state, dict):
-            return state
+        pieces = trust.load_pieces(path)
+        head = next(pieces)
+        if not isinstance(head, tuple) or len(head) != 3 or head[0] != _WORDS_FORMAT or head[1] != key:
+            return None
+        state = {}
+        for field in head[2]:
+            pause()
+            state[field] = WordIndex.from_parts(_paused(pieces, pause))
+        return state
     return None
 
 
 def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> None:
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
-        data = pickle.dumps((key, state), protocol=pickle.HIGHEST_PROTOCOL)
+        head = (_WORDS_FORMAT, key, list(state))
+        parts = chain.from_iterable(words.parts() for words in state.values())
+        data = [pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in chain([head], parts)]
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         trust.write(path, data)
+
+
+def _paused(pieces: Iterator[Any], pause: Callable[[], None]) -> Iterator[Any]:
+    for piece in pieces:
+        yield piece
+        pause()

@@ -61,12 +61,13 @@ class TextStore:
         start, end = offsets[row], offsets[row + 1] - 1
         return str(self._data[start:end], "utf-8", "surrogatepass") if end > start else ""
 
-    def column(self, field: str) -> list[str]:
-        """Every paper's text of `field`, in row order."""
+    def column(self, field: str, start: int = 0, stop: int | None = None) -> list[str]:
+        """Every paper's text of `field`, in row order (rows `start` to `stop`)."""
+        stop = self.count if stop is None else min(stop, self.count)
         offsets = self._offsets[field]
-        if offsets is None:
-            return [""] * self.count
-        parts = self._data[offsets[0] : offsets[-1] - 1].tobytes().split(_END)
+        if offsets is None or start >= stop:
+            return [""] * max(stop - start, 0)
+        parts = self._data[offsets[start] : offsets[stop] - 1].tobytes().split(_END)
         try:
             return list(map(bytes.decode, parts))
         except UnicodeDecodeError:  # a lone surrogate, kept by surrogatepass

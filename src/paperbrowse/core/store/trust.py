@@ -21,7 +21,7 @@ import logging
 import os
 import pickle
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,6 +120,18 @@ def load(path: Path) -> Any:
     be trusted or read, which every caller takes as a miss."""
     with open_trusted(path) as handle:
         return _Unpickler(handle).load()
+
+
+def load_pieces(path: Path) -> Iterator[Any]:
+    """The pickles a cache file holds one after another, read one at a time (each is a short
+    step: a reader may let other threads run between two). Raises as `load`, on the first
+    piece or any later one."""
+    with open_trusted(path) as handle:
+        while True:
+            try:
+                yield _Unpickler(handle).load()  # a new one each: a pickle's memo is its own
+            except EOFError:
+                return
 
 
 def write(path: Path, data: bytes | Iterable[bytes]) -> None:

@@ -37,10 +37,11 @@ from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.tui import refine as refine_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
-from paperbrowse.tui.foreground import pause_of
+from paperbrowse.tui.foreground import pause_of, scanning_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import language_of, to_translate, tr
@@ -186,40 +187,76 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
             # before the word indexes are there: a search would build them here, seconds long.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
-            if not self.session.index.ready() and parse(f"{self.node.filter} {text}").text_terms():
-                self._show_count(Content(tr("searching… (loading the word index)", self.language)))
-            self._search(self._generation, self.node, text)
+            refine = not self.session.index.ready() and bool(parse(f"{self.node.filter} {text}").text_terms())
+            if refine:  # a saved search's node has text too
+                self._show_count(Content(tr("searching…", self.language)))
+            self._search(self._generation, self.node, text, refine=refine)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, generation: int, node: Node, text: str) -> None:
+    def _search(self, generation: int, node: Node, text: str, *, refine: bool = False) -> None:
+        if refine:  # the word indexes are not in yet: see `tui.refine`
+            session, sort = self.session, self.session.sort_for(node.key)
+
+            def arrange(papers: Sequence[Paper]) -> Sequence[Paper]:
+                return session.arrange(papers, text, star_order=node.key == "starred", sort=sort)
+
+            def show(papers: Sequence[Paper], hints: tuple[str, ...], scanned: int) -> None:
+                self.app.call_from_thread(self._show_results, generation, papers, hints, text, scanned=scanned)
+
+            query = f"{node.filter} {text}".strip()
+            if not refine_search.answer(session, query, arrange, show, scanning_of(self.app)):
+                return
         papers, hints = self._list(node, text)
         self.app.call_from_thread(self._show_results, generation, papers, hints, text)
 
     def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
         """Search, and remember how long it took (it decides where the next one runs)."""
-        index = self.session.index
-        if not index.ready() and parse(f"{node.filter} {text}").text_terms():  # a saved search's node has text
-            prepare_search(index)  # or wait for the background's load of them
         started = time.perf_counter()
         sort = self.session.sort_for(node.key)
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
         self._last_search = time.perf_counter() - started
         return found
 
-    def _show_results(self, generation: int, papers: Sequence[Paper], hints: tuple[str, ...], text: str) -> None:
+    def _show_results(
+        self,
+        generation: int,
+        papers: Sequence[Paper],
+        hints: tuple[str, ...],
+        text: str,
+        *,
+        scanned: int | None = None,
+    ) -> None:
+        """`scanned`: how many papers a scan read (see `tui.refine`) before the word indexes
+        are in; all of them: the papers are final, their order may still change."""
         if generation != self._generation:
             return  # a newer search is on its way
+        total = len(self.session.index.papers)
+        if scanned is not None and scanned < total:  # part of a scan: a paper action waits for more
+            self.papers.show(papers, parse(text), self.session.library, keep=self._kept_paper(text))
+            self._shown_text = text
+            note = tr(
+                "{found} found in the first {scanned} of {total} papers · searching…",
+                self.language,
+                found=f"{len(papers):,}",
+                scanned=f"{scanned:,}",
+                total=f"{total:,}",
+            )
+            self._show_count(Content.assemble(self._scope(None, text), (note, "$text-muted")))
+            return
         if not self._shown_generation:
             # Once the first results are on screen: this thread would hold the GIL against them.
             self.call_after_refresh(self._prepare_in_background)
         self._shown_generation = generation
         # A new query starts at its best hit, as in fzf; a new node or a redraw keeps the paper.
-        keep = self._keep or (self.current.id if self.current and text == self._shown_text else None)
+        keep = self._keep or self._kept_paper(text)
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
         self._shown_count = len(papers)
-        self._show_count(self._scope(len(papers), text))
+        count = self._scope(len(papers), text)
+        if scanned is not None:
+            count = Content.assemble(count, (tr(" · refining…", self.language), "$text-muted"))
+        self._show_count(count)
         self._show_hint("⚠ " + one_line(hints[0]) if hints else "")
         if not papers:
             self.detail.show(None)
@@ -227,9 +264,14 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
         for action in deferred:
             action()
 
-    def _scope(self, shown: int, text: str) -> Content:
-        """The list's header: which node and query the list shows, how many of all papers, and
-        in which order, so that a node chosen earlier (or restored at start) never filters unseen."""
+    def _kept_paper(self, text: str) -> str | None:
+        """The paper the list keeps its cursor on: the same query shown again keeps it."""
+        return self.current.id if self.current and text == self._shown_text else None
+
+    def _scope(self, shown: int | None, text: str) -> Content:
+        """The list's header: which node and query the list shows, how many of all papers (None:
+        the caller tells), and in which order, so that a node chosen earlier (or restored at
+        start) never filters unseen."""
         language = self.language
         parts: list[str | tuple[str, str]] = []
         if self.node.key != ALL_PAPERS.key:
@@ -238,6 +280,8 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
                 parts[-1:] = [(f": {one_line(self.node.detail)}", "$text-muted"), " · "]
         if text.strip():
             parts += [(one_line(text.strip()), "bold"), " · "]
+        if shown is None:  # the caller tells how many
+            return Content.assemble(*parts)
         parts.append(tr("{shown} of {total} papers", language, shown=shown, total=len(self.session.catalog.papers)))
         if not shown and self.node.key != ALL_PAPERS.key:
             parts.append((tr("  A: search all papers", language), "$warning"))
@@ -286,12 +330,17 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
 
     def _prepare_search(self, index: SearchIndex) -> None:
         self._prepare_words(index, pause_of(self.app))
+        self._warm_scan(index, pause_of(self.app))
+
+    @work(thread=True, group="warm", exclusive=True, exit_on_error=False)
+    def _warm_scan(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+        refine_search.warm(index, pause)  # when the word indexes are built: see `tui.refine`
 
     @work(thread=True, group="words", exit_on_error=False)
     def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
         """Load (or build and keep) the word indexes, so that the first keystroke finds them
         ready; then lay the titles out, giving way to keys (it only speeds up later ones)."""
-        prepare_search(index)
+        prepare_search(index, pause)
         index.prepare_keystrokes(pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
@@ -455,7 +504,12 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
             return
         error = event.worker.error
         self.log.error(f"worker {event.worker.name!r} failed", error)
-        what = {"search": "Searching", "words": "Preparing the search", "add": "Adding the paper"}
+        what = {
+            "search": "Searching",
+            "words": "Preparing the search",
+            "warm": "Preparing the search",
+            "add": "Adding the paper",
+        }
         self.notify(
             f"{what.get(event.worker.group, event.worker.name)} failed: {type(error).__name__}: {error}",
             severity="error",

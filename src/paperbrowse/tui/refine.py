@@ -1,0 +1,107 @@
+"""A query typed while the word indexes are built: answered from the texts, then refined.
+
+After the data changed (or at a collection's first start) the word indexes are built, not read:
+1.5 s at 20,000 papers, 10 s at 100,000. A search that waited for them left the list as it was
+for that long. Instead, the search thread scans the papers' texts a slice at a time
+(`core.search.scan`, the same rules and points as the indexed search), shows what it found so
+far every quarter of a second with "refining…" in the count line, stops at the next keystroke
+(the worker is cancelled and checks between slices), and once the indexes are in, runs the
+query through them and replaces the list. Kept indexes are only read (a twentieth of a second
+at 100,000 papers, and read before any scan could finish): a query waits for that read.
+
+Background builders (related papers, the titles' layout) sleep while a scan runs, as they do
+while keys arrive (`foreground`); the word indexes' build does not, the scan stands in for it.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+
+from textual.worker import get_current_worker
+
+from paperbrowse.core.records.schema import Paper
+from paperbrowse.core.search.engine import PaperView, SearchIndex
+from paperbrowse.core.search.scan import Scanner
+from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.tui.session import Session
+
+# Up to this many papers, a build's scanner is prepared before any key (a second or two of
+# the background at 100,000 papers, and the texts' size again in memory while the build runs):
+# the first query then costs its tests alone. Past it the scan prepares each slice as it goes.
+WARM_UP_TO = 250_000
+SHOW_EVERY = 0.25  # seconds between the partial lists a long scan shows
+_POLL = 0.02  # seconds between looks at whether the indexes came (or the key that cancels)
+
+# Papers found so far, hints, and how many papers were searched (all of them: the list is
+# complete, only its order may change once refined).
+Show = Callable[[Sequence[Paper], tuple[str, ...], int], None]
+
+# One scanner per index, dropped with it: its slices keep their texts lower-cased for the
+# next keystroke.
+_scanners: weakref.WeakKeyDictionary[SearchIndex, Scanner] = weakref.WeakKeyDictionary()
+
+
+def _scanner(index: SearchIndex) -> Scanner:
+    scanner = _scanners.get(index)
+    if scanner is None:
+        scanner = _scanners.setdefault(index, Scanner(index))
+    return scanner
+
+
+def warm(index: SearchIndex, pause: Callable[[], None] | None) -> None:
+    """From a background worker: when the index's word indexes are being built, prepare the
+    scan a first query will need (see WARM_UP_TO), giving way to keys and scans (`pause`)."""
+    worker = get_current_worker()
+    while not index.words_from and not index.ready():
+        if worker.is_cancelled:
+            return
+        time.sleep(_POLL)
+    if index.words_from == "build" and index.count <= WARM_UP_TO and not index.ready():
+        _scanner(index).warm(pause, stop=lambda: worker.is_cancelled or index.ready())
+
+
+def answer(
+    session: Session,
+    query: str,
+    arrange: Callable[[Sequence[Paper]], Sequence[Paper]],
+    show: Show,
+    scanning: AbstractContextManager[None],
+) -> bool:
+    """From a search worker: until the word indexes are in, show the query's papers as a scan
+    finds them (`show` is called from this thread: it must hand over to the UI thread).
+    True once the indexes are in and the query should run through them; False when the
+    worker was cancelled (a newer key came).
+
+    `query` is the whole query (the node's filter and the typed text); `arrange` orders the
+    found papers as the node's list is read; `scanning` is held while the scan runs.
+    """
+    worker = get_current_worker()
+    index = session.index
+    while not index.words_from and not index.ready():  # the background's load has not started yet
+        if worker.is_cancelled:
+            return False
+        time.sleep(_POLL)
+    if index.words_from != "build" or index.ready():
+        prepare_search(index)  # or wait for the background's read of them: faster than a scan
+        return not worker.is_cancelled
+    scanner = _scanner(index)
+    shown = time.monotonic()
+    with scanning:
+        for found in scanner.scan(query, session.user_state()):
+            if worker.is_cancelled:
+                return False
+            if index.ready():
+                break
+            if found.done or time.monotonic() - shown >= SHOW_EVERY:
+                show(arrange(PaperView(index.papers, found.positions())), found.hints, found.searched)
+                shown = time.monotonic()
+    while not index.ready() and index.words_from == "build":
+        if worker.is_cancelled:
+            return False
+        time.sleep(_POLL)
+    _scanners.pop(index, None)
+    prepare_search(index)  # a build that failed is tried again here, and its error told
+    return not worker.is_cancelled
