@@ -315,3 +315,21 @@ def test_config_toml_can_give_marking_its_own_key(lib_path: Path) -> None:
         assert list(app.screen.marks) == ids(app, 0, 1)
 
     run(app, scenario)
+
+
+def test_in_chinese_the_marks_the_bulk_change_and_its_undo_are_told_in_chinese(lib_path: Path) -> None:
+    app = make_app(None, lib_path)
+
+    async def scenario(pilot) -> None:
+        await pilot.press("L", "v", "v")
+        await settle(pilot)
+        assert header(app).startswith("● 已标记 2 · ")
+        await pilot.press("s")
+        await settle(pilot)
+        assert any("已为 2 篇论文加星标" in n for n in notes(app)), notes(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert any(n.startswith("已撤销:2 篇论文的星标") for n in notes(app)), notes(app)
+        assert not any("star of" in n or "papers" in n for n in notes(app)), notes(app)
+
+    run(app, scenario)

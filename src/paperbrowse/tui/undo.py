@@ -17,9 +17,17 @@ from typing import Any
 
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.safe_text import one_line
+from paperbrowse.tui.labels import to_translate, tr
+from paperbrowse.tui.marks import n_papers
 
 LIMIT = 200
-_NAMES = {"starred": "star", "status": "status", "tags": "tags", "note": "note", "pdf": "PDF"}
+_NAMES = {
+    "starred": to_translate("star"),
+    "status": to_translate("status"),
+    "tags": to_translate("tags"),
+    "note": to_translate("note"),
+    "pdf": "PDF",
+}
 SEARCHES = "saved_searches"  # a change of the saved searches: name -> query, None for none
 
 
@@ -39,11 +47,12 @@ class Change:
     before: dict[str, Any]  # only the fields that changed
     after: dict[str, Any]
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
         if SEARCHES in self.before:  # the library's saved searches, not a paper's fields
             names = ", ".join(f"“{one_line(name)}”" for name in self.before[SEARCHES])
-            return f"saved search {names}"
-        return f"{', '.join(_NAMES[name] for name in self.before)} of {self.paper_id}"
+            return tr("saved search {names}", language, names=names)
+        fields = ", ".join(tr(_NAMES[name], language) for name in self.before)
+        return tr("{fields} of {paper}", language, fields=fields, paper=self.paper_id)
 
 
 def searches_change(before: dict[str, str], after: dict[str, str]) -> Change | None:
@@ -60,10 +69,11 @@ class Group:
 
     changes: tuple[Change, ...]
 
-    def describe(self) -> str:
-        fields = dict.fromkeys(_NAMES[name] for done in self.changes for name in done.before)
-        count = len(self.changes)
-        return f"{', '.join(fields)} of {count} paper{'s' if count != 1 else ''}"
+    def describe(self, language: str = "en") -> str:
+        fields = dict.fromkeys(tr(_NAMES[name], language) for done in self.changes for name in done.before)
+        return tr(
+            "{fields} of {paper}", language, fields=", ".join(fields), paper=n_papers(len(self.changes), language)
+        )
 
 
 Step = Change | Group

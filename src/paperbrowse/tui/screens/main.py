@@ -466,7 +466,7 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
             return
         self.save_soon()
         self.refresh_paper(tags=True)
-        self.notify(tr(done, self.language, change=one_line(change.describe())), timeout=3, markup=False)
+        self.notify(tr(done, self.language, change=one_line(change.describe(self.language))), timeout=3, markup=False)
 
     def action_search_everywhere(self) -> None:
         if self.node.key == ALL_PAPERS.key:
