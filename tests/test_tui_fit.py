@@ -12,7 +12,7 @@ from textual.widgets import Label
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
 from paperbrowse.tui.widgets.category_tree import CategoryTree
-from tui_support import list_rows, make_app, plain, plist, run, settle
+from tui_support import list_rows, make_app, plain, plist, run, settle, until
 
 SIZES = [(160, 48), (80, 24), (60, 20)]
 
@@ -28,15 +28,6 @@ def shown_in(app, widget) -> str:
     region = widget.region
     lines = screen_lines(app)[region.y : region.bottom]
     return " ".join(line[region.x : region.right].strip() for line in lines)
-
-
-async def until(pilot, check) -> None:
-    """Let the app draw until `check()` holds (the footer and the tree fill in after the first
-    frame, later on a busy machine); a bounded number of frames, never a clock."""
-    for _ in range(100):
-        if check():
-            return
-        await pilot.pause(0.02)
 
 
 def words(text: str) -> str:

@@ -32,7 +32,7 @@ from paperbrowse.tui.screens.problems import ProblemsScreen
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
 from paperbrowse.tui.textual_shims import FooterKey
 from paperbrowse.tui.widgets.category_tree import SMART_NODES, CategoryTree
-from tui_support import make_app, plain, run, settle
+from tui_support import make_app, plain, run, settle, until
 
 TUI = Path(labels.__file__).parent
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -113,15 +113,6 @@ def recording(monkeypatch) -> Recording:
 def screen_lines(app) -> list[str]:
     """What the terminal shows, line by line (the active screen, dialogs over the main one)."""
     return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
-
-
-async def until(pilot, check) -> None:
-    """Let the app draw until `check()` holds (the footer and the tree fill in after the first
-    frame, later on a busy machine); a bounded number of frames, never a clock."""
-    for _ in range(100):
-        if check():
-            return
-        await pilot.pause(0.02)
 
 
 def footer_keys(app) -> list[str]:

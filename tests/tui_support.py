@@ -127,3 +127,12 @@ def opened(calls: list[str], target: object) -> Opened:
     """A stand-in for the app's `open_target`: records the target, says it was opened."""
     calls.append(str(target))
     return Opened(True, str(target))
+
+
+async def until(pilot, check) -> None:
+    """Let the app draw until `check()` holds (the footer and the tree fill in after the first
+    frame, later on a busy machine); a bounded number of frames, never a clock."""
+    for _ in range(100):
+        if check():
+            return
+        await pilot.pause(0.02)
