@@ -757,15 +757,23 @@ def test_the_running_browser_survives_its_data_files_edited_and_deleted(collecti
         target = collection / "papers" / "2023.toml"
         target.write_text(target.read_text(encoding="utf-8").replace("Mistral 7B", "Mistral 8B"), encoding="utf-8")
         (collection / "categories.toml").write_text("[[category]\nbroken", encoding="utf-8")
-        for keys in (["s"], ["r"], ["j", "o"], ["slash", "v", "i", "t", "enter"], ["s"], ["question_mark"], ["escape"]):
+        for keys in (["s"], ["r"], ["j", "o"], ["slash", "v", "i", "t", "enter"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+        # The watcher's reload may come at any moment: once it has, the broken categories leave
+        # no paper to star (a busy machine decides which); what is starred must be saved.
+        shown = app.screen.query_one(PaperList).current
+        starred.append(shown.id if shown else None)
+        for keys in (["s"], ["question_mark"], ["escape"]):
             await pilot.press(*keys)
             await settle(pilot)
         assert app.is_running
         await pilot.press("q")
 
+    starred: list[str | None] = []
     run(app, scenario)
     assert app.return_code == 0
-    assert len(load_ok(lib_path).starred_ids()) == 2
+    assert len(load_ok(lib_path).starred_ids()) == (2 if starred[0] else 1)
     fresh = make_app([collection], lib_path)
 
     async def next_start(pilot) -> None:
