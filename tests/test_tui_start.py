@@ -97,3 +97,20 @@ def test_every_tree_node_is_found_by_its_key(tmp_path):
     run(app, scenario)
     assert node_for_key(catalog, library, "tag:no such tag") is None
     assert node_for_key(catalog, library, "cat:nope") is None
+
+
+def test_choosing_a_node_in_a_closed_branch_moves_the_cursor_at_once(tmp_path):
+    """The cursor lands on a tag (the Tags branch closed) in the same call, not on a later
+    refresh: a start restoring a tag showed its papers with All papers highlighted until then,
+    and on a busy machine the first frame drew it so."""
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        tree = app.screen.query_one(CategoryTree)
+        tags = next(node for node in tree.root.children if node.data is None and "Tags" in str(node.label))
+        tags.collapse()
+        await pilot.pause()
+        assert tree.select_key("tag:quantization")
+        assert tree.cursor_node is not None and tree.cursor_node.data.key == "tag:quantization"  # before any refresh
+
+    run(app, scenario)

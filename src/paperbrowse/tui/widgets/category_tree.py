@@ -232,14 +232,14 @@ class CategoryTree(Tree[Node]):
         for node in walk(self.root):
             if node.data is not None and node.data.key == key:
                 if node.parent is not None and not node.parent.is_expanded:
-                    # The tree lays out the branch's lines on its next refresh: until then the
-                    # node has no line, and the cursor would land on the first node instead.
                     node.parent.expand()
-                    self.call_after_refresh(self.move_cursor, node)
-                else:
-                    if node.line < 0:  # added since the tree last laid its lines out (a rebuild)
-                        self.get_node_at_line(0)  # asking for a line lays them out: the node gets its own
-                    self.move_cursor(node)
+                # A node in a branch just opened, or added since the tree last laid its lines
+                # out (a rebuild), has no line until the next refresh, and the cursor would land
+                # on the first node (a restored tag shown with All papers highlighted): asking
+                # for a line lays them out now, so the node gets its own.
+                if node.line < 0:
+                    self.get_node_at_line(0)
+                self.move_cursor(node)
                 return True
         self.move_cursor(self.root.children[0] if self.root.children else None)
         return False
