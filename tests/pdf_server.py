@@ -26,6 +26,9 @@ class PdfStandIn:
         self.cut: dict[str, int] = {}
         self.requests: list[tuple[str, str]] = []
         self.pause = 0.0  # seconds between two pieces of a body (to watch a progress bar)
+        # Set: a body stops halfway until the test sets it (a progress bar watched on a busy
+        # machine, where no pause is long enough for sure).
+        self.hold: threading.Event | None = None
 
     def base(self, kind: str = "pdf") -> str:
         host, port = self.server.server_address[:2]
@@ -89,6 +92,8 @@ def _handler(stand_in: PdfStandIn) -> type[BaseHTTPRequestHandler]:
                 for offset in range(0, len(body), 4096):
                     self.wfile.write(body[offset : offset + 4096])
                     self.wfile.flush()
+                    if stand_in.hold is not None and offset < len(body) // 2 <= offset + 4096:
+                        stand_in.hold.wait(30)
                     if stand_in.pause:
                         threading.Event().wait(stand_in.pause)
             except OSError:

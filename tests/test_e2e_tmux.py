@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -119,7 +120,7 @@ def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp
     pdf_server.files["2305.09781"] = make_pdf(
         ["SpecInfer", "a token tree verifier for speculative inference"], padding=400_000
     )
-    pdf_server.pause = 0.004  # about half a second: long enough to see the bar
+    pdf_server.hold = threading.Event()  # the body stops halfway until the bar has been seen
     library = tmp_path / "library.toml"
     env = {
         "PAPERBROWSE_LIBRARY": str(library),
@@ -133,6 +134,7 @@ def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp
     terminal.wait_for("1 of 26 papers")
     terminal.keys("p")
     terminal.wait_for("MB of 0.4 MB")  # the progress bar, while the body comes
+    pdf_server.hold.set()
     screen = terminal.wait_for("▣ PDF")
     pdf = tmp_path / "pdfs" / "specinfer.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")

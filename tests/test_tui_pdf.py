@@ -3,6 +3,7 @@ paper, `o` then opens the local copy, `P` attaches a file, and nothing claims wh
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_p_downloads_with_progress_marks_the_paper_and_opens_the_copy(browser, p
     app, calls, library = browser
     data = make_pdf(["LLaMA"], padding=300_000)
     pdf_server.files["2302.13971"] = data
-    pdf_server.pause = 0.003
+    pdf_server.hold = threading.Event()  # the body stops halfway until the bar has been seen
     target = library.parent / "pdfs" / "llama.pdf"
 
     async def scenario(pilot) -> None:
@@ -46,14 +47,19 @@ def test_p_downloads_with_progress_marks_the_paper_and_opens_the_copy(browser, p
         await settle(pilot)
         assert PDF_MARK not in head(app)
         await pilot.press("p")
-        seen = []
-        for _ in range(200):  # watch the bar while the download runs
+        seen: list[str] = []
+        for _ in range(500):  # watch the bar while the download runs (frames, not a clock)
             await pilot.pause(0.02)
             bars = app.screen.query(PdfProgress)
-            if not bars:
+            seen += [plain(label) for bar in bars for label in bar.query("#pdf-progress-size")]
+            if any(" MB of 0.3 MB" in text for text in seen):
                 break
-            seen += [plain(label) for label in bars.first().query("#pdf-progress-size")]
         assert any(" MB of 0.3 MB" in text for text in seen), seen
+        pdf_server.hold.set()
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if not app.screen.query(PdfProgress):
+                break
         await settle(pilot)
         assert not app.screen.query(PdfProgress)
         assert target.read_bytes() == data
