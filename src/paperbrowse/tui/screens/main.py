@@ -15,7 +15,7 @@ import platformdirs
 from rich.text import Text
 from textual import events, on, work
 from textual.actions import SkipAction
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -23,7 +23,6 @@ from textual.widgets import Header, Label, Markdown, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperbrowse.core.files.paths import collection_name
-from paperbrowse.core.library.note_editor_run import EditorError, edit_in_editor
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.cell_wrap import cells
@@ -34,13 +33,13 @@ from paperbrowse.core.search.query import parse
 from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
 from paperbrowse.core.search.sort_orders import next_sort
-from paperbrowse.core.settings.config_file import editor_command
 from paperbrowse.core.sources import pdfs
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui import refine as refine_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
+from paperbrowse.tui.editor_actions import EditorActions
 from paperbrowse.tui.foreground import pause_of, scanning_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
@@ -80,7 +79,7 @@ PLACEHOLDERS = (
 )
 
 
-class MainScreen(SavedSearchActions, MarkActions, PdfActions):
+class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
@@ -607,83 +606,6 @@ class MainScreen(SavedSearchActions, MarkActions, PdfActions):
     def action_previous_unread(self) -> None:
         if not self._after_search(self.action_previous_unread):
             self._jump_unread(-1)
-
-    def _note_to_edit(self, action: Callable[[], object]) -> tuple[Paper, str] | None:
-        """The selected paper and its note as the file says now (a running save done first), for
-        an editor to open on; None when there is no paper or the library is read-only."""
-        paper = self._paper_or_none(action)
-        if paper is None or not self._writable():
-            return None
-        self.session.library.refresh(wait=1.0)
-        return paper, self.session.library.note(paper.id)
-
-    def action_edit_note(self) -> None:
-        from paperbrowse.tui.screens.note_editor import NoteEditor
-
-        opening = self._note_to_edit(self.action_edit_note)
-        if opening is None:
-            return
-        paper, opened_with = opening
-
-        def saved(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                # Only what the user changed is applied, merged with what others saved meanwhile.
-                self._change(lambda library: library.merge_note(paper.id, opened_with, text), paper.id)
-            except Exception as error:  # a bug must not take the user's text with it
-                self.log.error(f"applying the note failed: {error!r}")
-                self.notify(
-                    f"Could not keep the note: {type(error).__name__}: {error}. Your text is back in the editor.",
-                    severity="error",
-                    timeout=15,
-                    markup=False,
-                )
-                self.app.push_screen(NoteEditor(paper.title, opened_with, draft=text), saved)
-
-        self.app.push_screen(NoteEditor(paper.title, opened_with), saved)
-
-    def action_edit_note_in_editor(self) -> None:
-        opening = self._note_to_edit(self.action_edit_note_in_editor)
-        if opening is None:
-            return
-        paper, opened_with = opening
-        try:
-            with self.app.suspend():  # the editor gets the terminal; the browser comes back after
-                edited, draft = edit_in_editor(opened_with, paper.id, editor_command(self.session.settings))
-        except SuspendNotSupported:
-            self.notify(
-                "This terminal cannot hand itself to an editor: press n instead.", severity="warning", markup=False
-            )
-            return
-        except EditorError as err:
-            self.notify(str(err), title="Note not changed", severity="error", timeout=15, markup=False)
-            return
-        self.session.library.refresh()  # the editor may have been open for an hour
-        self._change(lambda library: library.merge_note(paper.id, opened_with, edited), paper.id)
-        # The library holds the text now (and a rescue copy guards it if saving fails).
-        draft.unlink(missing_ok=True)
-
-    def action_edit_tags(self) -> None:
-        from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
-
-        if self.tags_marked():
-            return
-        paper = self._paper_or_none(self.action_edit_tags)
-        if paper is None or not self._writable():
-            return
-
-        def saved(changes: TagChanges | None) -> None:
-            if changes is not None:  # only the user's additions and removals: others' tags stay
-                self._change(
-                    lambda library: library.edit_tags(paper.id, add=changes.add, remove=changes.remove),
-                    paper.id,
-                    tags=True,
-                )
-
-        self.session.library.refresh(wait=1.0)  # open on what the file says now, a running save done first
-        user_tags = list(self.session.library.user_tags(paper.id))
-        self.app.push_screen(TagsDialog(paper.title, user_tags, list(paper.tags)), saved)
 
     def action_open_link(self) -> None:
         paper = self._paper_or_none(self.action_open_link)
