@@ -331,5 +331,12 @@ def test_in_chinese_the_marks_the_bulk_change_and_its_undo_are_told_in_chinese(l
         await settle(pilot)
         assert any(n.startswith("已撤销:2 篇论文的星标") for n in notes(app)), notes(app)
         assert not any("star of" in n or "papers" in n for n in notes(app)), notes(app)
+        await pilot.press("t")  # the tags dialog for the marked papers
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TagsDialog)
+        texts = " ".join(plain(label) for label in dialog.query(Label))
+        assert "已标记的 2 篇论文" in texts and "添加的标签加到全部 2 篇论文" in texts, texts
+        assert "marked" not in texts and "papers" not in texts, texts
 
     run(app, scenario)

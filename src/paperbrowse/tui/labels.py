@@ -160,6 +160,9 @@ ZH: dict[str, str] = {
     "Starred {papers}.": "已为 {papers}加星标。",
     "Unstarred {papers}.": "已取消 {papers}的星标。",
     "Set {papers} to {status}.": "已将 {papers}设为{status}。",
+    "Tags of {papers}: {changes}": "{papers}的标签:{changes}",
+    "{papers} marked": "已标记的 {papers}",
+    "shown: the tags any of them has · one you add goes on all {papers}, one you remove comes off all": "显示:其中任一篇带有的标签 · 添加的标签加到全部 {papers},删除的标签从全部移除",
     # A search answered by a scan while the word indexes are built (tui/refine.py).
     "searching…": "搜索中…",
     " · refining…": " · 完善中…",

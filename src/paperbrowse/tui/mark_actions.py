@@ -169,6 +169,7 @@ class MarkActions(Screen[None]):
         them, what is removed comes off all of them, the rest stays as each paper has it."""
         from paperbrowse.tui.screens.tags_dialog import TagChanges, TagsDialog
 
+        language = language_of(self)
         ids = self._marked_ids()
         if not ids:
             return False
@@ -182,13 +183,23 @@ class MarkActions(Screen[None]):
                 lambda lib: bulk.edit_tags_all(lib, ids, changes.add, changes.remove), ids, tags=True
             ):
                 told = [f"+{one_line(t)}" for t in changes.add] + [f"-{one_line(t)}" for t in changes.remove]
-                self.notify(f"Tags of {n_papers(len(ids))}: {' '.join(told)}", timeout=4, markup=False)
+                papers = n_papers(len(ids), language)
+                self.notify(
+                    tr("Tags of {papers}: {changes}", language, papers=papers, changes=" ".join(told)),
+                    timeout=4,
+                    markup=False,
+                )
 
         self.session.library.refresh(wait=1.0)  # open on what the file says now
         shown = bulk.tags_of_any(self.session.library, ids)
-        count = n_papers(len(ids))
-        hint = f"shown: the tags any of them has · one you add goes on all {count}, one you remove comes off all"
-        self.app.push_screen(TagsDialog(f"{count} marked", shown, [], note=hint), saved)
+        count = n_papers(len(ids), language)
+        hint = tr(
+            "shown: the tags any of them has · one you add goes on all {papers}, one you remove comes off all",
+            language,
+            papers=count,
+        )
+        title = tr("{papers} marked", language, papers=count)
+        self.app.push_screen(TagsDialog(title, shown, [], note=hint), saved)
         return True
 
     def cite_marked(self) -> bool:
