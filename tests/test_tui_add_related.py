@@ -21,7 +21,7 @@ from paperbrowse.tui.widgets.category_tree import CategoryTree
 from paperbrowse.tui.widgets.detail_pane import DetailPane
 from paperbrowse.tui.widgets.paper_list import PaperList
 from paperbrowse.tui.widgets.search_box import SearchBox
-from tui_support import SHIPPED_COUNT, make_app, notes, plain, run, settle
+from tui_support import SHIPPED_COUNT, make_app, notes, plain, run, settle, until
 
 SIZE = (160, 48)
 
@@ -244,7 +244,9 @@ def test_a_failed_related_papers_build_says_so_instead_of_waiting_forever(app, m
     monkeypatch.setattr("paperbrowse.tui.widgets.detail_pane.related_index", broken)
 
     async def scenario(pilot) -> None:
-        # The build the browser starts after its first screen has failed by now.
+        # The build the browser starts after its first screen has failed by now; the toast is a
+        # message to the app, handled after the pane has already shown the error.
+        await until(pilot, lambda: notes(app, "error"))
         assert links(app).startswith("Related\ncould not find them: MemoryError: no room for the index")
         assert "finding related papers" not in links(app)
         assert notes(app, "error") == ["Could not find related papers: MemoryError: no room for the index"]
