@@ -752,10 +752,8 @@ async def _export(pilot, path: Path, format_steps: int) -> None:
     assert isinstance(app.screen, ExportDialog)
     path_input = app.screen.query_one("#export-path", Input)
     assert app.focused is path_input
-    # Binding keys and typed characters are not ordered among themselves when they arrive in
-    # one burst (bindings run after the key bubbles up): clear first, then type.
-    await burst(pilot, "end", "ctrl+u")
-    await type_text(pilot, str(path.with_suffix(".md")))
+    # One burst, as a terminal sends it: the app keeps binding keys and characters in order.
+    await burst(pilot, "end", "ctrl+u", *str(path.with_suffix(".md")))
     if format_steps:  # Markdown is chosen already
         await pilot.press("shift+tab")
         assert isinstance(app.focused, RadioSet)

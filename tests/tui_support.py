@@ -96,12 +96,8 @@ def _key_event(key: str) -> events.Key:
 
 async def burst(pilot: Pilot, *keys: str) -> None:
     """Send keys back to back, as a fast typist or a paste does (Pilot's `press` waits for the
-    app to go idle after every key), then let the app settle.
-
-    Textual runs a widget's (non-priority) key bindings only after the key has bubbled up, so
-    in one burst a binding key (ctrl+u, backspace) can act after characters sent later: mix
-    them only where the app promises an order (its priority bindings, as in `/spec⏎s`).
-    """
+    app to go idle after every key), then let the app settle. The app acts on them in their
+    order (tui/key_order.py), as it does on a terminal's."""
     for key in keys:
         event = _key_event(key)
         event.set_sender(pilot.app)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -16,6 +16,7 @@ from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import Foreground
+from paperbrowse.tui.key_order import KeyHandled, KeyOrder
 from paperbrowse.tui.keymap import keymap
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
@@ -38,6 +39,7 @@ class PaperBrowseApp(App[None]):
         self.loading = loading
         self.sub_title = collection
         self.foreground = Foreground()  # background builders pause on it while keys arrive
+        self.key_order = KeyOrder()  # keys typed in a burst act in their order
         # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
         self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None
         self.pdf_viewer: Sequence[str] | None = tuple(session.settings.pdf_viewer or session.settings.opener) or None
@@ -48,9 +50,30 @@ class PaperBrowseApp(App[None]):
         return opener.open_target(target, command)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.Paste)):
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             self.foreground.key_pressed()
+            if self.key_order.hold(event):
+                # Normally the key before answers; a safety net for one whose widget went away.
+                self.set_timer(0.2, self._route_held)
+            else:
+                await self._route(event)
+            return
         await super().on_event(event)
+
+    async def _route(self, event: events.Event) -> None:
+        await super().on_event(event)  # a priority binding acts, or the key goes to a widget
+        if event.is_forwarded:
+            self.key_order.sent(self.focused or self.screen)
+
+    @on(KeyHandled)
+    async def _key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        self.key_order.handled(message.serial)
+        await self._route_held()
+
+    async def _route_held(self) -> None:
+        for event in self.key_order.release():
+            await self._route(event)
 
     def on_mount(self) -> None:
         session = self.session
