@@ -51,14 +51,25 @@ def make_app(
 
 async def settle(pilot: Pilot) -> None:
     """Let the app finish what the last input started: screen switches, search and save
-    workers, and the messages they post back to the UI thread."""
+    workers, and the messages they post back to the UI thread.
+
+    Pilot's pause waits until the process looks idle, which a busy machine can fake: the app
+    is settled once no worker runs, no key is held back and no widget has a message waiting (a
+    worker's result, a toast, a key on its way up)."""
     app = pilot.app
     await pilot.pause()
-    for _ in range(10):  # a worker's result may start another worker (a search, then a save)
-        if all(worker.is_finished for worker in app.workers):
+    for _ in range(30):  # a worker's result may start another worker (a search, then a save)
+        if all(worker.is_finished for worker in app.workers) and not _messages_waiting(app):
             return
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def _messages_waiting(app: PaperBrowseApp) -> bool:
+    if app.key_order.held:  # keys the app holds until the one before them is handled
+        return True
+    nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+    return any(node.message_queue_size for node in nodes)
 
 
 def run(app: PaperBrowseApp, scenario: Callable[[Pilot], Awaitable[None]], *, size: tuple[int, int] = SIZE) -> None:
