@@ -181,7 +181,9 @@ def words_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
 
 
-_WORDS_FORMAT = ("paperbrowse words", 2)  # 2: a field's index in pieces (WordIndex.parts)
+# 2: a field's index in pieces (WordIndex.parts). 3: the vocabulary only of fields where a typo
+# is looked for (the others' is split out of their vocabulary lines if ever needed).
+_WORDS_FORMAT = ("paperbrowse words", 3)
 
 
 def _let_others_run() -> None:
@@ -210,9 +212,11 @@ def load_words(
 
 
 def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> None:
+    from paperbrowse.core.search.engine import TYPO_FIELDS  # where `WordIndex.similar` reads the words
+
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
         head = (_WORDS_FORMAT, key, list(state))
-        parts = chain.from_iterable(words.parts() for words in state.values())
+        parts = chain.from_iterable(words.parts(field in TYPO_FIELDS) for field, words in state.items())
         data = [pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in chain([head], parts)]
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         trust.write(path, data)
