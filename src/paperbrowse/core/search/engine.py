@@ -186,6 +186,8 @@ class SearchIndex:
         # until `layout_settled` (set once the read ended, whether it found the layout or not).
         self.layout_from = ""
         self.layout_settled = threading.Event()
+        self._counted = threading.Lock()
+        self._searches = self._waiting = 0  # searches running, and of those waiting for the layout
         self._build = threading.Lock()  # a stale search still running and a new one build once
         # Held while the word indexes are loaded or built for the whole index (see
         # `store.cache.prepare_search`): a search that needs them waits for that one load
@@ -311,6 +313,22 @@ class SearchIndex:
         *,
         within: Iterable[int] | None = None,
         limit: int | None = None,
+    ) -> SearchResult:
+        with self._counted:
+            self._searches += 1
+        try:
+            return self._search(query, user, within, limit)
+        finally:
+            with self._counted:
+                self._searches -= 1
+
+    def searching(self) -> bool:
+        """Whether a search runs now that does not wait for the titles' layout: the layout's
+        read gives way to it (see `store.cache.prepare_layout`)."""
+        return self._searches > self._waiting
+
+    def _search(
+        self, query: Query | str, user: UserState | None, within: Iterable[int] | None, limit: int | None
     ) -> SearchResult:
         query = parse(query) if isinstance(query, str) else query
         user = user or NoUserState()
@@ -477,7 +495,13 @@ class SearchIndex:
         at 1,000,000 papers, where laying out most titles now would take seconds); whether
         it is here."""
         if self.layout_from == "read":
-            self.layout_settled.wait(_LAYOUT_WAIT)
+            with self._counted:
+                self._waiting += 1
+            try:
+                self.layout_settled.wait(_LAYOUT_WAIT)
+            finally:
+                with self._counted:
+                    self._waiting -= 1
         return self._subsequence_planes is not None
 
     def _titles_matching(self, needle: str, case: bool, candidates: int) -> tuple[int, int]:

@@ -87,16 +87,22 @@ class SubsequencePlanes:
             starts |= _starts(data, _written(blocks, titles, written, start)) << (size - len(data))
         self._finish(size // 8, [int.from_bytes(plane, "little") for plane in planes], starts, ends)
 
-    def _finish(self, size: int, planes: list[int], starts: int, ends: Sequence[int]) -> None:
-        """The rest of the layout, from its bytes' planes, word starts and title ends."""
+    def _finish(
+        self, size: int, planes: list[int], starts: int, ends: Sequence[int], pause: Callable[[], None] | None = None
+    ) -> None:
+        """The rest of the layout, from its bytes' planes, word starts and title ends; `pause`
+        between its steps."""
+        step = pause or _no_pause
         self._bytes = size
         self._planes = planes
         self._all = (1 << size * 8) - 1
         self._letters: dict[int, int] = {}
-        self._ends = self._byte_value(_END)
+        self._ends = self._byte_value(_END, step)
         self._body = self._all ^ self._ends  # every position inside a title (padding included)
+        step()
         self._ends_at = array("q", ends)  # kept to be stored (see `parts`)
         self._gather = itemgetter(*ends) if len(ends) > 1 else (lambda data: tuple(data[i] for i in ends))
+        step()
         self._starts = starts & self._body
         self._inside = self._body & ~self._starts  # positions that do not start a word
         self._states: dict[tuple[str, bool], int] = {}
@@ -112,30 +118,32 @@ class SubsequencePlanes:
         yield from blobs
 
     @classmethod
-    def from_parts(cls, parts: Iterator[object]) -> SubsequencePlanes:
+    def from_parts(cls, parts: Iterator[object], pause: Callable[[], None] | None = None) -> SubsequencePlanes:
         """The layout `parts` gave, read piece by piece; raises ValueError for anything else:
-        a piece of the wrong kind, size or CRC (a damaged file never answers a search)."""
+        a piece of the wrong kind, size or CRC (a damaged file never answers a search).
+        `pause`: called between the steps that make the rest of it (a few milliseconds each
+        at 1,000,000 titles; a tenth of a second all together)."""
         head = next(parts)
         if not (isinstance(head, tuple) and len(head) == 3 and isinstance(head[2], list) and len(head[2]) == 10):
             raise ValueError("not a title layout")
         count, size, crcs = head
         if not (type(count) is int and type(size) is int and 0 <= count <= size):
             raise ValueError("not a title layout")
-        blobs: list[bytes] = []
+        numbers: list[int] = []
+        ends = array("q")
         for crc, length in zip(crcs, [size] * 9 + [count * 8], strict=True):
             blob = next(parts)
             if not isinstance(blob, bytes) or len(blob) != length or zlib.crc32(blob) != crc:
                 raise ValueError("a title layout's piece is damaged")
-            blobs.append(blob)
-        planes = [int.from_bytes(blob, "little") for blob in blobs[:8]]
-        starts = int.from_bytes(blobs[8], "little")
-        ends = array("q")
-        ends.frombytes(blobs[9])
+            if len(numbers) < 9:
+                numbers.append(int.from_bytes(blob, "little"))
+            else:
+                ends.frombytes(blob)
         if count and (min(ends) < 0 or ends[-1] != size - 1 or any(map(int.__ge__, ends[:-1], ends[1:]))):
             raise ValueError("a title layout's ends are out of order")
         found = cls.__new__(cls)
         found.count = count
-        found._finish(size, planes, starts, ends)
+        found._finish(size, numbers[:8], numbers[8], ends, pause)
         if found._ends.bit_count() != count:  # one 0xFF byte ends each title, and only there
             raise ValueError("a title layout's planes do not hold its titles")
         return found
@@ -185,16 +193,22 @@ class SubsequencePlanes:
         body = self._body
         return (((body + marks) ^ body) | marks) & body
 
-    def _byte_value(self, value: int) -> int:
+    def _byte_value(self, value: int, pause: Callable[[], None] | None = None) -> int:
         found = self._letters.get(value)
         if found is None:
             found = self._all
             for bit, plane in enumerate(self._planes):
+                if pause is not None:
+                    pause()
                 found &= plane if value >> bit & 1 else ~plane
             if len(self._letters) >= _KEPT:
                 self._letters.clear()
             self._letters[value] = found
         return found
+
+
+def _no_pause() -> None:
+    pass
 
 
 def _written(blocks: list[bytes], titles: Sequence[str], written: Sequence[str] | None, start: int) -> bytes:

@@ -281,9 +281,7 @@ def prepare_layout(index: SearchIndex, pause: Callable[[], None] | None = None) 
     try:
         if place is not None and index.layout() is None:
             index.layout_from = "read"
-            # With the browser's `pause` the read sleeps while keys come: a first query whose
-            # letters are rare (most are) needs no layout and has the interpreter to itself.
-            found = snapshot.load_layout(snapshot.layout_path(place[0]), place[1], *([pause] if pause else []))
+            found = snapshot.load_layout(snapshot.layout_path(place[0]), place[1], _behind_searches(index, pause))
             if found is not None and index.adopt_layout(*found):
                 return
     finally:  # no search waits for a build: it lays out its own candidates
@@ -294,6 +292,24 @@ def prepare_layout(index: SearchIndex, pause: Callable[[], None] | None = None) 
     layout = index.layout()
     if missing and place is not None and layout is not None and not _racy(place[1]):
         snapshot.save_layout(snapshot.layout_path(place[0]), place[1], *layout)
+
+
+def _behind_searches(index: SearchIndex, pause: Callable[[], None] | None) -> Callable[[], None]:
+    """A pause for the layout's read: the browser's (it sleeps while keys come), and a sleep
+    while a search runs that does not wait for the layout. A first query whose letters are
+    rare (most are) needs no layout, and has the interpreter to itself."""
+
+    def behind() -> None:
+        if pause is not None:
+            pause()
+        time.sleep(0)  # lets a waiting thread take the interpreter
+        while index.searching():
+            time.sleep(_SEARCH_POLL)
+
+    return behind
+
+
+_SEARCH_POLL = 0.005  # seconds between a paused read's looks at whether the searches ended
 
 
 def _racy(key: snapshot.SnapshotKey) -> bool:

@@ -249,7 +249,7 @@ def load_layout(
         head = next(pieces)
         if not isinstance(head, tuple) or len(head) != 2 or head[0] != _LAYOUT_FORMAT or head[1] != key:
             return None
-        planes = SubsequencePlanes.from_parts(_paused(pieces, pause))
+        planes = SubsequencePlanes.from_parts(_paused(pieces, pause), pause)
         crc, blob = next(pieces)
         if not isinstance(blob, bytes) or len(blob) != array("I").itemsize * planes.count or zlib.crc32(blob) != crc:
             return None
