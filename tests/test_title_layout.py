@@ -216,3 +216,30 @@ def test_without_a_read_coming_a_search_never_waits_for_the_layout(data, tmp_pat
     done.join(20)
     assert not done.is_alive()
     assert index.layout() is None and ("fa2", False) in index._subsequence_found
+
+
+def test_the_layouts_read_sleeps_while_a_search_runs_that_does_not_wait_for_it(data, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    started(data, store)
+    index = SearchIndex(load_catalog_cached([data], store))
+    prepare_search(index)
+    entered, release = threading.Event(), threading.Event()
+    original = SearchIndex._search
+
+    def held(self, *args):
+        entered.set()
+        release.wait()
+        return original(self, *args)
+
+    monkeypatch.setattr(SearchIndex, "_search", held)
+    search = threading.Thread(target=lambda: index.search("zzqx"))
+    search.start()
+    entered.wait()
+    reader = threading.Thread(target=prepare_layout, args=(index,))
+    reader.start()
+    reader.join(0.2)
+    assert reader.is_alive() and index.layout() is None  # asleep behind the search
+    release.set()
+    search.join()
+    reader.join()
+    assert index.layout_from == "kept" and not index.searching()

@@ -139,7 +139,7 @@ class SubsequencePlanes:
                 numbers.append(int.from_bytes(blob, "little"))
             else:
                 ends.frombytes(blob)
-        if count and (min(ends) < 0 or ends[-1] != size - 1 or any(map(int.__ge__, ends[:-1], ends[1:]))):
+        if count and (min(ends) < 0 or ends[-1] != size - 1 or not _increasing(ends, pause or _no_pause)):
             raise ValueError("a title layout's ends are out of order")
         found = cls.__new__(cls)
         found.count = count
@@ -209,6 +209,17 @@ class SubsequencePlanes:
 
 def _no_pause() -> None:
     pass
+
+
+def _increasing(values: array[int], pause: Callable[[], None]) -> bool:
+    """Whether each value is above the one before, checked a run at a time with `pause`
+    between runs (a million comparisons in one C-level pass held the interpreter 0.1 s)."""
+    for start in range(0, len(values) - 1, _CHUNK * 8):
+        pause()
+        run = values[start : start + _CHUNK * 8 + 1]
+        if any(map(int.__ge__, run[:-1], run[1:])):
+            return False
+    return True
 
 
 def _written(blocks: list[bytes], titles: Sequence[str], written: Sequence[str] | None, start: int) -> bytes:
