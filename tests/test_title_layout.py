@@ -15,7 +15,7 @@ import pytest
 
 from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.catalog import load_catalog
-from paperbrowse.core.search import engine
+from paperbrowse.core.search import engine, subsequence
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.subsequence import SubsequencePlanes
 from paperbrowse.core.store import snapshot
@@ -243,3 +243,14 @@ def test_the_layouts_read_sleeps_while_a_search_runs_that_does_not_wait_for_it(d
     search.join()
     reader.join()
     assert index.layout_from == "kept" and not index.searching()
+
+
+def test_titles_gathered_in_runs_answer_as_in_one(monkeypatch):
+    titles = ["FlashAttention-2", "Direct Preference Optimization", "x", "mixture-of-experts", "dpo", "é"]
+    whole = SubsequencePlanes([t.lower() for t in titles], titles)
+    monkeypatch.setattr(subsequence, "_GATHER_RUN", 4)  # runs of 4, then one of 2 titles
+    runs = SubsequencePlanes.from_parts(iter(list(whole.parts())))
+    monkeypatch.setattr(subsequence, "_GATHER_RUN", 1)
+    ones = SubsequencePlanes([t.lower() for t in titles], titles)
+    for needle in ["fa2", "dpo", "moe", "x", "e"]:
+        assert runs.both(needle) == ones.both(needle) == whole.both(needle), needle
