@@ -254,3 +254,17 @@ def test_titles_gathered_in_runs_answer_as_in_one(monkeypatch):
     ones = SubsequencePlanes([t.lower() for t in titles], titles)
     for needle in ["fa2", "dpo", "moe", "x", "e"]:
         assert runs.both(needle) == ones.both(needle) == whole.both(needle), needle
+
+
+@pytest.mark.parametrize("share", [1, 10**9])  # each candidate's title read alone; the column of all
+def test_a_search_without_the_layout_reads_titles_either_way_and_answers_the_same(data, tmp_path, monkeypatch, share):
+    store = tmp_path / "cache"
+    started(data, store)
+    monkeypatch.setattr(engine, "_COLUMN_SHARE", share)
+    index = SearchIndex(load_catalog_cached([data], store))  # a snapshot's papers: titles in the texts file
+    prepare_search(index)
+    expected = computed(data)
+    for needle in [n for n in NEEDLES if n.islower()]:  # smart case: an upper-case needle reads every title
+        assert index.search(needle).hits == expected.search(needle).hits, needle
+    assert index.layout() is None
+    assert ("title" in index.text) == (share > 1)

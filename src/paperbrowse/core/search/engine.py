@@ -510,9 +510,13 @@ class SearchIndex:
         where = paper_sets.positions(candidates, self.count)
         if not where:
             return 0, 0
-        written = list(self._values("title", where))
-        lower = self._lower.get("title")
-        lowered = list(map(lower.__getitem__, where)) if lower is not None else list(map(str.lower, written))
+        if len(where) * _COLUMN_SHARE > self.count:  # most titles: one read of them all is cheaper
+            written = list(map(self.texts("title", True).__getitem__, where))
+            lowered = list(map(self.texts("title", False).__getitem__, where))
+        else:
+            written = list(self._values("title", where))
+            lower = self._lower.get("title")
+            lowered = list(map(lower.__getitem__, where)) if lower is not None else list(map(str.lower, written))
         if case or not supports(needle):  # letter by letter, in the title as written (or not ASCII)
             titles = written if case else lowered
             found = [
@@ -595,6 +599,9 @@ class _TitleLengths(Sequence[int]):
 # spot costs more than the read.
 _WAIT_FOR_LAYOUT = 20_000
 _LAYOUT_WAIT = 10.0
+# Past one title in this many, the word-start test reads the column of all titles (one split of
+# the texts file, kept for the next needle) rather than each candidate's (a read per title).
+_COLUMN_SHARE = 4
 
 # Items a long C-level pass over a column takes at a time: it holds the interpreter throughout,
 # and a million items at once held it for a tenth of a second or more (a stall of the browser's
