@@ -6,6 +6,13 @@
     python benchmarks/probe.py tomllib DATA_DIR plain tomllib parsing every file
     python benchmarks/probe.py stalls DATA_DIR SECONDS  the longest event-loop stall after the first frame
     python benchmarks/probe.py load DATA_DIR    a warm load, then a reload after one file is touched
+    python benchmarks/probe.py first DATA_DIR OFFSET QUERY  the first query, typed OFFSET s after the first screen
+
+`first` prints figures of its own: the seconds from the keys (`/` and QUERY, sent at once as a
+terminal sends them) to the list narrowed to QUERY's result, in-process, then the processor
+seconds each thread had used by then, and of those since the first screen (`name=total/since`):
+the UI thread's share against the workers' (the word indexes' read, the titles' layout, the
+search) is what bounds a first query.
 
 `load` prints figures of its own, in seconds: `load_catalog_cached` on a warm cache, and
 again after one data file's time changed (as the browser's data watcher reloads; only that
@@ -142,6 +149,52 @@ def run_load(data: str) -> None:
     os._exit(0)
 
 
+def run_first(data: str, offset: float, query: str) -> None:
+    import asyncio
+    import threading
+
+    from textual import events
+
+    from paperbrowse.tui.screens.main import MainScreen
+
+    shown = MainScreen._show_results
+    first = asyncio.Event()
+
+    def show(self, *args, **kwargs):
+        shown(self, *args, **kwargs)
+        first.set()
+
+    MainScreen._show_results = show
+    app = make_app(data)
+
+    def clocks() -> dict[str, float]:  # each thread's processor time, by its clock
+        return {t.name: time.clock_gettime(time.pthread_getcpuclockid(t.ident)) for t in threading.enumerate()}
+
+    narrowed = [0.0]
+    found: dict[str, tuple[float, float]] = {}
+
+    async def session() -> None:
+        async with app.run_test(size=(120, 40)):
+            await first.wait()
+            before = clocks()
+            await asyncio.sleep(offset)
+            typed = time.perf_counter()
+            for key, char in (("slash", "/"), *((c, c) for c in query)):  # one burst, as a terminal sends them
+                event = events.Key(key, char)
+                event.set_sender(app)
+                app._driver.send_message(event)
+            screen = app.screen
+            while not (screen._shown_text == query and screen._shown_generation == screen._generation):
+                await asyncio.sleep(0.002)
+            narrowed[0] = time.perf_counter() - typed
+            found.update({name: (total, total - before.get(name, 0.0)) for name, total in clocks().items()})
+
+    asyncio.run(session())
+    threads = " ".join(f"{name}={total:.3f}/{since:.3f}" for name, (total, since) in sorted(found.items()))
+    print(f"{narrowed[0]:.6f} {threads}", flush=True)
+    os._exit(0)
+
+
 def run_bare() -> None:
     from textual.app import App
 
@@ -171,6 +224,8 @@ if __name__ == "__main__":
         run_stalls(sys.argv[2], float(sys.argv[3]))
     elif mode == "load":
         run_load(sys.argv[2])
+    elif mode == "first":
+        run_first(sys.argv[2], float(sys.argv[3]), sys.argv[4])
     elif mode == "bare":
         run_bare()
     else:

@@ -847,18 +847,20 @@ def test_a_cache_file_another_user_owns_or_can_write_is_a_miss(collection, tmp_p
 @pytest.mark.parametrize("umask", [0o002, 0o022, 0o077])
 def test_cache_files_are_private_whatever_the_umask_and_are_read_back(collection, tmp_path, umask):
     from paperbrowse.core.search.engine import SearchIndex
-    from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
+    from paperbrowse.core.store.cache import load_catalog_cached, prepare_layout, prepare_search
 
     stale_data(collection)
     cache = tmp_path / "cache"
     old = os.umask(umask)
     try:
-        prepare_search(SearchIndex(load_catalog_cached([collection], cache)))
+        first = SearchIndex(load_catalog_cached([collection], cache))
+        prepare_search(first)
+        prepare_layout(first)
     finally:
         os.umask(old)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700 & ~umask
     modes = {path.name.split("-")[0]: stat.S_IMODE(path.stat().st_mode) for path in cache.iterdir()}
-    assert set(modes.values()) == {0o600}, modes
+    assert "layout" in modes and set(modes.values()) == {0o600}, modes
     catalog = load_catalog_cached([collection], cache)
     assert "texts" in catalog.derived  # read back from the snapshot, not built again
     index = SearchIndex(catalog)

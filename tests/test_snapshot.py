@@ -137,6 +137,23 @@ def test_kept_word_indexes_are_read_a_piece_at_a_time_and_a_cut_file_is_a_miss(c
     assert snapshot.load_words(path, key) is None
 
 
+def test_kept_word_indexes_keep_the_vocabulary_only_where_typos_are_looked_for(tmp_path):
+    from paperbrowse.core.search.engine import TYPO_FIELDS
+    from paperbrowse.core.search.word_index import WordIndex
+
+    texts = ["paper-1 a\x01b", "paper-2", "x\x01 paper-1", ""]
+    built = WordIndex(texts, len(texts))
+    state = {"id": built, "title": WordIndex(texts, len(texts))}
+    key = (snapshot.FORMAT, "v", b"digest", 0, ())
+    snapshot.save_words(tmp_path / "words.pickle", key, state)
+    back = snapshot.load_words(tmp_path / "words.pickle", key)
+    assert back is not None and "id" not in TYPO_FIELDS and "title" in TYPO_FIELDS
+    assert back["id"]._words is None and back["title"]._words == built.words  # only the title's stored
+    assert back["id"].words == built.words  # split out of the vocabulary lines, MARK and all
+    for needle in ["paper", "a\x01", "x", "-2"]:
+        assert back["id"].papers(back["id"].containing(needle)) == built.papers(built.containing(needle))
+
+
 def test_kept_word_indexes_of_other_data_are_not_adopted(collection, tmp_path):
     store = tmp_path / "cache"
     index = SearchIndex(load_catalog_cached([collection], store))

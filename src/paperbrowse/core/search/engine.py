@@ -181,6 +181,13 @@ class SearchIndex:
         self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match at word starts
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
+        # "read" while the titles' layout is read from the cache (see `store.cache.prepare_layout`):
+        # a first query whose letters are in most titles waits for that read (`_subsequence`),
+        # until `layout_settled` (set once the read ended, whether it found the layout or not).
+        self.layout_from = ""
+        self.layout_settled = threading.Event()
+        self._counted = threading.Lock()
+        self._searches = self._waiting = 0  # searches running, and of those waiting for the layout
         self._build = threading.Lock()  # a stale search still running and a new one build once
         # Held while the word indexes are loaded or built for the whole index (see
         # `store.cache.prepare_search`): a search that needs them waits for that one load
@@ -212,10 +219,17 @@ class SearchIndex:
         return found
 
     @cached_property
-    def title_lengths(self) -> tuple[int, ...]:
+    def title_lengths(self) -> Sequence[int]:
         """Each title's length: among papers a query scores alike, the shortest title is the
-        one whose words the query covers best."""
+        one whose words the query covers best. Kept in the cache with the titles' layout
+        (`adopt_layout`); a search before either reads the few lengths it needs (`_tiebreak`)."""
         return _mapped(len, self.text["title"])
+
+    def _tiebreak(self) -> Sequence[int]:
+        """The titles' lengths, or, until they are all known, a view that measures a title when
+        asked: a ranking reads those of at most `paper_sets.TIEBREAK_MAX` papers."""
+        lengths: Sequence[int] | None = self.__dict__.get("title_lengths")
+        return lengths if lengths is not None else _TitleLengths(self)
 
     @cached_property
     def years(self) -> tuple[int, ...]:
@@ -248,18 +262,35 @@ class SearchIndex:
 
     def prepare(self, pause: Callable[[], None] | None = None) -> None:
         """Build every word index a search can use (lower-cased), so no keystroke waits for one.
-        `pause`: called between slices of the build (see WordIndex)."""
+        `pause`: called between slices of the build (see WordIndex). A search needs nothing
+        else: it reads the titles it tests and the lengths it ranks by (see `_tiebreak`)."""
         for name, _ in FIELDS:
             self.words(name, pause=pause)
-        self.texts("title", False)  # the word-start test reads the lower-cased titles
-        _ = self.title_lengths  # ties among the found go to the shorter title
 
     def prepare_keystrokes(self, pause: Callable[[], None] | None = None) -> None:
         """What only a session of keystrokes pays back: the titles laid out for the word-start
-        test (0.3 s at 100,000 papers, more than a one-off search spends on the test).
-        `pause`: called between build steps (see `SubsequencePlanes`)."""
+        test (0.3 s at 100,000 papers, more than a one-off search spends on the test), and
+        their lengths. `pause`: called between build steps (see `SubsequencePlanes`)."""
         if self._subsequence_planes is None:
-            self._subsequence_planes = SubsequencePlanes(self.texts("title", False), self.texts("title", True), pause)
+            planes = SubsequencePlanes(self.texts("title", False), self.texts("title", True), pause)
+            _ = self.title_lengths
+            self._subsequence_planes = planes
+
+    def layout(self) -> tuple[SubsequencePlanes, Sequence[int]] | None:
+        """The titles' layout and lengths once built, to keep for the next start."""
+        planes = self._subsequence_planes
+        lengths: Sequence[int] | None = self.__dict__.get("title_lengths")
+        return None if planes is None or lengths is None else (planes, lengths)
+
+    def adopt_layout(self, planes: SubsequencePlanes, lengths: Sequence[int]) -> bool:
+        """The titles' layout and lengths kept from an earlier start of the same data (see
+        `layout`); False (and nothing adopted) when they are not of this index's size."""
+        if planes.count != self.count or len(lengths) != self.count:
+            return False
+        self.__dict__.setdefault("title_lengths", lengths)
+        if self._subsequence_planes is None:
+            self._subsequence_planes = planes
+        return True
 
     def ready(self) -> bool:
         """Whether every word index a search can use is built (or adopted)."""
@@ -282,6 +313,22 @@ class SearchIndex:
         *,
         within: Iterable[int] | None = None,
         limit: int | None = None,
+    ) -> SearchResult:
+        with self._counted:
+            self._searches += 1
+        try:
+            return self._search(query, user, within, limit)
+        finally:
+            with self._counted:
+                self._searches -= 1
+
+    def searching(self) -> bool:
+        """Whether a search runs now that does not wait for the titles' layout: the layout's
+        read gives way to it (see `store.cache.prepare_layout`)."""
+        return self._searches > self._waiting
+
+    def _search(
+        self, query: Query | str, user: UserState | None, within: Iterable[int] | None, limit: int | None
     ) -> SearchResult:
         query = parse(query) if isinstance(query, str) else query
         user = user or NoUserState()
@@ -310,7 +357,7 @@ class SearchIndex:
         wide = paper_sets.widen(matched, count, width) if width > 1 else matched
         values = (total & (wide * (256**width - 1))) + wide  # 0: not found; else points + 1
         # Equal scores: the shorter title first (fzf's tiebreak), then the newer paper.
-        order = paper_sets.ranked(values, count, width, self.title_lengths if text_groups else None)
+        order = paper_sets.ranked(values, count, width, self._tiebreak() if text_groups else None)
         matched = len(order)
         if limit is not None:
             order = order[: max(limit, 0)]
@@ -435,30 +482,56 @@ class SearchIndex:
             if not candidates:
                 break
             candidates &= self._letter(char, case)
+        if candidates.bit_count() > _WAIT_FOR_LAYOUT and supports(needle) and self._layout_coming():
+            return self._subsequence(needle, case, better)  # the layout came: all titles at once
         starts, initials = self._titles_matching(needle, case, candidates)
         if len(self._subsequence_found) >= _KEPT:
             self._subsequence_found.clear()
         self._subsequence_found[needle, case] = starts | better  # a superset: `better` was not tried
         return starts, initials
 
+    def _layout_coming(self) -> bool:
+        """Wait for the titles' layout while it is read from the cache (a tenth of a second
+        at 1,000,000 papers, where laying out most titles now would take seconds); whether
+        it is here."""
+        if self.layout_from == "read":
+            with self._counted:
+                self._waiting += 1
+            try:
+                self.layout_settled.wait(_LAYOUT_WAIT)
+            finally:
+                with self._counted:
+                    self._waiting -= 1
+        return self._subsequence_planes is not None
+
     def _titles_matching(self, needle: str, case: bool, candidates: int) -> tuple[int, int]:
-        """The candidates whose title holds the needle at word starts, and as initials."""
+        """The candidates whose title holds the needle at word starts, and as initials. Only
+        their titles are read: a first query does not wait for the column of all titles."""
         where = paper_sets.positions(candidates, self.count)
         if not where:
             return 0, 0
-        written = self.texts("title", True)
+        if len(where) * _COLUMN_SHARE > self.count:  # most titles: one read of them all is cheaper
+            written = list(map(self.texts("title", True).__getitem__, where))
+            lowered = list(map(self.texts("title", False).__getitem__, where))
+        else:
+            written = list(self._values("title", where))
+            lower = self._lower.get("title")
+            lowered = list(map(lower.__getitem__, where)) if lower is not None else list(map(str.lower, written))
         if case or not supports(needle):  # letter by letter, in the title as written (or not ASCII)
-            titles = written if case else self.texts("title", False)
+            titles = written if case else lowered
             found = [
                 paper_sets.from_positions(
-                    [p for p in where if word_start_match(titles[p], needle, written[p], acronym=acronym) is not None],
+                    [
+                        place
+                        for place, title, own in zip(where, titles, written, strict=True)
+                        if word_start_match(title, needle, own, acronym=acronym) is not None
+                    ],
                     self.count,
                 )
                 for acronym in (False, True)
             ]
             return found[0], found[1]
-        lowered = self.texts("title", False)
-        planes = SubsequencePlanes(list(map(lowered.__getitem__, where)), list(map(written.__getitem__, where)))
+        planes = SubsequencePlanes(lowered, written)
         starts, initials = planes.both(needle)
         size = len(where)
         return (
@@ -499,6 +572,36 @@ class _Columns(dict[str, tuple[str, ...]]):
         self[field] = column
         return column
 
+
+class _TitleLengths(Sequence[int]):
+    """The length of a paper's title (by its place in the index), measured when asked."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: SearchIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return self._index.count
+
+    @overload
+    def __getitem__(self, item: int) -> int: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[int]: ...
+    def __getitem__(self, item: int | slice) -> int | list[int]:
+        if isinstance(item, slice):
+            return list(map(len, self._index._values("title", range(self._index.count)[item])))
+        return len(next(iter(self._index._values("title", (range(self._index.count)[item],)))))
+
+
+# Candidates past which the word-start test waits for the titles' layout being read (see
+# `SearchIndex._subsequence`), and for how long at most: laying out that many titles on the
+# spot costs more than the read.
+_WAIT_FOR_LAYOUT = 20_000
+_LAYOUT_WAIT = 10.0
+# Past one title in this many, the word-start test reads the column of all titles (one split of
+# the texts file, kept for the next needle) rather than each candidate's (a read per title).
+_COLUMN_SHARE = 4
 
 # Items a long C-level pass over a column takes at a time: it holds the interpreter throughout,
 # and a million items at once held it for a tenth of a second or more (a stall of the browser's

@@ -50,19 +50,31 @@ class WordIndex:
             # C-level: each distinct word's list gets the position, without a Python loop.
             deque(map(append, map(postings.__getitem__, set(text.split())), repeat(position)), maxlen=0)
         self.count = count
-        self.words = _by_length(postings)
+        self._words: tuple[str, ...] | None = _by_length(postings)
         dense_from = max(count // _DENSE, 64)
         # Each word's papers: bits when the word is common, else a run of `flat` (positions).
         self.dense: dict[int, int] = {}
         self.flat = array("i")
         self.starts = array("i", [0])
-        for number, where in enumerate(map(postings.__getitem__, self.words)):
+        for number, where in enumerate(map(postings.__getitem__, self._words)):
             if len(where) >= dense_from:
                 self.dense[number] = paper_sets.bits_from_positions(where, count)
             else:
                 self.flat.extend(where)
             self.starts.append(len(self.flat))
         self._prepare()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The vocabulary, shortest words first. Not kept in the cache for fields where no typo
+        is looked for (a million ids took a tenth of a second to read back at each start):
+        then split out of the vocabulary lines, if a rare search ever needs it."""
+        words = self._words
+        if words is None:
+            lines = self._lines.split("\n")[1:-1]
+            # A word's MARK was written as a space, which no word holds (words are split at them).
+            words = self._words = tuple(line.rpartition(_MARK)[0].replace(" ", _MARK) for line in lines)
+        return words
 
     def _prepare(self) -> None:
         # One line per word, "\nWORD\x01NUMBER": a regex that starts with the needle skips to
@@ -78,7 +90,7 @@ class WordIndex:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.words = tuple(self.words)  # kept as a list by older versions (see SearchIndex's note on tuples)
+        self._words = tuple(self.__dict__.pop("words"))  # a list in older versions (see SearchIndex's note)
         if "_lines" not in state:
             self._prepare()
         else:
@@ -87,12 +99,16 @@ class WordIndex:
     _PARTS = ("count", "dense", "flat", "starts", "_lines")
     _WORDS_PER_PART = 65536  # words per piece: each unpickles in a few milliseconds
 
-    def parts(self) -> Iterator[object]:
+    def parts(self, vocabulary: bool = True) -> Iterator[object]:
         """The index as small pieces to store one after another (see `from_parts`): the
         vocabulary in runs of words, so that no single piece takes long to read back (a
-        million words in one tuple held the interpreter for a tenth of a second)."""
-        yield {name: getattr(self, name) for name in self._PARTS} | {"lengths": array("I", self._lengths)}
-        for start in range(0, len(self.words), self._WORDS_PER_PART):
+        million words in one tuple held the interpreter for a tenth of a second); without
+        `vocabulary`, none (see `words`)."""
+        yield {name: getattr(self, name) for name in self._PARTS} | {
+            "lengths": array("I", self._lengths),
+            "vocabulary": vocabulary,
+        }
+        for start in range(0, len(self.words) if vocabulary else 0, self._WORDS_PER_PART):
             yield self.words[start : start + self._WORDS_PER_PART]
         yield None
 
@@ -100,7 +116,7 @@ class WordIndex:
     def from_parts(cls, parts: Iterator[object]) -> WordIndex:
         """The index `parts` gave, read piece by piece; raises ValueError for anything else."""
         head = next(parts)
-        if not isinstance(head, dict) or set(head) != {*cls._PARTS, "lengths"}:
+        if not isinstance(head, dict) or set(head) != {*cls._PARTS, "lengths", "vocabulary"}:
             raise ValueError("not a word index")
         runs: list[tuple[str, ...]] = []
         while (run := next(parts)) is not None:
@@ -109,10 +125,14 @@ class WordIndex:
             runs.append(run)
         found = cls.__new__(cls)
         found.__dict__.update({name: head[name] for name in cls._PARTS})
-        found.words = tuple(chain.from_iterable(runs))
+        found._words = tuple(chain.from_iterable(runs)) if head["vocabulary"] is True else None
         found._lengths = head["lengths"]  # an array: bisect reads it, the collector never walks it
-        if len(found.words) != len(found._lengths) or len(found.starts) != len(found.words) + 1:
+        if len(found.starts) != len(found._lengths) + 1 or not isinstance(found._lines, str):
             raise ValueError("a word index cut short")
+        if found._words is not None and len(found._words) != len(found._lengths):
+            raise ValueError("a word index cut short")
+        if found._words is None and found._lines.count(_MARK) != len(found._lengths):
+            raise ValueError("a word index's vocabulary lines cut short")
         return found
 
     def _find(self, pattern: str) -> list[int]:

@@ -265,6 +265,53 @@ def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> Non
         snapshot.save_words(snapshot.words_path(where), key, index.word_state())
 
 
+def expect_layout(index: SearchIndex) -> None:
+    """Say, before the word indexes are read, that `prepare_layout` will follow: a query typed
+    meanwhile whose letters are in most titles then waits for the kept layout's read rather
+    than laying those titles out itself (seconds at 1,000,000 papers)."""
+    if index.catalog.derived.get("snapshot") is not None and not index.layout_settled.is_set():
+        index.layout_from = "read"
+
+
+def prepare_layout(index: SearchIndex, pause: Callable[[], None] | None = None) -> None:
+    """Give the index its titles' layout for the word-start test and their lengths: kept from
+    an earlier run of the same data (read in pieces, a third of a second at 1,000,000 papers),
+    or built now (seconds there) and kept for the next one; `pause` between pieces or steps."""
+    place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
+    try:
+        if place is not None and index.layout() is None:
+            index.layout_from = "read"
+            found = snapshot.load_layout(snapshot.layout_path(place[0]), place[1], _behind_searches(index, pause))
+            if found is not None and index.adopt_layout(*found):
+                return
+    finally:  # no search waits for a build: it lays out its own candidates
+        index.layout_from = "kept" if index.layout() is not None else "build"
+        index.layout_settled.set()
+    missing = index.layout() is None
+    index.prepare_keystrokes(pause)
+    layout = index.layout()
+    if missing and place is not None and layout is not None and not _racy(place[1]):
+        snapshot.save_layout(snapshot.layout_path(place[0]), place[1], *layout)
+
+
+def _behind_searches(index: SearchIndex, pause: Callable[[], None] | None) -> Callable[[], None]:
+    """A pause for the layout's read: the browser's (it sleeps while keys come), and a sleep
+    while a search runs that does not wait for the layout. A first query whose letters are
+    rare (most are) needs no layout, and has the interpreter to itself."""
+
+    def behind() -> None:
+        if pause is not None:
+            pause()
+        time.sleep(0)  # lets a waiting thread take the interpreter
+        while index.searching():
+            time.sleep(_SEARCH_POLL)
+
+    return behind
+
+
+_SEARCH_POLL = 0.005  # seconds between a paused read's looks at whether the searches ended
+
+
 def _racy(key: snapshot.SnapshotKey) -> bool:
     """A file changed within the timestamp's resolution of now could change again unseen."""
     return time.time_ns() - key[snapshot.NEWEST] < _RACY_NS

@@ -18,6 +18,8 @@ import hashlib
 import os
 import pickle
 import time
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
@@ -38,6 +40,7 @@ from paperbrowse.core.store import trust
 from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextsKey, open_texts, write_texts
 
 if TYPE_CHECKING:
+    from paperbrowse.core.search.subsequence import SubsequencePlanes
     from paperbrowse.core.search.word_index import WordIndex
 
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
@@ -178,7 +181,9 @@ def words_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
 
 
-_WORDS_FORMAT = ("paperbrowse words", 2)  # 2: a field's index in pieces (WordIndex.parts)
+# 2: a field's index in pieces (WordIndex.parts). 3: the vocabulary only of fields where a typo
+# is looked for (the others' is split out of their vocabulary lines if ever needed).
+_WORDS_FORMAT = ("paperbrowse words", 3)
 
 
 def _let_others_run() -> None:
@@ -207,9 +212,11 @@ def load_words(
 
 
 def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> None:
+    from paperbrowse.core.search.engine import TYPO_FIELDS  # where `WordIndex.similar` reads the words
+
     with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
         head = (_WORDS_FORMAT, key, list(state))
-        parts = chain.from_iterable(words.parts() for words in state.values())
+        parts = chain.from_iterable(words.parts(field in TYPO_FIELDS) for field, words in state.items())
         data = [pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in chain([head], parts)]
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         trust.write(path, data)
@@ -219,3 +226,45 @@ def _paused(pieces: Iterator[Any], pause: Callable[[], None]) -> Iterator[Any]:
     for piece in pieces:
         yield piece
         pause()
+
+
+def layout_path(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.replace("snapshot-", "layout-", 1))
+
+
+# Each piece of the layout carries its CRC: a flipped byte inside a plane would still unpickle.
+_LAYOUT_FORMAT = ("paperbrowse title layout", 1)
+
+
+def load_layout(
+    path: Path, key: SnapshotKey, pause: Callable[[], None] = _let_others_run
+) -> tuple[SubsequencePlanes, Sequence[int]] | None:
+    """The titles' layout for the word-start test and their lengths (see
+    SearchIndex.layout), kept for files that still match `key`; read a piece at a time, with
+    `pause` between pieces. None for anything else: a missing, stale or damaged file."""
+    from paperbrowse.core.search.subsequence import SubsequencePlanes  # the search's type, read only here
+
+    with contextlib.suppress(Exception):
+        pieces = trust.load_pieces(path)
+        head = next(pieces)
+        if not isinstance(head, tuple) or len(head) != 2 or head[0] != _LAYOUT_FORMAT or head[1] != key:
+            return None
+        planes = SubsequencePlanes.from_parts(_paused(pieces, pause), pause)
+        crc, blob = next(pieces)
+        if not isinstance(blob, bytes) or len(blob) != array("I").itemsize * planes.count or zlib.crc32(blob) != crc:
+            return None
+        lengths = array("I")
+        lengths.frombytes(blob)
+        if next(pieces, None) is not None:
+            return None
+        return planes, lengths
+    return None
+
+
+def save_layout(path: Path, key: SnapshotKey, planes: SubsequencePlanes, lengths: Sequence[int]) -> None:
+    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError, OverflowError):
+        blob = array("I", lengths).tobytes()
+        pieces = chain([(_LAYOUT_FORMAT, key)], planes.parts(), [(zlib.crc32(blob), blob)])
+        data = [pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in pieces]
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        trust.write(path, data)

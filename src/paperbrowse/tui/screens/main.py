@@ -34,7 +34,7 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
 from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.sources import pdfs
-from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.core.store.cache import expect_layout, prepare_layout, prepare_search
 from paperbrowse.tui import refine as refine_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
@@ -338,9 +338,13 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
     @work(thread=True, group="words", exit_on_error=False)
     def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
         """Load (or build and keep) the word indexes, so that the first keystroke finds them
-        ready; then lay the titles out, giving way to keys (it only speeds up later ones)."""
-        prepare_search(index, pause)
-        index.prepare_keystrokes(pause)
+        ready; then the titles' layout (read, or built giving way to keys: it only speeds up
+        later keystrokes). A first query waits for the word indexes alone."""
+        expect_layout(index)
+        try:
+            prepare_search(index, pause)
+        finally:
+            prepare_layout(index, pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
