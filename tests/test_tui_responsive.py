@@ -27,6 +27,7 @@ from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import QUIET, Foreground
 from paperbrowse.tui.session import Session
+from paperbrowse.tui.textual_shims import FooterKey
 from paperbrowse.tui.widgets.search_box import SearchBox
 from tui_support import SIZE, make_app, plain, plist, settle
 
@@ -165,6 +166,31 @@ def test_while_building_the_collector_s_full_passes_are_held_and_threads_switch_
     assert held[1] < before[1]
     assert still == held  # the other builder still runs
     assert (gc.get_threshold(), sys.getswitchinterval()) == before
+
+
+def test_the_footer_is_composed_again_only_when_its_keys_change(tmp_path):
+    """The screen signals a change of bindings several times after the first frame with the
+    same keys: the footer keeps its keys then (each new composition cost the UI thread tens of
+    milliseconds while the first key waited), and shows the new ones when they change."""
+    app = make_app(None, tmp_path / "library.toml")
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            before = list(app.screen.query(FooterKey))
+            for _ in range(3):
+                app.screen.refresh_bindings()
+                await settle(pilot)
+            seen["same"] = list(app.screen.query(FooterKey)) == before
+            await pilot.press("slash")  # the search box's keys
+            await settle(pilot)
+            seen["keys then"] = {key.action for key in before}
+            seen["keys now"] = {key.action for key in app.screen.query(FooterKey)}
+
+    asyncio.run(main())
+    assert seen["same"]
+    assert seen["keys now"] != seen["keys then"]
 
 
 def test_builders_pause_between_slices():
