@@ -93,6 +93,12 @@ def test_the_first_slices_are_small_and_grow_to_the_slice_size():
     assert seen == [1, 3, 7, 11, 15, 19, 20]
 
 
+def test_a_scan_of_no_papers_yields_once_with_the_query_s_hints():
+    index = SearchIndex(make_catalog([]))
+    seen = [(found.searched, found.positions(), found.hints) for found in scan(index, "year:x attention")]
+    assert seen == [(0, [], index.search("year:x attention").hints)]
+
+
 def test_a_scan_yields_after_each_slice_growing():
     papers = [make_paper(f"p{i}", f"attention {i}") for i in range(10)]
     index = SearchIndex(make_catalog(papers))

@@ -229,7 +229,7 @@ class Scanner:
         """`size`, `first`: the slices' size and the first one's (SLICE, FIRST when None)."""
         self.index = index
         self._starts = _starts(index.count, size or SLICE, first or FIRST)
-        ends = [*self._starts[1:], index.count]
+        ends = [*self._starts[1:], index.count][: len(self._starts)]  # none for no papers
         self._slices = [ScanIndex(index, start, stop) for start, stop in zip(self._starts, ends, strict=True)]
         # A scan stopped by a newer one may still be in a slice: the slices' kept state is
         # used by one at a time (the newer waits for the slice to end).
