@@ -14,7 +14,7 @@ waits for that read, and scans if the read finds none and turns into a build.
 Nothing is prepared for a scan before a key: each slice is read and lower-cased when a scan
 first reaches it, and kept for the next keystroke. A warm-up of every slice in the background
 (2-3 s beside the build at 100,000 papers) held the first frame back by most of a second and
-the first keystroke's handling with it, for a whole answer about half a second sooner.
+the first keystroke's handling with it, for a whole answer up to a second sooner.
 
 Background builders (related papers, the titles' layout, the word indexes' build) sleep
 while a scan runs, as they do while keys arrive (`foreground`), at their next `pause`.
