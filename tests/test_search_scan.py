@@ -55,8 +55,8 @@ queries = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(catalogs(), queries, st.integers(1, 5), st.booleans(), st.booleans())
-def test_a_scan_finds_the_indexed_search_s_papers_in_its_order(catalog, query, size, laid_out, read_first):
+@given(catalogs(), queries, st.integers(1, 5), st.integers(1, 5), st.booleans(), st.booleans())
+def test_a_scan_finds_the_indexed_search_s_papers_in_its_order(catalog, query, size, first, laid_out, read_first):
     user = FakeUser(starred=["p0", "p3"])
     indexed = SearchIndex(catalog)
     indexed.prepare()
@@ -67,14 +67,36 @@ def test_a_scan_finds_the_indexed_search_s_papers_in_its_order(catalog, query, s
     if read_first:  # the slices then take their part of each column (the build reads them)
         for name in ("title", "summary", "authors"):
             _ = fresh.text[name]
-    steps = scan(fresh, query, user, size=size)
+    steps = scan(fresh, query, user, size=size, first=first)
     found = next(steps)  # the same object each time, grown by a slice
     searched = [found.searched, *(step.searched for step in steps)]
-    assert searched == [min(end, fresh.count) for end in range(size, fresh.count + size, size)]
+    assert searched == _ends(fresh.count, size, first)
     assert found.done
     assert not fresh.word_state()
     assert found.hints == expected.hints
     assert [fresh.papers[p].id for p in found.positions()] == [p.id for p in expected.papers]
+
+
+def _ends(count: int, size: int, first: int) -> list[int]:
+    """Where each slice ends: `first` papers, then each slice twice the last, up to `size`."""
+    ends, end, step = [], 0, min(first, size)
+    while end < count:
+        end, step = min(end + step, count), min(step * 2, size)
+        ends.append(end)
+    return ends or [0]
+
+
+def test_the_first_slices_are_small_and_grow_to_the_slice_size():
+    papers = [make_paper(f"p{i}", f"attention {i}") for i in range(20)]
+    index = SearchIndex(make_catalog(papers))
+    seen = [found.searched for found in scan(index, "attention", size=4, first=1)]
+    assert seen == [1, 3, 7, 11, 15, 19, 20]
+
+
+def test_a_scan_of_no_papers_yields_once_with_the_query_s_hints():
+    index = SearchIndex(make_catalog([]))
+    seen = [(found.searched, found.positions(), found.hints) for found in scan(index, "year:x attention")]
+    assert seen == [(0, [], index.search("year:x attention").hints)]
 
 
 def test_a_scan_yields_after_each_slice_growing():
@@ -84,13 +106,14 @@ def test_a_scan_yields_after_each_slice_growing():
     assert seen == [(4, 4), (8, 8), (10, 10)]
 
 
-def test_a_warmed_scanner_finds_the_same_and_warming_stops_when_told():
+def test_a_scanner_keeps_its_slices_prepared_for_the_next_query_and_finds_the_same():
     papers = [make_paper(f"p{i}", f"attention {i}", tags=["moe"] if i % 3 else []) for i in range(10)]
     index = SearchIndex(make_catalog(papers))
-    cold = [list(found.positions()) for found in Scanner(index, size=4).scan("moe atention")][-1]
-    warmed = Scanner(index, size=4)
-    calls: list[int] = []
-    warmed.warm(lambda: calls.append(1), stop=lambda: len(calls) >= 2)
-    assert len(calls) == 2  # two slices prepared, the third not
-    assert [list(found.positions()) for found in warmed.scan("moe atention")][-1] == cold
-    assert cold == [p for p in range(10) if index.papers[p].tags]
+    cold = [list(found.positions()) for found in scan(index, "moe atention", size=4)][-1]
+    scanner = Scanner(index, size=4)
+    first = [list(found.positions()) for found in scanner.scan("moe atention")][-1]
+    prepared = [dict(part._words) for part in scanner._slices]
+    again = [list(found.positions()) for found in scanner.scan("moe atention")][-1]
+    assert first == again == cold == [p for p in range(10) if index.papers[p].tags]
+    assert all(prepared)  # each slice's texts, lower-cased, kept
+    assert [dict(part._words) for part in scanner._slices] == prepared  # and used again, not redone

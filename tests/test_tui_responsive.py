@@ -8,6 +8,8 @@ screen shows while it is held.
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
 import threading
 
 from textual.widgets import Label
@@ -16,15 +18,16 @@ from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import build_catalog, load_catalog
 from paperbrowse.core.records.loader import find_files, parse_file
-from paperbrowse.core.search import engine
+from paperbrowse.core.search import engine, scan
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.related import RelatedIndex
 from paperbrowse.core.search.subsequence import SubsequencePlanes
-from paperbrowse.tui import foreground
+from paperbrowse.tui import foreground, refine
 from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import QUIET, Foreground
 from paperbrowse.tui.session import Session
+from paperbrowse.tui.textual_shims import FooterKey
 from paperbrowse.tui.widgets.search_box import SearchBox
 from tui_support import SIZE, make_app, plain, plist, settle
 
@@ -71,6 +74,123 @@ def test_a_query_typed_while_the_word_indexes_are_built_is_answered_before_they_
     assert "MainThread" not in built_on, "a word index was built on the UI thread"
     assert seen["found"] == ["specinfer"]
     assert "refining" not in str(seen["count"])
+
+
+def test_a_scan_shows_its_first_slice_s_finds_at_once(tmp_path, monkeypatch):
+    """The first slice's papers are on screen before the second slice is searched, with no
+    wait for the partial lists' tick (made an hour here): the build and every slice after the
+    first are held on events the test owns."""
+    held, later = threading.Event(), threading.Event()
+    real_index, real_search = engine.WordIndex, scan.ScanIndex.search
+
+    def held_index(texts, count, pause=None):
+        if threading.current_thread() is not threading.main_thread():
+            held.wait(30)
+        return real_index(texts, count, pause)
+
+    app = make_app(None, tmp_path / "library.toml")
+    whole = app.session.index
+
+    def held_search(self, query, user=None, **options):
+        if self.papers[0] is not whole.papers[0]:  # not the first slice
+            later.wait(30)
+        return real_search(self, query, user, **options)
+
+    monkeypatch.setattr(engine, "WordIndex", held_index)
+    monkeypatch.setattr(scan.ScanIndex, "search", held_search)
+    monkeypatch.setattr(scan, "FIRST", 4)
+    monkeypatch.setattr(scan, "SLICE", 8)
+    monkeypatch.setattr(refine, "SHOW_EVERY", 3600.0)
+    expected = SearchIndex(app.session.catalog)
+    expected.prepare()
+    in_first = [paper.id for paper in expected.search("a").papers if paper in whole.papers[:4]]
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", "a")  # one key: one scan
+            count = app.screen.query_one("#count", Label)
+            for _ in range(400):  # until the first slice's answer shows (or the test gives up)
+                await pilot.pause(0.01)
+                if "found in the first" in plain(count):
+                    break
+            seen["count"] = plain(count)
+            seen["found"] = [paper.id for paper in plist(app).papers]
+            later.set()
+            held.set()
+            await settle(pilot)
+            seen["then"] = plain(count)
+
+    asyncio.run(main())
+    assert in_first, "the first slice holds none of the query's papers: the test would prove nothing"
+    assert f"{len(in_first)} found in the first 4 of 26 papers · searching…" in str(seen["count"])
+    assert seen["found"] == in_first
+    assert "searching" not in str(seen["then"])
+
+
+def test_a_query_typed_while_kept_indexes_are_read_scans_if_the_read_turns_into_a_build():
+    """A read of kept indexes that finds none becomes a build: the query must then scan, not
+    wait for the whole build (it once saw "read", and waited seconds)."""
+    index = SearchIndex(make_app(None, "unused.toml").session.catalog)
+    index.words_from = "read"
+    stop, done = threading.Event(), threading.Event()
+    answered: list[bool] = []
+
+    def wait() -> None:
+        answered.append(refine._wait_while_read(index, stop.is_set))
+        done.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    assert not done.wait(0.1), "it did not wait while the read ran"
+    index.words_from = "build"
+    assert done.wait(30)
+    assert answered == [True]
+    index.words_from = "read"
+    done.clear()
+    threading.Thread(target=wait, daemon=True).start()
+    stop.set()  # a newer key: the search gives up
+    assert done.wait(30)
+    assert answered == [True, False]
+
+
+def test_while_building_the_collector_s_full_passes_are_held_and_threads_switch_often():
+    before = gc.get_threshold(), sys.getswitchinterval()
+    first, second = foreground.building(), foreground.building()  # two builders at once
+    first.__enter__()
+    held = gc.get_threshold(), sys.getswitchinterval()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    still = gc.get_threshold(), sys.getswitchinterval()
+    second.__exit__(None, None, None)
+    assert held[0][:2] == before[0][:2] and held[0][2] > 1_000_000
+    assert held[1] < before[1]
+    assert still == held  # the other builder still runs
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before
+
+
+def test_the_footer_is_composed_again_only_when_its_keys_change(tmp_path):
+    """The screen signals a change of bindings several times after the first frame with the
+    same keys: the footer keeps its keys then (each new composition cost the UI thread tens of
+    milliseconds while the first key waited), and shows the new ones when they change."""
+    app = make_app(None, tmp_path / "library.toml")
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            before = list(app.screen.query(FooterKey))
+            for _ in range(3):
+                app.screen.refresh_bindings()
+                await settle(pilot)
+            seen["same"] = list(app.screen.query(FooterKey)) == before
+            await pilot.press("slash")  # the search box's keys
+            await settle(pilot)
+            seen["keys then"] = {key.action for key in before}
+            seen["keys now"] = {key.action for key in app.screen.query(FooterKey)}
+
+    asyncio.run(main())
+    assert seen["same"]
+    assert seen["keys now"] != seen["keys then"]
 
 
 def test_builders_pause_between_slices():

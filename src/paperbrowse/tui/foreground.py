@@ -7,11 +7,16 @@ keystroke, dozens of turns from the key to the repainted list, took 0.3-1 s whil
 those builders call `pause` between short slices, and it sleeps while a key came in the last
 `QUIET` seconds, and while a search scans the texts (`refine`): the keystroke and its search
 have the interpreter to themselves. The word indexes' build pauses too (the scan answers
-meanwhile); their read, which a typed search waits for, does not.
+meanwhile); their read, which a typed search waits for, does not. Between two of its pauses
+the build can still run a few hundred milliseconds: `building` shortens the interpreter's
+switch interval and holds the cycle collector's full passes off meanwhile.
 """
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -45,6 +50,58 @@ class Foreground:
             yield
         finally:
             self._scans -= 1
+
+
+# While the word indexes are built (see `building`): the cycle collector's full passes held
+# off, and the interpreter handed between threads every millisecond instead of every five.
+_FULL_PASS_OFF = 1 << 30
+_SWITCH = 0.001
+
+
+class _Builders:
+    """How many builders hold `building`, and what to restore when the last one ends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+        self.restore = (gc.get_threshold(), sys.getswitchinterval())
+
+
+_builders = _Builders()
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """Held by the builder of the word indexes (threads may hold it at once).
+
+    The build allocates millions of short-lived lists (each word's papers, before they become
+    bits or arrays), so the collector's full passes came every second or so of it and each
+    walked them all, holding the interpreter 50-200 ms (a stall of the browser's frames and of
+    a scan's first slice). None of them can be garbage in a cycle: they are freed as the build
+    goes, and the young generations' passes still run.
+
+    A thread that wants the interpreter waits for its holder's switch interval: the UI
+    thread, on each turn of the event loop (a keystroke is dozens of turns), and a scan, on
+    each of its C-level steps. Between two of its `pause` calls a build step can run a few
+    hundred milliseconds (sorting a vocabulary, reading a column): a millisecond's interval
+    keeps the keystroke's and the scan's waits short meanwhile, for a few percent of the
+    build's own time."""
+    held = _builders
+    with held.lock:
+        if not held.count:
+            held.restore = (gc.get_threshold(), sys.getswitchinterval())
+            threshold = held.restore[0]
+            gc.set_threshold(threshold[0], threshold[1], _FULL_PASS_OFF)
+            sys.setswitchinterval(_SWITCH)
+        held.count += 1
+    try:
+        yield
+    finally:
+        with held.lock:
+            held.count -= 1
+            if not held.count:
+                gc.set_threshold(*held.restore[0])
+                sys.setswitchinterval(held.restore[1])
 
 
 def scanning_of(app: App[object]) -> AbstractContextManager[None]:

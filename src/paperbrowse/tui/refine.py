@@ -4,13 +4,20 @@ After the data changed (or at a collection's first start) the word indexes are b
 1.5 s at 20,000 papers, 10 s at 100,000. A search that waited for them left the list as it was
 for that long. Instead, the search thread scans the papers' texts a slice at a time
 (`core.search.scan`, the same rules and points as the indexed search), shows what it found so
-far every quarter of a second with "refining…" in the count line, stops at the next keystroke
-(the worker is cancelled and checks between slices), and once the indexes are in, runs the
-query through them and replaces the list. Kept indexes are only read (a twentieth of a second
-at 100,000 papers, and read before any scan could finish): a query waits for that read.
+far with "refining…" in the count line (the first slice's finds at once: a small slice, so
+that they are on screen a tenth of a second after the key; then every quarter of a second),
+stops at the next keystroke (the worker is cancelled and checks between slices), and once the
+indexes are in, runs the query through them and replaces the list. Kept indexes are only read
+(a twentieth of a second at 100,000 papers, and read before any scan could finish): a query
+waits for that read, and scans if the read finds none and turns into a build.
 
-Background builders (related papers, the titles' layout) sleep while a scan runs, as they do
-while keys arrive (`foreground`); the word indexes' build does not, the scan stands in for it.
+Nothing is prepared for a scan before a key: each slice is read and lower-cased when a scan
+first reaches it, and kept for the next keystroke. A warm-up of every slice in the background
+(2-3 s beside the build at 100,000 papers) held the first frame back by most of a second and
+the first keystroke's handling with it, for a whole answer up to a second sooner.
+
+Background builders (related papers, the titles' layout, the word indexes' build) sleep
+while a scan runs, as they do while keys arrive (`foreground`), at their next `pause`.
 """
 
 from __future__ import annotations
@@ -28,10 +35,6 @@ from paperbrowse.core.search.scan import Scanner
 from paperbrowse.core.store.cache import prepare_search
 from paperbrowse.tui.session import Session
 
-# Up to this many papers, a build's scanner is prepared before any key (a second or two of
-# the background at 100,000 papers, and the texts' size again in memory while the build runs):
-# the first query then costs its tests alone. Past it the scan prepares each slice as it goes.
-WARM_UP_TO = 250_000
 SHOW_EVERY = 0.25  # seconds between the partial lists a long scan shows
 _POLL = 0.02  # seconds between looks at whether the indexes came (or the key that cancels)
 
@@ -51,16 +54,20 @@ def _scanner(index: SearchIndex) -> Scanner:
     return scanner
 
 
-def warm(index: SearchIndex, pause: Callable[[], None] | None) -> None:
-    """From a background worker: when the index's word indexes are being built, prepare the
-    scan a first query will need (see WARM_UP_TO), giving way to keys and scans (`pause`)."""
-    worker = get_current_worker()
-    while not index.words_from and not index.ready():
-        if worker.is_cancelled:
-            return
-        time.sleep(_POLL)
-    if index.words_from == "build" and index.count <= WARM_UP_TO and not index.ready():
-        _scanner(index).warm(pause, stop=lambda: worker.is_cancelled or index.ready())
+def _wait_while_read(index: SearchIndex, cancelled: Callable[[], bool]) -> bool:
+    """Wait until the index's word indexes are known to be built, or are in: before the
+    background's load starts, and while it reads them from the cache (a fraction of a second,
+    faster than any scan; a read that finds none kept turns into a build). False if
+    `cancelled()` came first."""
+    while index.words_from in ("", "read") and not index.ready():
+        if cancelled():
+            return False
+        if index.words_from == "read" and index.preparing.acquire(timeout=_POLL):
+            index.preparing.release()  # the read ended (ready, or turned into a build): at once
+            time.sleep(0)
+        elif index.words_from != "read":
+            time.sleep(_POLL)
+    return True
 
 
 def answer(
@@ -80,15 +87,13 @@ def answer(
     """
     worker = get_current_worker()
     index = session.index
-    while not index.words_from and not index.ready():  # the background's load has not started yet
-        if worker.is_cancelled:
-            return False
-        time.sleep(_POLL)
+    if not _wait_while_read(index, lambda: worker.is_cancelled):
+        return False
     if index.words_from != "build" or index.ready():
-        prepare_search(index)  # or wait for the background's read of them: faster than a scan
+        prepare_search(index)  # a read that failed is tried again here, and its error told
         return not worker.is_cancelled
     scanner = _scanner(index)
-    shown = time.monotonic()
+    shown = float("-inf")  # the first slice's finds show at once: they are what a user waits for
     with scanning:
         for found in scanner.scan(query, session.user_state()):
             if worker.is_cancelled:

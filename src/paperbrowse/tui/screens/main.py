@@ -40,7 +40,7 @@ from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.editor_actions import EditorActions
-from paperbrowse.tui.foreground import pause_of, scanning_of
+from paperbrowse.tui.foreground import building, pause_of, scanning_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import language_of, to_translate, tr
@@ -329,11 +329,6 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
 
     def _prepare_search(self, index: SearchIndex) -> None:
         self._prepare_words(index, pause_of(self.app))
-        self._warm_scan(index, pause_of(self.app))
-
-    @work(thread=True, group="warm", exclusive=True, exit_on_error=False)
-    def _warm_scan(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
-        refine_search.warm(index, pause)  # when the word indexes are built: see `tui.refine`
 
     @work(thread=True, group="words", exit_on_error=False)
     def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
@@ -342,7 +337,8 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
         later keystrokes). A first query waits for the word indexes alone."""
         expect_layout(index)
         try:
-            prepare_search(index, pause)
+            with building():  # see `foreground.building`
+                prepare_search(index, pause)
         finally:
             prepare_layout(index, pause)
 

@@ -20,6 +20,8 @@ ALWAYS = ("help", "quit")  # the actions whose keys the footer never hides
 
 
 class KeyFooter(Footer):
+    _composed: tuple[object, ...] | None = None  # what the keys shown were composed from
+
     def on_mount(self) -> None:
         self.watch(self.app, "language", lambda _: self.recompose(), init=False)
 
@@ -31,8 +33,23 @@ class KeyFooter(Footer):
             yield widget
 
     async def recompose(self) -> None:
+        """Only when the keys to show changed. Textual's footer recomposes on every change of
+        bindings the screen signals, which came 3-5 times in the second after the first frame
+        with the same keys each time: each removed and mounted every key again (50-120 ms of
+        the UI thread on a busy machine), while the first keystroke waited behind them."""
+        shown = self._shown()
+        if shown == self._composed:
+            return
+        self._composed = shown
         await super().recompose()
         self.fit()
+
+    def _shown(self) -> tuple[object, ...]:
+        """What `compose` shows: the screen's bindings, the language, the footer's options."""
+        if not self._bindings_ready:
+            return ()
+        bindings = tuple((binding, enabled, tip) for _, binding, enabled, tip in self.screen.active_bindings.values())
+        return (language_of(self), self.compact, self.show_command_palette, bindings)
 
     def on_resize(self) -> None:
         self.fit()
