@@ -176,6 +176,12 @@ def main() -> None:
     )
     parser.add_argument("--offsets", type=float, nargs="+", default=list(OFFSETS))
     parser.add_argument(
+        "--per-file",
+        type=int,
+        default=1000,
+        help="papers per file for --sizes (1: the first query on one file per paper, as `add` writes)",
+    )
+    parser.add_argument(
         "--scratch",
         type=Path,
         help="a folder of this script's caches to reuse (a 1,000,000 run fills its own in minutes)",
@@ -186,7 +192,7 @@ def main() -> None:
     print(f"caches in {scratch}", flush=True)
     os.chmod(scratch, 0o700)
     for size in args.sizes:
-        data = collection(size, args.data_root, 1000)
+        data = collection(size, args.data_root, args.per_file)
         expected = expected_count(checkouts["new"] / ".venv/bin/paperbrowse", data, scratch)
         for root in checkouts.values():  # fill each one's cache first: these figures are warm
             # The CLI keeps the word indexes; a browser closed right after its query would
@@ -194,7 +200,8 @@ def main() -> None:
             expected_count(root / ".venv/bin/paperbrowse", data, scratch)
             first_query(root / ".venv/bin/paperbrowse", data, size, 1.0, scratch, expected)
             probe(root / ".venv/bin/python", "app", data, scratch, f"cache-{root.name}")
-        print(f"\n{size:,} papers in files of 1,000 (median of {args.repeat}; seconds unless said)")
+        layout = "one file per paper" if args.per_file == 1 else f"files of {args.per_file:,}"
+        print(f"\n{size:,} papers in {layout} (median of {args.repeat}; seconds unless said)")
         for rebuild in (False, True) if args.rebuild_words else (False,):
             how = "word indexes built meanwhile" if rebuild else "word indexes read"
             for offset in args.offsets:
