@@ -91,7 +91,9 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
         self._generation = 0
         self._shown_generation = 0
         self._deferred: list[Callable[[], object]] = []  # paper actions pressed while a search ran
-        self._last_search = float("inf")  # the first search (at start) always runs in a thread
+        # How long the last search took, apart for those with words to match and those
+        # without (a filter): the first of each kind always runs in a thread.
+        self._last_search = {False: float("inf"), True: float("inf")}
         self._shown_text = ""
         self._shown_count = 0
         self._shown_hint = ""
@@ -180,13 +182,17 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
     def run_search(self, *, here: bool = False) -> None:
         self._generation += 1
         text = self.search_box.value
-        if here or (self._last_search < INLINE_SECONDS and self.session.index.ready()):
-            # The last search took a few milliseconds: a thread's round trip would cost more
-            # than the search itself, so this one runs here and its result shows at once. Not
-            # before the word indexes are there: a search would build them here, seconds long.
+        words = bool(parse(f"{self.node.filter} {text}").text_terms())
+        if here or (self._last_search[words] < INLINE_SECONDS and self.session.index.ready()):
+            # The last search of its kind took a few milliseconds: a thread's round trip would
+            # cost more than the search itself, so this one runs here and its result shows at
+            # once. Not before the word indexes are there: a search would build them here,
+            # seconds long. A filter's time says nothing of a search for words: at 100,000
+            # papers the start's filter took 2 ms, the first letters typed 10-150 ms (the
+            # first use of the kept indexes' pieces), which ran here and held the keys.
             self._show_results(self._generation, *self._list(self.node, text), text)
         else:
-            refine = not self.session.index.ready() and bool(parse(f"{self.node.filter} {text}").text_terms())
+            refine = not self.session.index.ready() and words
             if refine:  # a saved search's node has text too
                 self._show_count(Content(tr("searching…", self.language)))
             self._search(self._generation, self.node, text, refine=refine)
@@ -213,7 +219,7 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
         started = time.perf_counter()
         sort = self.session.sort_for(node.key)
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
-        self._last_search = time.perf_counter() - started
+        self._last_search[bool(parse(f"{node.filter} {text}").text_terms())] = time.perf_counter() - started
         return found
 
     def _show_results(
@@ -227,8 +233,13 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
     ) -> None:
         """`scanned`: how many papers a scan read (see `tui.refine`) before the word indexes
         are in; all of them: the papers are final, their order may still change."""
-        if generation != self._generation:
-            return  # a newer search is on its way
+        if generation != self._generation or text != self.search_box.value:
+            # A newer search is on its way: started, or the box already holds a later text
+            # and its `QueryChanged` waits in this screen's queue. Showing this result would
+            # lay out and draw a list nobody reads (at 100,000 papers, "z" of "/zzqx" typed
+            # in a burst: 53,749 rows and their details, a 50-100 ms frame the next keys
+            # waited behind).
+            return
         total = len(self.session.index.papers)
         if scanned is not None and scanned < total:  # part of a scan: a paper action waits for more
             self.papers.show(papers, parse(text), self.session.library, keep=self._kept_paper(text))

@@ -30,6 +30,15 @@ class KeyFooter(Footer):
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget.description = tr(widget.description, language)
+                # Born with the `compact` (and its class) it ends with: the footer's, which
+                # Textual binds it to, or FooterKey's own True for the palette's key (not
+                # bound). Otherwise each key restyles itself twice as it mounts, once to add
+                # `-compact` and once, bound to the footer's False, to take it away: 40 of
+                # 2-4 ms each when `/` changed the footer's keys (Textual 8.2), while the keys
+                # typed after it waited.
+                compact = True if widget.has_class("-command-palette") else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
             yield widget
 
     async def recompose(self) -> None:
