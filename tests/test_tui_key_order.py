@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, Label
 
+from paperbrowse.tui.key_order import Binds, KeyHandled, KeyOrder
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.screens.note_editor import NoteEditor
 from paperbrowse.tui.screens.tags_dialog import TagsDialog
@@ -88,3 +90,68 @@ def test_a_key_typed_while_a_dialog_closes_reaches_the_main_screen(lib_path: Pat
         await settle(pilot)
 
     run(app, scenario)
+
+
+def test_backspace_in_a_burst_deletes_the_letter_before_it(lib_path: Path) -> None:
+    app = make_app(None, lib_path)
+
+    async def scenario(pilot) -> None:
+        await burst(pilot, "slash", *"decx", "backspace", *"oding")
+        assert query(app) == "decoding"
+
+    run(app, scenario)
+
+
+class _Widget:
+    """Where a key went, as far as `KeyOrder` asks: still in the app or not."""
+
+    def __init__(self) -> None:
+        self.is_attached = True
+        self.posted: list[KeyHandled] = []
+
+    def post_message(self, message: KeyHandled) -> bool:
+        self.posted.append(message)
+        return True
+
+
+def _order(bound: set[str], priority: set[str]) -> KeyOrder:
+    def binds(event) -> Binds:
+        return Binds(event.key in bound | priority, event.key in priority)
+
+    return KeyOrder(binds)
+
+
+def _key(name: str) -> events.Key:
+    return events.Key(name, name if len(name) == 1 else None)
+
+
+def test_letters_that_meet_no_binding_go_on_at_once_behind_each_other() -> None:
+    order, box = _order(bound={"ctrl+u"}, priority={"t"}), _Widget()
+    for letter in "zzqx":
+        event = _key(letter)
+        assert not order.hold(event)
+        order.sent(event, box)  # type: ignore[arg-type]
+    assert not order.held and len(box.posted) == 4
+
+
+def test_a_key_behind_a_bound_key_waits_until_it_is_handled_and_then_goes_in_order() -> None:
+    order, box = _order(bound={"ctrl+u", "j"}, priority={"t"}), _Widget()
+    first = _key("a")
+    order.sent(first, box)  # type: ignore[arg-type]
+    assert order.hold(_key("t"))  # a priority key waits for every key before it
+    order.handled(box.posted[0].serial)
+    assert [event.key for event in order.release()] == ["t"]
+    clear = _key("ctrl+u")
+    order.sent(clear, box)  # type: ignore[arg-type]
+    assert order.hold(_key("d")) and order.hold(_key("e"))  # behind a binding: wait
+    assert list(order.release()) == []
+    order.handled(box.posted[1].serial)
+    assert [event.key for event in order.release()] == ["d", "e"]
+
+
+def test_a_key_whose_widget_went_away_holds_nothing_back() -> None:
+    order, dialog = _order(bound={"escape"}, priority=set()), _Widget()
+    order.sent(_key("escape"), dialog)  # type: ignore[arg-type]
+    assert order.hold(_key("j"))
+    dialog.is_attached = False  # the dialog closed with the key's answer still in its queue
+    assert [event.key for event in order.release()] == ["j"]

@@ -16,7 +16,7 @@ from paperbrowse.core.files.paths import shipped
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.foreground import Foreground
-from paperbrowse.tui.key_order import KeyHandled, KeyOrder
+from paperbrowse.tui.key_order import Binds, KeyHandled, KeyOrder
 from paperbrowse.tui.keymap import keymap
 from paperbrowse.tui.keys import palette_entries
 from paperbrowse.tui.screens.main import MainScreen
@@ -39,7 +39,7 @@ class PaperBrowseApp(App[None]):
         self.loading = loading
         self.sub_title = collection
         self.foreground = Foreground()  # background builders pause on it while keys arrive
-        self.key_order = KeyOrder()  # keys typed in a burst act in their order
+        self.key_order = KeyOrder(self._binds)  # keys typed in a burst act in their order
         # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
         self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None
         self.pdf_viewer: Sequence[str] | None = tuple(session.settings.pdf_viewer or session.settings.opener) or None
@@ -63,7 +63,15 @@ class PaperBrowseApp(App[None]):
     async def _route(self, event: events.Event) -> None:
         await super().on_event(event)  # a priority binding acts, or the key goes to a widget
         if event.is_forwarded:
-            self.key_order.sent(self.focused or self.screen)
+            self.key_order.sent(event, self.focused or self.screen)
+
+    def _binds(self, event: events.Event) -> Binds:
+        """Whether `event` meets a binding where it would go now (see `tui.key_order`)."""
+        if not isinstance(event, events.Key):
+            return Binds(False, False)
+        active = self.screen.active_bindings
+        found = [active[key].binding for key in (event.key, *event.aliases) if key in active]
+        return Binds(bool(found), any(binding.priority for binding in found))
 
     @on(KeyHandled)
     async def _key_handled(self, message: KeyHandled) -> None:
