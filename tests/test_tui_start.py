@@ -26,9 +26,9 @@ def watched(monkeypatch):
             seen["first"].append([p.id for p in self.papers])
         return render_line(self, y)
 
-    def worker_search(self, generation, node, text, **options):
+    def worker_search(self, generation, node, text, *args, **options):
         seen["workers"].append((node.key, text))
-        return search(self, generation, node, text, **options)
+        return search(self, generation, node, text, *args, **options)
 
     monkeypatch.setattr(PaperList, "render_line", first_render)
     monkeypatch.setattr(MainScreen, "_search", worker_search)

@@ -190,15 +190,15 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
             # seconds long. A filter's time says nothing of a search for words: at 100,000
             # papers the start's filter took 2 ms, the first letters typed 10-150 ms (the
             # first use of the kept indexes' pieces), which ran here and held the keys.
-            self._show_results(self._generation, *self._list(self.node, text), text)
+            self._show_results(self._generation, *self._list(self.node, text, words), text)
         else:
             refine = not self.session.index.ready() and words
             if refine:  # a saved search's node has text too
                 self._show_count(Content(tr("searching…", self.language)))
-            self._search(self._generation, self.node, text, refine=refine)
+            self._search(self._generation, self.node, text, words, refine=refine)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, generation: int, node: Node, text: str, *, refine: bool = False) -> None:
+    def _search(self, generation: int, node: Node, text: str, words: bool, *, refine: bool = False) -> None:
         if refine:  # the word indexes are not in yet: see `tui.refine`
             session, sort = self.session, self.session.sort_for(node.key)
 
@@ -211,15 +211,16 @@ class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
             query = f"{node.filter} {text}".strip()
             if not refine_search.answer(session, query, arrange, show, scanning_of(self.app)):
                 return
-        papers, hints = self._list(node, text)
+        papers, hints = self._list(node, text, words)
         self.app.call_from_thread(self._show_results, generation, papers, hints, text)
 
-    def _list(self, node: Node, text: str) -> tuple[Sequence[Paper], tuple[str, ...]]:
-        """Search, and remember how long it took (it decides where the next one runs)."""
+    def _list(self, node: Node, text: str, words: bool) -> tuple[Sequence[Paper], tuple[str, ...]]:
+        """Search, and remember how long it took (it decides where the next search of its
+        kind runs; `words`: the query has words to match, not only filters)."""
         started = time.perf_counter()
         sort = self.session.sort_for(node.key)
         found = self.session.list_papers(node.filter, text, star_order=node.key == "starred", sort=sort)
-        self._last_search[bool(parse(f"{node.filter} {text}").text_terms())] = time.perf_counter() - started
+        self._last_search[words] = time.perf_counter() - started
         return found
 
     def _show_results(
