@@ -47,6 +47,7 @@ from paperbrowse.tui.labels import language_of, to_translate, tr
 from paperbrowse.tui.mark_actions import MarkActions
 from paperbrowse.tui.pdf_actions import PdfActions
 from paperbrowse.tui.saved_search_actions import SavedSearchActions
+from paperbrowse.tui.screens.steady_size import SteadySize
 from paperbrowse.tui.session import Session
 from paperbrowse.tui.widgets.category_tree import CategoryTree, Node, node_for_key, node_name
 from paperbrowse.tui.widgets.data_watcher import DataWatcher
@@ -79,7 +80,7 @@ PLACEHOLDERS = (
 )
 
 
-class MainScreen(SavedSearchActions, MarkActions, EditorActions, PdfActions):
+class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, PdfActions):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = bindings("screen")
 
