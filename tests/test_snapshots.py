@@ -17,6 +17,7 @@ from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.screens import main as main_screen
 from paperbrowse.tui.session import Session
+from tui_support import footers_behind
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -46,6 +47,10 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(20):  # a footer's new keys come once the keys typed are quiet (0.3 s)
+        if not footers_behind(pilot.app):
+            break
+        await pilot.pause(0.05)
 
 
 @pytest.mark.parametrize("size", SIZES)

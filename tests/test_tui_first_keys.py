@@ -113,3 +113,30 @@ def test_a_result_for_a_query_the_box_no_longer_holds_is_not_shown(tmp_path: Pat
         assert screen._shown_generation == screen._generation
 
     run(app, scenario)
+
+
+def test_the_footer_takes_its_new_keys_once_the_keys_typed_are_quiet(tmp_path: Path) -> None:
+    """`/` gives the footer the search box's keys: while the query's letters still arrive, that
+    whole layout and frame would come between them, so the footer waits for a quiet moment."""
+    app = make_app(None, tmp_path / "library.toml")
+
+    def shown(footer: KeyFooter) -> set[str]:
+        return {key.action for key in footer.query(FooterKey)}
+
+    async def scenario(pilot) -> None:
+        footer = app.screen.query_one(KeyFooter)
+        before = shown(footer)
+        app.foreground.quiet = 60.0  # the keys below stay "just typed" for the whole test
+        await burst(pilot, "slash", "t", "r")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.screen.focused is app.screen.search_box and app.screen.search_box.value == "tr"
+        assert shown(footer) == before and footer.behind  # still the list's keys
+
+        app.foreground.quiet = 0.0  # quiet now: the next change of bindings shows the new keys
+        app.screen.refresh_bindings()
+        await settle(pilot)
+        assert not footer.behind
+        assert shown(footer) != before and "star" not in shown(footer)
+
+    run(app, scenario)

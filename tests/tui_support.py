@@ -29,6 +29,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.tui.app import PaperBrowseApp
 from paperbrowse.tui.session import Session
+from paperbrowse.tui.widgets.key_footer import KeyFooter
 from paperbrowse.tui.widgets.paper_list import PaperList
 
 SIZE = (160, 48)
@@ -62,14 +63,20 @@ async def settle(pilot: Pilot) -> None:
         if all(worker.is_finished for worker in app.workers) and not _messages_waiting(app):
             return
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.pause(0.05 if footers_behind(app) else None)
 
 
 def _messages_waiting(app: PaperBrowseApp) -> bool:
     if app.key_order.held:  # keys the app holds until the one before them is handled
         return True
+    if footers_behind(app):  # a footer's new keys wait for the keys typed to be quiet
+        return True
     nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
     return any(node.message_queue_size for node in nodes)
+
+
+def footers_behind(app: PaperBrowseApp) -> bool:
+    return any(footer.behind for screen in app.screen_stack for footer in screen.query(KeyFooter))
 
 
 def run(app: PaperBrowseApp, scenario: Callable[[Pilot], Awaitable[None]], *, size: tuple[int, int] = SIZE) -> None:

@@ -30,16 +30,21 @@ _SCAN_POLL = 0.02  # seconds between a sleeping builder's looks at whether a sca
 class Foreground:
     def __init__(self) -> None:
         self._last_key = float("-inf")
+        self.quiet = QUIET
         self._scans = 0  # searches answering from the texts (see `refine`) running now
 
     def key_pressed(self) -> None:
         self._last_key = time.monotonic()
 
+    def quiet_in(self) -> float:
+        """Seconds until no key has come for `quiet` seconds (0: none has)."""
+        return max(0.0, self._last_key + self.quiet - time.monotonic())
+
     def pause(self) -> None:
         """Called from a builder thread between slices: sleep while the user is typing, and
         let go of the interpreter for a moment in any case."""
         time.sleep(0)  # releases the GIL: a waiting UI thread takes it
-        while (wait := self._last_key + QUIET - time.monotonic()) > 0 or self._scans:
+        while (wait := self._last_key + self.quiet - time.monotonic()) > 0 or self._scans:
             time.sleep(max(wait, _SCAN_POLL))
 
     @contextmanager
@@ -114,3 +119,9 @@ def pause_of(app: App[object]) -> Callable[[], None] | None:
     """The app's `Foreground.pause`, or None for an app without one."""
     foreground = getattr(app, "foreground", None)
     return foreground.pause if isinstance(foreground, Foreground) else None
+
+
+def quiet_in_of(app: App[object]) -> float:
+    """The app's `Foreground.quiet_in()`, or 0 for an app without one."""
+    foreground = getattr(app, "foreground", None)
+    return foreground.quiet_in() if isinstance(foreground, Foreground) else 0.0

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rich.cells import cell_len
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from paperbrowse.tui.foreground import quiet_in_of
 from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.textual_shims import FooterKey
 
@@ -21,6 +23,7 @@ ALWAYS = ("help", "quit")  # the actions whose keys the footer never hides
 
 class KeyFooter(Footer):
     _composed: tuple[object, ...] | None = None  # what the keys shown were composed from
+    _later: Timer | None = None  # a recompose put off until the keys typed are quiet
 
     def on_mount(self) -> None:
         self.watch(self.app, "language", lambda _: self.recompose(), init=False)
@@ -49,9 +52,28 @@ class KeyFooter(Footer):
         shown = self._shown()
         if shown == self._composed:
             return
+        # While keys arrive (`/` then a query), new keys in the footer would cost a whole
+        # layout and frame between them (40-90 ms at 120x40, the first query's keys waiting
+        # behind it): the footer follows once they are quiet.
+        if (wait := quiet_in_of(self.app)) > 0:
+            if self._later is None:
+                self._later = self.set_timer(wait, self._when_quiet)
+            return
+        if self._later is not None:
+            self._later.stop()
+            self._later = None
         self._composed = shown
         await super().recompose()
         self.fit()
+
+    @property
+    def behind(self) -> bool:
+        """A change of keys waits for the keys typed to be quiet."""
+        return self._later is not None
+
+    async def _when_quiet(self) -> None:
+        self._later = None
+        await self.recompose()  # puts itself off again if a key came meanwhile
 
     def _shown(self) -> tuple[object, ...]:
         """What `compose` shows: the screen's bindings, the language, the footer's options."""
