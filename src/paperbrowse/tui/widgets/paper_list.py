@@ -90,6 +90,7 @@ class PaperList(ScrollView, can_focus=True):
         self.user: UserState = NoUserState()
         self._positions: dict[int, list[int]] = {}
         self.marked: Container[str] = ()  # the marked papers' ids; a column shows them while any are
+        self._styles: dict[tuple[str, ...], Style] = {}
 
     @property
     def current(self) -> Paper | None:
@@ -179,26 +180,37 @@ class PaperList(ScrollView, can_focus=True):
                 self.action_open()
             self.cursor = row
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def _style(self, *components: str) -> Style:
+        """The list's style with `components` over it, kept until the styles change: each row
+        asked for three or four, and each walked the widget's ancestors for their backgrounds."""
+        style = self._styles.get(components)
+        if style is None:
+            style = self.rich_style
+            for component in components:
+                style += self.get_component_rich_style(component)
+            self._styles[components] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         row = y + round(self.scroll_y)
         width = self.scrollable_content_region.width
         if row >= len(self.papers):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         paper = self.papers[row]
-        base = self.rich_style
-        if row == self.cursor:
-            base = base + self.get_component_rich_style("paper-list--cursor")
+        look = ("paper-list--cursor",) if row == self.cursor else ()
+        base = self._style(*look)
         if not self.marked:
-            return Strip(self._row(paper, row, width, base)).adjust_cell_length(width, base)
+            return Strip(self._row(paper, row, width, look)).adjust_cell_length(width, base)
         # While there are marks, a column of its own before the star, never a character of the title.
-        mark = Segment(
-            MARK if paper.id in self.marked else " ", base + self.get_component_rich_style("paper-list--mark")
-        )
-        return Strip([mark, *self._row(paper, row, width - 1, base)]).adjust_cell_length(width, base)
+        mark = Segment(MARK if paper.id in self.marked else " ", self._style(*look, "paper-list--mark"))
+        return Strip([mark, *self._row(paper, row, width - 1, look)]).adjust_cell_length(width, base)
 
-    def _row(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
-        star_style = base + self.get_component_rich_style("paper-list--star")
-        dim = base + self.get_component_rich_style("paper-list--dim")
+    def _row(self, paper: Paper, row: int, width: int, look: tuple[str, ...]) -> list[Segment]:
+        dim = self._style(*look, "paper-list--dim")
         star = STAR_MARK if self.user.is_starred(paper.id) else " "
         mark = STATUS_MARKS.get(self.user.status(paper.id), " ")
         year = paper.date.isoformat()[:4]  # "n.d." for an undated work
@@ -206,41 +218,96 @@ class PaperList(ScrollView, can_focus=True):
         # The title first: the first organisation gets a column only once the title has room.
         org_width = min(width // 5, 24) if width >= ORG_FROM else 0
         title_width = max(width - 3 - 6 - 1 - (2 + org_width if org_width else 0), 4)  # 1: a gap at the edge
-        segments = [Segment(star, star_style), Segment(f"{mark} ", dim)]
-        segments += self._title(paper, row, title_width, base)
+        segments = [Segment(star, self._style(*look, "paper-list--star")), Segment(f"{mark} ", dim)]
+        segments += self._title(paper, row, title_width, look)
         segments.append(Segment(f"  {year}", dim))
         if org_width:
             segments.append(Segment("  " + _fit(org, org_width), dim))
         return segments
 
-    def _title(self, paper: Paper, row: int, width: int, base: Style) -> list[Segment]:
+    def _title(self, paper: Paper, row: int, width: int, look: tuple[str, ...]) -> list[Segment]:
         title = one_line(paper.title)
         if row not in self._positions:
             same_length = len(title) == len(paper.title)
             self._positions[row] = highlight_positions(self.search_query, title) if same_length else []
-        matched = set(self._positions[row])
-        match_style = base + self.get_component_rich_style("paper-list--match")
-        segments: list[Segment] = []
-        used = 0
-        start = 0
-        if matched and cell_len(title[: max(matched) + 1]) > width - 1:
-            # The match is past the visible part of a long title: show the title's end, as fzf does.
-            start = len(title)
-            while start > 0 and cell_len(title[start - 1 :]) <= width - 1:
-                start -= 1
-            segments.append(Segment("…", base))
-            used = 1
-        for index, char in enumerate(title[start:], start=start):
-            char_width = cell_len(char)
-            if used + char_width > width - (1 if index < len(title) - 1 else 0):
-                segments.append(Segment("…", base))
-                used += 1
-                break
-            segments.append(Segment(char, match_style if index in matched else base))
-            used += char_width
-        if used < width:
-            segments.append(Segment(" " * (width - used), base))
-        return list(Segment.simplify(segments))
+        return fit_title(
+            title, self._positions[row], width, self._style(*look), self._style(*look, "paper-list--match")
+        )
+
+
+def fit_title(title: str, positions: list[int], width: int, plain: Style, match: Style) -> list[Segment]:
+    """A title in `width` cells, its matched characters (`positions`) in `match`: cut with an
+    ellipsis, and where the last match is past the part that fits, its end shown instead (as
+    fzf does)."""
+    if title.isascii():  # a cell a character: the part shown is found by counting
+        return _runs(title, _shown_part(len(title), max(positions, default=-1), width), positions, width, plain, match)
+    return fit_title_by_cells(title, positions, width, plain, match)
+
+
+def fit_title_by_cells(title: str, positions: list[int], width: int, plain: Style, match: Style) -> list[Segment]:
+    """`fit_title` for any text: character by character, each by its cells."""
+    matched = set(positions)
+    segments: list[Segment] = []
+    used = 0
+    start = 0
+    if matched and cell_len(title[: max(matched) + 1]) > width - 1:
+        start = len(title)
+        while start > 0 and cell_len(title[start - 1 :]) <= width - 1:
+            start -= 1
+        segments.append(Segment("…", plain))
+        used = 1
+    for index, char in enumerate(title[start:], start=start):
+        char_width = cell_len(char)
+        if used + char_width > width - (1 if index < len(title) - 1 else 0):
+            segments.append(Segment("…", plain))
+            used += 1
+            break
+        segments.append(Segment(char, match if index in matched else plain))
+        used += char_width
+    if used < width:
+        segments.append(Segment(" " * (width - used), plain))
+    return list(Segment.simplify(segments))
+
+
+def _shown_part(length: int, last_match: int, width: int) -> tuple[int, int, bool, bool]:
+    """Of a title of `length` one-cell characters in `width` cells: where the part shown starts
+    and ends, and whether an ellipsis goes before it and after it. As in fzf, a match past the
+    part that fits shows the title's end instead."""
+    if last_match + 1 > width - 1:
+        return max(length - (width - 1), 0), length, True, False
+    if length <= width:
+        return 0, length, False, False
+    return 0, width - 1, False, True
+
+
+def _runs(
+    title: str, part: tuple[int, int, bool, bool], positions: list[int], width: int, plain: Style, match: Style
+) -> list[Segment]:
+    """The segments of a title's part shown: runs of matched and plain characters, the
+    ellipses, and spaces to `width`."""
+    start, end, before, after = part
+    segments = [Segment("…", plain)] if before else []
+    at = start
+    matched = sorted({position for position in positions if start <= position < end})
+    index = 0
+    while index < len(matched):
+        first = last = matched[index]
+        while index + 1 < len(matched) and matched[index + 1] == last + 1:
+            index += 1
+            last = matched[index]
+        if first > at:
+            segments.append(Segment(title[at:first], plain))
+        segments.append(Segment(title[first : last + 1], match))
+        at = last + 1
+        index += 1
+    if end > at:
+        segments.append(Segment(title[at:end], plain))
+    if after:
+        segments.append(Segment("…", plain))
+    used = end - start + before + after
+    if used < width:
+        segments.append(Segment(" " * (width - used), plain))
+    return segments
 
 
 def _fit(text: str, width: int) -> str:
