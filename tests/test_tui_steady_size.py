@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.screens.steady_size import size_classes
+from paperbrowse.tui.widgets.category_tree import CategoryTree
 from tui_support import make_app, run, settle, until
 
 
@@ -79,5 +80,33 @@ def test_size_classes_follow_textuals_breakpoints(tmp_path) -> None:
             "-short": False,
             "-tall": True,
         }
+
+    run(app, scenario, size=(120, 40))
+
+
+def test_the_tree_keeps_its_lines_when_told_the_size_it_drew_them_at(tmp_path, monkeypatch) -> None:
+    """Each widget hears of its size after the frame that drew it at that size: the tree
+    (Textual's) cleared its lines then and drew the same ones again."""
+    labels: list[str] = []
+    render_label = CategoryTree.render_label
+
+    def counted(tree, node, base_style, style):
+        labels.append(str(node.label))
+        return render_label(tree, node, base_style, style)
+
+    monkeypatch.setattr(CategoryTree, "render_label", counted)
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        tree = app.screen.query_one(CategoryTree)
+        labels.clear()
+        tree.post_message(events.Resize(tree.outer_size, tree.virtual_size, tree.container_size))
+        app.screen.refresh()
+        await settle(pilot)
+        assert labels == []  # nothing drawn again
+
+        tree.styles.width = 20  # a new width: the labels are fitted again
+        await until(pilot, lambda: bool(labels))
+        assert labels
 
     run(app, scenario, size=(120, 40))

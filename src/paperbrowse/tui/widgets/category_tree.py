@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -146,9 +149,22 @@ class CategoryTree(Tree[Node]):
         self.library = library
         self.show_root = False
         self.guide_depth = 2
+        self._drawn_at: tuple[Size, Size] | None = None  # the sizes the lines shown were drawn at
 
     def on_mount(self) -> None:
         self.rebuild()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawn_at = (self.outer_size, self.container_size)
+        return super().render_lines(crop)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A widget hears of its size after the frame that first drew it at that size: Tree
+        # would clear its lines and draw the same ones again (11-20 ms of the frame after the
+        # first screen, the first keys typed waiting). The lines depend on the widths only; the
+        # tree sizes its own scrolling as it draws them.
+        if (event.size, event.container_size) == self._drawn_at:
+            event.prevent_default()
 
     def watch_language(self) -> None:
         self.rebuild()
