@@ -8,10 +8,13 @@ import asyncio
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.geometry import Size
 from textual.keys import key_to_character
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Input, Label
 
-from paperbrowse.tui.textual_shims import KEY_CHARACTERS, FooterKey, SearchInput
+from paperbrowse.tui.textual_shims import KEY_CHARACTERS, FooterKey, SearchInput, style_scrollbar_now
 
 
 @pytest.mark.parametrize("key", sorted(KEY_CHARACTERS))
@@ -75,3 +78,62 @@ def test_textual_still_keeps_the_footers_key_widget_private() -> None:
     assert not hasattr(textual.widgets, "FooterKey"), "Textual exports FooterKey now: import it from there"
     key = FooterKey("q", "q", "Quit", "quit")
     assert (key.key_display, key.description, key.action) == ("q", "Quit", "quit")  # what the footer reads
+
+
+class _Scrolling(App[None]):
+    """A scrolling list of lines and an input to move the focus to; with or without the shim."""
+
+    def __init__(self, shim: bool) -> None:
+        super().__init__()
+        self.shim = shim
+        self.layouts = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="box")
+        yield _Lines(self.shim)
+
+    def on_mount(self) -> None:
+        layout = self.screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            self.layouts += 1
+            return layout(*args, **kwargs)
+
+        self.screen._refresh_layout = counted  # type: ignore[method-assign]
+
+
+class _Lines(ScrollView, can_focus=True):
+    def __init__(self, shim: bool) -> None:
+        super().__init__()
+        self.shim = shim
+
+    def on_mount(self) -> None:
+        self.virtual_size = Size(10, 1000)
+        if self.shim:
+            style_scrollbar_now(self)
+
+    def render_line(self, y: int) -> Strip:
+        return Strip.blank(self.size.width)
+
+
+async def _layouts_when_the_focus_comes(shim: bool) -> int:
+    app = _Scrolling(shim)
+    async with app.run_test(size=(40, 10)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        assert app.query_one(_Lines).show_vertical_scrollbar
+        before = app.layouts
+        app.query_one(_Lines).focus()  # the list's restyle styles its scrollbar, if not yet styled
+        for _ in range(3):
+            await pilot.pause()
+        return app.layouts - before
+
+
+def test_textual_still_lays_the_screen_out_when_it_first_styles_a_scrollbar() -> None:
+    assert asyncio.run(_layouts_when_the_focus_comes(shim=False)) >= 1, (
+        "Textual styles a scrollbar as it makes it now: drop style_scrollbar_now"
+    )
+
+
+def test_a_scrollbar_styled_on_mount_lays_nothing_out_when_the_focus_comes() -> None:
+    assert asyncio.run(_layouts_when_the_focus_comes(shim=True)) == 0

@@ -33,6 +33,7 @@ from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import tr
+from paperbrowse.tui.textual_shims import style_scrollbar_now
 
 PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
 # Keys 1-5 follow the related papers, 6-9 the builds-on / built-on-by links: a paper's
@@ -136,6 +137,9 @@ class DetailPane(VerticalScroll, can_focus=True):
                 f"Could not find related papers: {self._related_error}", severity="error", timeout=8, markup=False
             )
             self.show(self.paper)
+
+    def on_mount(self) -> None:
+        style_scrollbar_now(self)
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")

@@ -28,6 +28,7 @@ from paperbrowse.core.search.query import Query
 from paperbrowse.core.search.user_state import NoUserState, UserState
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.marks import MARK
+from paperbrowse.tui.textual_shims import style_scrollbar_now
 
 ORG_FROM = 90  # the list's width from which a row shows the first organisation
 
@@ -44,6 +45,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList {
         height: 1fr;
         background: $surface;
+        overflow-x: hidden;  /* rows are cut to the width: no scrollbar across the list's last row */
     }
     PaperList > .paper-list--cursor {
         background: $block-cursor-blurred-background;
@@ -91,6 +93,9 @@ class PaperList(ScrollView, can_focus=True):
         self._positions: dict[int, list[int]] = {}
         self.marked: Container[str] = ()  # the marked papers' ids; a column shows them while any are
         self._styles: dict[tuple[str, ...], Style] = {}
+
+    def on_mount(self) -> None:
+        style_scrollbar_now(self)
 
     @property
     def current(self) -> Paper | None:
