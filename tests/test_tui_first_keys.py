@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from paperbrowse.tui.screens.main import MainScreen
@@ -138,5 +139,26 @@ def test_the_footer_takes_its_new_keys_once_the_keys_typed_are_quiet(tmp_path: P
         await settle(pilot)
         assert not footer.behind
         assert shown(footer) != before and "star" not in shown(footer)
+
+    run(app, scenario)
+
+
+def test_the_first_frame_has_the_footers_keys(tmp_path: Path, monkeypatch) -> None:
+    """Textual's footer composes its keys after the first frame, a layout and frame of their
+    own about 0.1 s after the first screen: here they are in the first layout already."""
+    keys_at_layout: list[set[str]] = []
+    lay_out = Screen._refresh_layout
+
+    def watched(screen: Screen[object], *args, **kwargs) -> None:
+        if isinstance(screen, MainScreen):
+            keys_at_layout.append({key.action for key in screen.query(FooterKey)})
+        lay_out(screen, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", watched)
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        assert {"focus_search", "star", "help", "quit"} <= keys_at_layout[0]
+        assert keys_at_layout[0] == {key.action for key in app.screen.query(FooterKey)}  # and they stayed
 
     run(app, scenario)

@@ -130,7 +130,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         yield DataWatcher(session.catalog)
         yield LibraryWatcher(session.library)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         search = self.search_box
         search.restore(self._restore_query)  # the restored node's search will use it
         search.history = self.session.search_history()
@@ -158,6 +158,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
                 severity="warning",
                 timeout=8,
             )
+        await self.query_one(KeyFooter).compose_now()  # the focus and the language are set: the keys are final
 
     @property
     def papers(self) -> PaperList:

@@ -7,6 +7,7 @@ end of the row before any is cut, the palette's first, and never the two a newco
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 from rich.cells import cell_len
@@ -65,6 +66,25 @@ class KeyFooter(Footer):
         self._composed = shown
         await super().recompose()
         self.fit()
+
+    async def compose_now(self) -> None:
+        """The keys, composed now: awaited before the screen's first layout, they are in its
+        first frame. Textual's footer composes them after that frame, when the screen signals
+        its bindings, and their layout and frame came about 0.1 s after the first screen, when
+        a user may be typing a query already."""
+        if self._composed is not None:
+            return
+        self._bindings_ready = True
+        composed = asyncio.Event()
+
+        async def compose_keys() -> None:  # in the footer's own turn: its keys bind to it
+            try:
+                await self.recompose()
+            finally:
+                composed.set()
+
+        self.call_next(compose_keys)
+        await composed.wait()
 
     @property
     def behind(self) -> bool:
