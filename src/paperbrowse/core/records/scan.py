@@ -95,7 +95,7 @@ def scan(sources: Iterable[str | os.PathLike[str]]) -> Scan:
             folders.append(Folder("", [top], [info]))
         else:
             problems.append(Problem(top, None, "no such file or folder"))
-    return Scan(_once(folders), problems)
+    return Scan(once(folders), problems)
 
 
 def _walk(top: str) -> list[Folder]:
@@ -123,7 +123,7 @@ def _listing(folder: str) -> list[Folder | str]:
         with os.scandir(descriptor if descriptor >= 0 else folder) as listing:
             entries = list(listing)
         names = list(map(_NAME, entries))
-        data, others = _sort_out(names)
+        data, others = sort_out(names)
         look: Callable[[str], os.stat_result]
         look = partial(os.stat, dir_fd=descriptor) if descriptor >= 0 else lambda name: os.stat(prefix + name)
         stats = _stats(look, data)
@@ -160,7 +160,7 @@ def _listing(folder: str) -> list[Folder | str]:
     return items
 
 
-def _sort_out(names: list[str]) -> tuple[list[str], list[str]]:
+def sort_out(names: list[str]) -> tuple[list[str], list[str]]:
     """The data files' names (`*.toml`, not hidden) and the other names not hidden. A folder of
     papers holds little else (a hidden lock file, a README): tests of the joined names find
     that out instead of a Python line per name. No name holds a NUL."""
@@ -199,7 +199,7 @@ def _real_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _once(folders: list[Folder]) -> list[Folder]:
+def once(folders: list[Folder]) -> list[Folder]:
     """`folders` without the files reached a second time. Inodes are distinct in nearly every
     collection, which one set of them proves; only otherwise are files compared one by one."""
     inodes: set[int] = set()
