@@ -179,7 +179,7 @@ def test_a_reload_told_what_changed_is_the_full_load(count, rounds):
 @given(st.integers(0, 8), OPS)
 def test_a_rescan_is_the_scan_down_to_the_snapshot_s_key(count, ops):
     """Given every name that changed, the rescan is the scan: the same files, stats and order
-    (the snapshot's key hashes them all), or None where it cannot tell."""
+    (the snapshot's key hashes them all), kept as a scan would be; or None where it cannot tell."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "data"
         flat(folder, count)
@@ -189,14 +189,16 @@ def test_a_rescan_is_the_scan_down_to_the_snapshot_s_key(count, ops):
         apply(folder, ops)
         after = stats(folder)
         changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-        found = rescan(kept, changed)
+        result = rescan(kept, changed)
         full = scan([folder])
-        if found is None:
+        if result is None:
             assert any(op[0] in ("folder", "drop folder") for op in ops)
         else:
+            found, kept_now = result
             assert snapshot.stamp(found) == snapshot.stamp(full)
             assert columns(found) == columns(full)
             assert found.problems == full.problems
+            assert kept_now == keep(full)  # what the next rescan starts from
 
 
 # --- what makes it fall back -----------------------------------------------------------------

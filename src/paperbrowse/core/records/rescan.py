@@ -20,7 +20,7 @@ import os
 import stat
 from array import array
 from collections.abc import Iterable
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 from typing import NamedTuple, cast
 
@@ -64,30 +64,20 @@ def keep(found: Scan) -> KeptScan | None:
     """`found` in the small form `rescan` starts from; None when it cannot be trusted later (a
     file not looked at, a file with more than one link, a file reached twice, a number beyond
     63 bits)."""
-    folders: list[KeptFolder] = []
-    inodes: set[tuple[int, int]] = set()
-    count = 0
-    for folder in found.folders:
-        if None in folder.stats:
-            return None
-        stats = cast(list[os.stat_result], folder.stats)
-        try:
-            columns = [array("q", map(attrgetter(name), stats)) for name in _FIELDS]
-        except OverflowError:
-            return None
-        if columns[3] and max(columns[3]) > 1:  # a hard link: changed elsewhere, unheard here
-            return None
-        inodes.update(zip(columns[2], columns[1], strict=True))
-        count += len(stats)
-        folders.append(KeptFolder(folder.prefix, folder.names, columns))
-    if len(inodes) != count:
+    try:
+        folders = list(map(_kept, found.folders))
+    except _CannotTell:
+        return None
+    inodes = set(chain.from_iterable(zip(f.columns[2], f.columns[1], strict=True) for f in folders))
+    if len(inodes) != sum(len(f.names) for f in folders):
         return None
     return KeptScan(folders, list(found.problems))
 
 
-def rescan(kept: KeptScan, changed: Iterable[str]) -> Scan | None:
+def rescan(kept: KeptScan, changed: Iterable[str]) -> tuple[Scan, KeptScan] | None:
     """The scan now, if only the data files `changed` (paths as the watcher names them) may
-    differ from when `kept` was taken; None when that cannot be told without a full scan."""
+    differ from when `kept` was taken, and its kept form; None when that cannot be told
+    without a full scan."""
     wanted: dict[str, set[str]] = {}
     for path in changed:
         parent, name = os.path.split(os.path.normpath(path))
@@ -97,7 +87,7 @@ def rescan(kept: KeptScan, changed: Iterable[str]) -> Scan | None:
         if folder.prefix:  # not a file named as a source: the watcher calls its changes uncertain
             place = os.path.normpath(folder.prefix)
             where[place] = _SPLIT if place in where else number
-    redone: dict[int, Folder | None] = {}
+    redone: dict[int, tuple[Folder, KeptFolder] | None] = {}
     for parent, names in wanted.items():
         at = where.get(parent)
         if at is None or at == _SPLIT:
@@ -106,8 +96,33 @@ def rescan(kept: KeptScan, changed: Iterable[str]) -> Scan | None:
             redone[at] = _again(kept.folders[at], names)
         except _CannotTell:
             return None
-    folders = [redone[n] if n in redone else _rebuilt(f) for n, f in enumerate(kept.folders)]
-    return Scan(once([f for f in folders if f is not None and f.names]), list(kept.problems))
+    folders: list[Folder] = []
+    kept_folders: list[KeptFolder] = []
+    for number, old in enumerate(kept.folders):
+        pair = redone[number] if number in redone else (_rebuilt(old), old)
+        if pair is not None:
+            folders.append(pair[0])
+            kept_folders.append(pair[1])
+    if once(folders) is not folders:
+        return None  # a file reached twice now
+    return Scan(folders, list(kept.problems)), KeptScan(kept_folders, list(kept.problems))
+
+
+class _CannotTell(Exception):
+    """The folder changed in a way only a full scan follows."""
+
+
+def _kept(folder: Folder) -> KeptFolder:
+    if None in folder.stats:
+        raise _CannotTell
+    stats = cast(list[os.stat_result], folder.stats)
+    try:
+        columns = [array("q", map(attrgetter(name), stats)) for name in _FIELDS]
+    except OverflowError as err:
+        raise _CannotTell from err
+    if columns[3] and max(columns[3]) > 1:  # a hard link: changed elsewhere, unheard here
+        raise _CannotTell
+    return KeptFolder(folder.prefix, folder.names, columns)
 
 
 def _rebuilt(folder: KeptFolder) -> Folder:
@@ -121,42 +136,51 @@ def _stats(folder: KeptFolder) -> list[Stat]:
     return cast(list[Stat], list(map(KeptStat, rows)))  # an os.stat_result for every reader
 
 
-class _CannotTell(Exception):
-    """The folder changed in a way only a full scan follows."""
-
-
-def _again(folder: KeptFolder, changed: set[str]) -> Folder | None:
-    """The folder now, its `changed` names looked at again (None: no data file left in it)."""
+def _again(folder: KeptFolder, changed: set[str]) -> tuple[Folder, KeptFolder] | None:
+    """The folder now, its `changed` names looked at again, and its kept form (None: no data
+    file left in it). Only a new name costs a listing and the whole folder's columns again."""
     prefix = folder.prefix
     names, stats = folder.names, _stats(folder)
-    known = set(names)
-    if not changed <= known:  # a new name: the listing says where it is (and what else is)
+    listed = not changed <= set(names)
+    if listed:  # a new name: the listing says where it is (and what else is)
         try:
-            listed = os.listdir(prefix)
+            found = os.listdir(prefix)
         except OSError as err:
             raise _CannotTell from err
-        data, others = sort_out(listed)
+        data, others = sort_out(found)
         if any(os.path.isdir(prefix + name) for name in others):
             raise _CannotTell  # a subfolder: the files between them are runs of their own
         by_name = dict(zip(names, stats, strict=True))
         names, stats = data, list(map(by_name.get, data))
         changed = changed | {name for name, info in zip(names, stats, strict=True) if info is None}
     numbers = list(compress(range(len(names)), map(changed.__contains__, names)))
-    gone: set[int] = set()
+    columns = [array("q", column) for column in folder.columns] if not listed else []
+    gone: list[int] = []
     for number in numbers:
         try:
             info = os.stat(prefix + names[number])
         except FileNotFoundError as err:
             if os.path.lexists(prefix + names[number]):
                 raise _CannotTell from err  # a dangling link: the full scan keeps it, for the loader to say why
-            gone.add(number)
+            gone.append(number)
             continue
         except OSError as err:
             raise _CannotTell from err  # a file not to be looked at: the full scan says why
         if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
             raise _CannotTell
         stats[number] = info
+        try:
+            for column, name in zip(columns, _FIELDS, strict=False):
+                column[number] = getattr(info, name)
+        except OverflowError as err:
+            raise _CannotTell from err
     if gone:
         names = [name for n, name in enumerate(names) if n not in gone]
         stats = [info for n, info in enumerate(stats) if n not in gone]
-    return Folder(prefix, names, stats) if names else None
+        for number in reversed(gone):
+            for column in columns:
+                del column[number]
+    if not names:
+        return None
+    now = Folder(prefix, names, stats)
+    return now, (_kept(now) if listed else KeptFolder(prefix, names, columns))

@@ -50,6 +50,12 @@ class Folder(NamedTuple):
     def in_order(self) -> Folder:
         if len(self.names) < 2:
             return self
+        # A folder's names are distinct: sorted alone, then each one's stat looked up (half
+        # the time of sorting (name, stat) pairs at 100,000 files).
+        by_name = dict(zip(self.names, self.stats, strict=True))
+        if len(by_name) == len(self.names):
+            names = sorted(by_name)
+            return Folder(self.prefix, names, list(map(by_name.__getitem__, names)))
         pairs = sorted(zip(self.names, self.stats, strict=True), key=_FIRST)
         return Folder(self.prefix, list(map(_FIRST, pairs)), list(map(_SECOND, pairs)))
 
@@ -61,9 +67,12 @@ class Scan(NamedTuple):
     problems: list[Problem]
 
     def files(self) -> list[DataFile]:
-        """The files in the order of their sorted paths."""
-        ordered = map(Folder.in_order, self.folders)
-        return [DataFile(f.prefix + name, info) for f in ordered for name, info in zip(f.names, f.stats, strict=True)]
+        """The files in the order of their sorted paths; made in C-level passes (a Python line
+        per file cost a third of a second at 100,000)."""
+        found: list[DataFile] = []
+        for folder in map(Folder.in_order, self.folders):
+            found += map(_DATA_FILE, zip(map(folder.prefix.__add__, folder.names), folder.stats, strict=True))
+        return found
 
 
 _NAME = attrgetter("name")
@@ -73,6 +82,7 @@ _MODE = itemgetter(0)
 _INODE = itemgetter(1)
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
+_DATA_FILE = partial(tuple.__new__, DataFile)  # a DataFile from a (path, stat) pair, no Python frame
 _DIR_FD = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
 
 

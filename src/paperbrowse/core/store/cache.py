@@ -200,13 +200,12 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     at (see `records.rescan`); else, or when that cannot be told, every file is. The new
     catalog keeps its scan for the next reload (12 MB at 100,000 files)."""
     kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
-    scanned = rescan(kept, heard) if kept is not None and heard is not None else None
-    if scanned is None:
-        scanned = scan([str(source) for source in old.sources])
+    found = rescan(kept, heard) if kept is not None and heard is not None else None
+    scanned = found[0] if found is not None else scan([str(source) for source in old.sources])
     catalog = _load(old.sources, cache_folder() if folder is None else folder, None, scanned=scanned)
-    found = keep(scanned)
-    if found is not None:
-        catalog.derived[_KEPT_SCAN] = found
+    kept = found[1] if found is not None else keep(scanned)
+    if kept is not None:
+        catalog.derived[_KEPT_SCAN] = kept
     return catalog
 
 
