@@ -14,8 +14,10 @@ for both with their ratio. For each size, on a warm cache:
   10 s after the first frame (benchmarks/probe.py stalls).
 - many files: the same papers as one file per paper (as `add` writes them) against files of
   1,000 papers: `search --json`, the first screen, and in-process a warm load and a reload
-  after one file is touched (probe.py load), and their ratios. `--sizes` with no size runs
-  only this part.
+  after one file is touched (probe.py load): "reload" as the browser's data watcher makes
+  it (told by inotify which file changed), "full reload" looking at every file (as the
+  first reload after a start, or without inotify), and their ratios. `--sizes` with no size
+  runs only this part.
 
 Timings on a shared machine are noisy: quote the ratios, and the medians over --repeat runs.
 """
@@ -37,6 +39,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 HERE = Path(__file__).resolve().parent
+# What probe.py load prints, in order. "reload": as the data watcher reloads (told by inotify
+# which file changed); "full reload": every file looked at (the first reload after a start).
+LOAD_FIGURES = ("warm", "full reload", "warm cpu", "full reload cpu", "reload", "reload cpu")
 QUERY = "zzqx"
 OFFSETS = (0.0, 0.1, 0.3, 1.0)
 
@@ -250,11 +255,9 @@ def main() -> None:
                 env["PAPERBROWSE_CACHE"] = str(scratch / f"cache-{root.name}")
                 for layout, data in layouts.items():
                     python = root / ".venv/bin/python"
-                    warm, reload, warm_cpu, reload_cpu = probe(python, "load", data, scratch, f"cache-{root.name}")
-                    times.setdefault((name, "warm", layout), []).append(warm)
-                    times.setdefault((name, "reload", layout), []).append(reload)
-                    times.setdefault((name, "warm cpu", layout), []).append(warm_cpu)
-                    times.setdefault((name, "reload cpu", layout), []).append(reload_cpu)
+                    figures = probe(python, "load", data, scratch, f"cache-{root.name}")
+                    for what, value in zip(LOAD_FIGURES, figures, strict=True):
+                        times.setdefault((name, what, layout), []).append(value)
                     command = [
                         str(root / ".venv/bin/paperbrowse"),
                         "--data",
@@ -270,9 +273,9 @@ def main() -> None:
                     start = probe(python, "app", data, scratch, f"cache-{root.name}")
                     times.setdefault((name, "start", layout), []).append(start[0])
         for name in checkouts:
-            for what in ("search", "search cpu", "start", "warm", "warm cpu", "reload", "reload cpu"):
+            for what in ("search", "search cpu", "start", *LOAD_FIGURES):
                 many, one = median(times[name, what, "1,000 per file"]), median(times[name, what, "one per file"])
-                print(f"  {name}: {what:10} {many:.3f} s vs one per file {one:.3f} s: {one / many:.2f}x")
+                print(f"  {name}: {what:15} {many:.3f} s vs one per file {one:.3f} s: {one / many:.2f}x")
 
 
 if __name__ == "__main__":

@@ -663,6 +663,6 @@ def test_a_hard_linked_file_is_read_once_under_its_first_name(tmp_path):
 
 @given(st.lists(st.from_regex(r"\.?[a-z.]{0,6}(\.toml)?", fullmatch=True).filter(bool), unique=True, max_size=80))
 def test_sorting_out_a_listing_by_its_joined_names_equals_testing_each_name(names):
-    data, others = scan_module._sort_out(names)
+    data, others = scan_module.sort_out(names)
     assert data == [n for n in names if n.endswith(".toml") and not n.startswith(".")]
     assert sorted(others) == sorted(n for n in names if not n.endswith(".toml") and not n.startswith("."))

@@ -265,3 +265,44 @@ def test_a_collection_loaded_elsewhere_is_reloaded_only_if_it_changed_since(tmp_
         await until(pilot, lambda: "Second" not in titles(app))
 
     run(app, scenario)
+
+
+@linux_only
+def test_reloads_after_the_first_look_only_at_the_files_inotify_named(tmp_path, monkeypatch):
+    """The first reload after the start looks at every file (the start's load came before the
+    watch); from the second on, the browser hands the loader the names inotify heard, and the
+    list shows each change all the same."""
+    from paperbrowse.core.store import cache
+
+    told: list[list[str] | None] = []
+    real = cache.rescan
+
+    def rescan(kept, heard):
+        found = real(kept, heard)
+        told.append(sorted(heard) if found is not None else None)
+        return found
+
+    monkeypatch.setattr(cache, "rescan", rescan)
+    data = collection(tmp_path)
+    app = make_app([data], tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        watcher = app.screen.query_one(DataWatcher)
+        await settle(pilot)
+        (data / "a.toml").write_text(paper("one", "Fresh title"))
+        watcher.check()
+        await until(pilot, lambda: "Fresh title" in titles(app))
+        assert told == []
+        (data / "b.toml").write_text(paper("two", "Second, edited"))
+        await settle(pilot)
+        watcher.check()
+        await until(pilot, lambda: "Second, edited" in titles(app))
+        assert told == [[str(data / "b.toml")]]
+        (data / "c.toml").write_text(paper("three", "Third"))
+        (data / "a.toml").unlink()
+        await settle(pilot)
+        watcher.check()
+        await until(pilot, lambda: sorted(titles(app)) == ["Second, edited", "Third"])
+        assert told[-1] == sorted([str(data / "a.toml"), str(data / "c.toml")])
+
+    run(app, scenario)

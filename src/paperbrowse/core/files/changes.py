@@ -176,6 +176,7 @@ class ChangeWatcher:
         self._state = threading.Lock()
         self._busy = False
         self._closed = False
+        self._heard: set[str] | None = None  # see `heard`; None: cannot vouch since the last `heard`
 
     @property
     def polling(self) -> bool:
@@ -206,6 +207,17 @@ class ChangeWatcher:
                 self._busy = False
                 if self._closed:
                     self._release()
+
+    def heard(self) -> frozenset[str] | None:
+        """The data files (paths) the kernel said changed since the last call, or None when it
+        cannot be vouched that no other file changed meanwhile: the first call, polling, lost
+        events, a folder come or gone, anything not followed by name. Ask after `changed`, from
+        the thread that asked it, before loading: what changes after this call is in the next
+        answer, so a scan taken after it, updated with that answer, misses nothing."""
+        with self._state:
+            found = None if self._heard is None else frozenset(self._heard)
+            self._heard = set() if self._inotify is not None else None
+            return found
 
     def close(self) -> None:
         with self._state:
@@ -255,14 +267,22 @@ class ChangeWatcher:
     def _drain(self) -> bool:
         assert self._inotify is not None
         try:
-            return self._inotify.read()
+            changed = self._inotify.read()
         except _Unavailable as err:
             self._inotify.close()
             self._inotify = None
+            self._heard = None
             self.fallback = str(err)
             self.how = f"polling: {self.fallback}"
             self._look()  # from now on, compared with this; what happened before it is unknown:
             return True  # so reload
+        heard, self._inotify.heard = self._inotify.heard, set()
+        with self._state:
+            if heard is None:
+                self._heard = None
+            elif self._heard is not None:
+                self._heard |= heard
+        return changed
 
     def _look(self, before: Signature | None = None) -> Signature:
         start, spent = self._clock(), self._timer()
@@ -274,6 +294,7 @@ class ChangeWatcher:
 
 
 # inotify(7)
+IN_MODIFY = 0x00000002
 IN_ATTRIB = 0x00000004
 IN_CLOSE_WRITE = 0x00000008
 IN_MOVED_FROM = 0x00000040
@@ -287,6 +308,9 @@ IN_IGNORED = 0x00008000
 IN_ONLYDIR = 0x01000000
 IN_ISDIR = 0x40000000
 _MASK = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB
+# A write is a change once the file is closed; one that never closes it (truncate(2), a mapped
+# file) is only heard by name, for the next reload to look at (see `ChangeWatcher.heard`).
+_MASK |= IN_MODIFY
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then len bytes of name, NUL-padded
 _READS = 64  # reads of up to 64 KB per question: a flood of events is left for the next one
 
@@ -359,6 +383,9 @@ class _Inotify:
         self._watched: dict[int, _Watched] = {}
         self._poller = select.poll()
         self._rewatch = False
+        # The data files whose change was heard by name; None: something changed that was not
+        # (lost events, a folder, a link's target, a source's own name).
+        self.heard: set[str] | None = set()
         self._start()
 
     def readable(self) -> bool:
@@ -379,6 +406,7 @@ class _Inotify:
             for watch, mask, name in _events(data):
                 changed |= self._event(watch, mask, name)
         if self._rewatch:  # folders came or went: watch what is there now
+            self.heard = None
             self.close()
             self._start()
         return changed
@@ -459,6 +487,13 @@ class _Inotify:
             path, on_the_way = parent, True
 
     def _event(self, watch: int, mask: int, raw: bytes) -> bool:
+        changed = self._heard_event(watch, mask, raw)
+        if mask == IN_MODIFY:
+            return False  # written to, not yet closed: heard by name, a change when closed
+        return changed
+
+    def _heard_event(self, watch: int, mask: int, raw: bytes) -> bool:
+        """Whether the event changed a data file; its name goes to `heard` (or `heard` to None)."""
         if mask & IN_Q_OVERFLOW:
             self._rewatch = True  # events were lost, folders too maybe
             return True
@@ -472,11 +507,14 @@ class _Inotify:
             if mask & (IN_DELETE_SELF | IN_MOVE_SELF):
                 self._rewatch = True
                 return True
+            if watched.folder:
+                self.heard = None  # its mode or owner: its files may be readable or not now
             return watched.folder
         name = os.fsdecode(raw)
         changed = False
         if name in watched.names:
             changed = True
+            self.heard = None  # a file source, a link's target or a folder on the way: not by name
             if watched.names[name] or mask & IN_ISDIR:
                 self._rewatch = True
         if watched.folder and not name.startswith("."):
@@ -486,6 +524,8 @@ class _Inotify:
                 changed = True
                 if mask & (IN_CREATE | IN_MOVED_TO) and os.path.islink(os.path.join(watched.path, name)):
                     self._rewatch = True  # where it points is watched too
+                elif self.heard is not None:
+                    self.heard.add(os.path.join(watched.path, name))
         return changed
 
 

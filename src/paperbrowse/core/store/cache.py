@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import compress
 from operator import itemgetter, methodcaller
 from pathlib import Path
@@ -30,7 +30,8 @@ from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.scan import DataFile, scan
+from paperbrowse.core.records.rescan import KeptScan, keep, rescan
+from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import small_files, snapshot, trust
 from paperbrowse.core.store.packing import pack, unpack
 
@@ -192,15 +193,37 @@ def load_catalog_cached(
     return _load(sources, cache_folder() if folder is None else folder, progress, early)
 
 
+def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | None = None) -> Catalog:
+    """`old`'s collection loaded again, as the data watcher reloads it; `heard`: the only data
+    files that may have changed since `old` was loaded by this function, as a watcher vouches
+    (`ChangeWatcher.heard`), or None (any may have). With `heard`, only those files are looked
+    at (see `records.rescan`); else, or when that cannot be told, every file is. The new
+    catalog keeps its scan for the next reload (12 MB at 100,000 files)."""
+    kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
+    found = rescan(kept, heard) if kept is not None and heard is not None else None
+    scanned = found[0] if found is not None else scan([str(source) for source in old.sources])
+    catalog = _load(old.sources, cache_folder() if folder is None else folder, None, scanned=scanned)
+    kept = found[1] if found is not None else keep(scanned)
+    if kept is not None:
+        catalog.derived[_KEPT_SCAN] = kept
+    return catalog
+
+
+_KEPT_SCAN = "kept scan"  # in a catalog's `derived`: its files as `reload_catalog` found them
+
+
 def _load(
     sources: Iterable[str | os.PathLike[str]],
     folder: Path | None,
     progress: Progress | None,
     early: Callable[[Catalog], None] | None = None,
+    scanned: Scan | None = None,
 ) -> Catalog:
+    """`scanned`: the files as the caller found them; None: scan them now."""
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
-    scanned = scan(names)
+    if scanned is None:
+        scanned = scan(names)
     problems = scanned.problems
     files_now = snapshot.stamp(scanned) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None

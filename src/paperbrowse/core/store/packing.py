@@ -6,6 +6,7 @@ a tuple of its fields in field order (a paper's date as a tuple too).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields, replace
 from typing import Any
 
@@ -52,7 +53,7 @@ def unpack(packed: Packed, shown: str) -> FileRecords:
     return result
 
 
-def add_papers(found: list[Paper], rows: list[Row], shown: str | None = None) -> None:
+def add_papers(found: list[Paper], rows: Iterable[Row], shown: str | None = None) -> None:
     """The papers of `rows` to `found`; from the file `shown` (None: where they were read)."""
     for row in rows:
         values = list(row)

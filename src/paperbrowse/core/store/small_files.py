@@ -143,9 +143,7 @@ def _digest(members: Sequence[DataFile]) -> bytes | None:
 def _read(entry: _Entry, name: str) -> FileRecords:
     """A run's records as stored, in one `FileRecords` (named by its first file)."""
     result = FileRecords(name)
-    papers = result.papers
-    for rows in entry[3]:
-        add_papers(papers, rows)
+    add_papers(result.papers, chain.from_iterable(entry[3]))  # one call per run, not per file
     for number in sorted(entry[4]):
         result.categories += [Category(*row) for row in entry[4][number]]
     for number in sorted(entry[5]):

@@ -3,7 +3,8 @@
 A `ChangeWatcher` (core) says whether the files changed: on Linux the kernel tells it, elsewhere
 it looks at them, no more often than keeps that cheap. Every few seconds the UI thread only asks
 whether there is anything to ask (no I/O); when there is, a thread asks, and when the files
-changed it loads the collection again (only the changed files are parsed) and announces it.
+changed it loads the collection again (only the changed files are parsed; with inotify, from
+the second reload on, only the files it heard of are looked at) and announces it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from paperbrowse.core.files.changes import ChangeWatcher, Signature
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.store.cache import load_catalog_cached
+from paperbrowse.core.store.cache import reload_catalog
 
 WATCH_SECONDS = 3.0
 
@@ -88,7 +89,10 @@ class DataWatcher(Widget):
         if not changes.changed(now=now) and not owed:
             self.app.call_from_thread(self._checked, changes)
             return
-        fresh = load_catalog_cached(catalog.sources)  # only the changed files are parsed again
+        # Only the changed files are parsed again; with inotify, only those heard of looked at.
+        # Asked after the events were read and before the load: a change meanwhile is heard next.
+        heard = changes.heard()
+        fresh = reload_catalog(catalog, None if owed else heard)  # a failed reload took what was heard
         index = SearchIndex(fresh)
         self.app.call_from_thread(self._loaded, catalog, fresh, index, changes)
 
