@@ -28,7 +28,21 @@ def test_the_search_input_claims_them(key) -> None:
     assert not Input().check_consume_key(key, None)  # what Textual does without the shim
 
 
-class _Typing(App[None]):
+class _Counting(App[None]):
+    layouts = 0  # the screen's layouts so far
+
+
+def _count_layouts(app: _Counting) -> None:
+    layout = app.screen._refresh_layout
+
+    def counted(*args, **kwargs):
+        app.layouts += 1
+        return layout(*args, **kwargs)
+
+    app.screen._refresh_layout = counted  # type: ignore[method-assign]
+
+
+class _Typing(_Counting):
     """An input, a label beside it, and a count of the screen's layouts."""
 
     def __init__(self, kind: type[Input]) -> None:
@@ -41,13 +55,7 @@ class _Typing(App[None]):
         yield Label("beside it")
 
     def on_mount(self) -> None:
-        layout = self.screen._refresh_layout
-
-        def counted(*args, **kwargs):
-            self.layouts += 1
-            return layout(*args, **kwargs)
-
-        self.screen._refresh_layout = counted  # type: ignore[method-assign]
+        _count_layouts(self)
 
 
 async def _layouts_while_typing(kind: type[Input]) -> tuple[int, str]:
@@ -80,7 +88,7 @@ def test_textual_still_keeps_the_footers_key_widget_private() -> None:
     assert (key.key_display, key.description, key.action) == ("q", "Quit", "quit")  # what the footer reads
 
 
-class _Scrolling(App[None]):
+class _Scrolling(_Counting):
     """A scrolling list of lines and an input to move the focus to; with or without the shim."""
 
     def __init__(self, shim: bool) -> None:
@@ -93,13 +101,7 @@ class _Scrolling(App[None]):
         yield _Lines(self.shim)
 
     def on_mount(self) -> None:
-        layout = self.screen._refresh_layout
-
-        def counted(*args, **kwargs):
-            self.layouts += 1
-            return layout(*args, **kwargs)
-
-        self.screen._refresh_layout = counted  # type: ignore[method-assign]
+        _count_layouts(self)
 
 
 class _Lines(ScrollView, can_focus=True):
