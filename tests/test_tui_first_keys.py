@@ -13,12 +13,12 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from paperbrowse.tui.screens.main import MainScreen
 from paperbrowse.tui.textual_shims import FooterKey
 from paperbrowse.tui.widgets.key_footer import KeyFooter
-from tui_support import burst, make_app, plist, run, settle
+from tui_support import burst, make_app, plain, plist, run, settle
 
 
 def _restyled(app: App[object]) -> list[str]:
@@ -160,5 +160,27 @@ def test_the_first_frame_has_the_footers_keys(tmp_path: Path, monkeypatch) -> No
     async def scenario(pilot) -> None:
         assert {"focus_search", "star", "help", "quit"} <= keys_at_layout[0]
         assert keys_at_layout[0] == {key.action for key in app.screen.query(FooterKey)}  # and they stayed
+
+    run(app, scenario)
+
+
+def test_the_first_frame_has_the_first_papers_details(tmp_path: Path, monkeypatch) -> None:
+    """The details came one message later than the list (the list's Highlighted), so after the
+    first frame, a layout and frame of their own that a query typed then waited behind."""
+    heads: list[str] = []
+    lay_out = Screen._refresh_layout
+
+    def watched(screen: Screen[object], *args, **kwargs) -> None:
+        if isinstance(screen, MainScreen):
+            heads.append(plain(screen.query_one("#detail-head", Static)))
+        lay_out(screen, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", watched)
+    app = make_app(None, tmp_path / "library.toml")
+
+    async def scenario(pilot) -> None:
+        first = app.screen.papers.papers[0]
+        assert first.title.split(":")[0] in heads[0]
+        assert plain(app.screen.query_one("#detail-head", Static)) == heads[0]  # and they stayed
 
     run(app, scenario)

@@ -265,6 +265,9 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         self._keep = None
         self._shown_text = text
         self.papers.show(papers, parse(text), self.session.library, keep=keep)
+        # Now, not at the list's Highlighted, a message later: the first results' details are
+        # in the first frame, and a keystroke's in the frame of its list.
+        self.detail.show(self.papers.current)
         self._shown_count = len(papers)
         count = self._scope(len(papers), text)
         if scanned is not None:
