@@ -108,7 +108,7 @@ class KeyFooter(Footer):
     def fit(self) -> None:
         """Show the keys that fit the width: the palette's goes first, then from the row's end."""
         keys = list(self.query_children(FooterKey))
-        if not keys:
+        if not keys or not self.size.width:  # not laid out yet: its first size fits them
             return
         palette = [key for key in keys if key.has_class("-command-palette")]
         row = [key for key in keys if key not in palette]
@@ -123,7 +123,8 @@ class KeyFooter(Footer):
             hidden.add(key)
             used -= _width(key)
         for key in keys:
-            key.display = key not in hidden
+            if key.display != (key not in hidden):  # setting it, even unchanged, lays the screen out
+                key.display = key not in hidden
 
 
 def _width(key: FooterKey) -> int:

@@ -105,7 +105,7 @@ class PaperList(ScrollView, can_focus=True):
         """Replace the rows; keep the cursor on paper `keep` when it is still listed."""
         self.papers, self.search_query, self.user = papers, query, user
         self._positions.clear()
-        self.virtual_size = Size(self.size.width, len(papers))
+        self.virtual_size = Size(0, len(papers))  # no width: rows are cut to the list's
         target = 0
         if keep is not None:
             target = next((i for i, p in enumerate(papers) if p.id == keep), 0)
@@ -144,7 +144,6 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=row - height + 1, animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.papers))
         self.scroll_to_region_row(self.cursor)
 
     def action_cursor_down(self) -> None:
