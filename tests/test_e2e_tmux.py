@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,17 @@ class Terminal:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
+
+    def wait_for_all(self, *texts: str, timeout: float = 20.0) -> str:
+        """A screen showing every one of `texts` at once (a search shows its answer in steps:
+        the details of a first part may come before the final count)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if all(re.search(r"(?<!\d)" + re.escape(text), screen) for text in texts):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{texts!r} never appeared together on screen:\n{self.screen()}")
 
     def running(self) -> bool:
         return subprocess.run([*self.base, "has-session", "-t", "e2e"], capture_output=True).returncode == 0
@@ -147,8 +159,7 @@ def test_p_downloads_the_pdf_with_progress_marks_it_and_its_text_is_searched(tmp
     terminal.keys(*["BSpace"] * len("specinf"))
     terminal.wait_for("26 of 26 papers")
     terminal.keys(*'text:"token tree"', "Enter")
-    screen = terminal.wait_for("In PDF")
-    assert "1 of 26 papers" in screen and "on page 2" in screen
+    terminal.wait_for_all("In PDF", "on page 2", "1 of 26 papers")
     terminal.keys("q")
     deadline = time.monotonic() + 10
     while terminal.running() and time.monotonic() < deadline:
