@@ -8,6 +8,7 @@ end of the row before any is cut, the palette's first, and never the two a newco
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 
 from rich.cells import cell_len
@@ -20,6 +21,7 @@ from paperbrowse.tui.labels import language_of, tr
 from paperbrowse.tui.textual_shims import FooterKey
 
 ALWAYS = ("help", "quit")  # the actions whose keys the footer never hides
+COMPOSE_WAIT = 5.0  # seconds the screen's start waits at most for the footer's first keys
 
 
 class KeyFooter(Footer):
@@ -84,7 +86,10 @@ class KeyFooter(Footer):
                 composed.set()
 
         self.call_next(compose_keys)
-        await composed.wait()
+        # The footer's turn comes within milliseconds; should it never come (the app closing
+        # first), the screen's start does not wait on it.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(composed.wait(), COMPOSE_WAIT)
 
     @property
     def behind(self) -> bool:

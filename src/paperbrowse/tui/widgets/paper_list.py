@@ -143,7 +143,7 @@ class PaperList(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False)
 
-    def on_resize(self, event: events.Resize) -> None:
+    def on_resize(self) -> None:
         self.scroll_to_region_row(self.cursor)
 
     def action_cursor_down(self) -> None:
