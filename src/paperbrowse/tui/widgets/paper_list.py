@@ -46,6 +46,8 @@ class PaperList(ScrollView, can_focus=True):
         height: 1fr;
         background: $surface;
         overflow-x: hidden;  /* rows are cut to the width: no scrollbar across the list's last row */
+        scrollbar-gutter: stable;  /* the rows keep their width whether a scrollbar shows or not */
+        scrollbar-size-vertical: 1;
     }
     PaperList > .paper-list--cursor {
         background: $block-cursor-blurred-background;
