@@ -7,10 +7,9 @@ query typed at once."""
 
 from __future__ import annotations
 
-from tui_support import list_rows, make_app, run, settle
-
 from paperbrowse.tui.widgets.detail_pane import DetailPane
 from paperbrowse.tui.widgets.paper_list import PaperList
+from tui_support import list_rows, make_app, run, settle
 
 
 def test_the_list_keeps_its_width_when_its_scrollbar_goes(tmp_path) -> None:
