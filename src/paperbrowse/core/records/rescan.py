@@ -75,12 +75,14 @@ def keep(found: Scan) -> KeptScan | None:
 
 
 class Rescanned(NamedTuple):
-    """What `rescan` found: the scan in its kept form, and the files that changed in place (their
-    paths as the scan makes them, with their stats now); None when a name came or went (then
-    the list of files itself changed)."""
+    """What `rescan` found: the scan in its kept form; the files looked at again that are there
+    (their paths as the scan makes them, with their stats now), the paths of those gone, and
+    of those new (looked at too)."""
 
     kept: KeptScan
-    edited: dict[str, os.stat_result] | None
+    looked: dict[str, os.stat_result]
+    gone: set[str]
+    added: set[str]
 
     def scan(self) -> Scan:
         """The scan itself, its stats rebuilt from the kept columns (a C-level call per file:
@@ -102,23 +104,22 @@ def rescan(kept: KeptScan, changed: Iterable[str]) -> Rescanned | None:
             place = os.path.normpath(folder.prefix)
             where[place] = _SPLIT if place in where else number
     redone: dict[int, KeptFolder | None] = {}
-    edited: dict[str, os.stat_result] | None = {}
+    found = Rescanned(kept, {}, set(), set())
     fresh: list[int] = []  # the inodes that files looked at again have now and had not
     for parent, names in wanted.items():
         at = where.get(parent)
         if at is None or at == _SPLIT:
             return None  # a folder that had no data files, or files between subfolders
         try:
-            redone[at], found, new = _again(kept.folders[at], names)
+            redone[at], new = _again(kept.folders[at], names, found)
         except _CannotTell:
             return None
-        edited = None if found is None or edited is None else {**edited, **found}
         fresh += new
     folders = [redone.get(number, old) for number, old in enumerate(kept.folders)]
     now = KeptScan([folder for folder in folders if folder is not None], list(kept.problems))
     if not _distinct(now, fresh):
         return None  # a file reached twice now
-    return Rescanned(now, edited)
+    return found._replace(kept=now)
 
 
 def _distinct(found: KeptScan, fresh: list[int]) -> bool:
@@ -160,32 +161,30 @@ def _stats(folder: KeptFolder) -> list[Stat]:
     return cast(list[Stat], list(map(KeptStat, rows)))  # an os.stat_result for every reader
 
 
-def _again(
-    folder: KeptFolder, changed: set[str]
-) -> tuple[KeptFolder | None, dict[str, os.stat_result] | None, list[int]]:
+def _again(folder: KeptFolder, changed: set[str], found: Rescanned) -> tuple[KeptFolder | None, list[int]]:
     """The folder now, its `changed` names looked at again, in its kept form (None: no data
-    file left in it); the files changed in place with their stats (None: a name came or went);
-    and the inodes new to the folder. Only a new name costs a listing and the whole folder's
-    columns again; otherwise no Python line runs per file of the folder."""
+    file left in it), and the inodes new to the folder; what was looked at, gone or added
+    told to `found`. Only a new name costs a listing and the whole folder's columns again;
+    otherwise no Python line runs per file of the folder."""
     prefix = folder.prefix
     names = folder.names
     stats: list[Stat] = []
     listed = not changed <= set(names)
     if listed:  # a new name: the listing says where it is (and what else is)
         try:
-            found = os.listdir(prefix)
+            listing = os.listdir(prefix)
         except OSError as err:
             raise _CannotTell from err
-        data, others = sort_out(found)
+        data, others = sort_out(listing)
         if any(os.path.isdir(prefix + name) for name in others):
             raise _CannotTell  # a subfolder: the files between them are runs of their own
         by_name = dict(zip(names, _stats(folder), strict=True))
+        found.gone.update(prefix + name for name in by_name.keys() - set(data))
         names, stats = data, list(map(by_name.get, data))
         changed = changed | {name for name, info in zip(names, stats, strict=True) if info is None}
     numbers = list(compress(range(len(names)), map(changed.__contains__, names)))
     columns = [array("q", column) for column in folder.columns] if not listed else []
     gone: list[int] = []
-    edited: dict[str, os.stat_result] = {}
     fresh: list[int] = []
     for number in numbers:
         try:
@@ -203,7 +202,9 @@ def _again(
         inode = columns[1][number] if not listed else before.st_ino if before is not None else None
         if inode != info.st_ino:
             fresh.append(info.st_ino)
-        edited[prefix + names[number]] = info
+        found.looked[prefix + names[number]] = info
+        if listed and before is None:
+            found.added.add(prefix + names[number])
         if listed:
             stats[number] = info
             continue
@@ -212,6 +213,7 @@ def _again(
                 column[number] = getattr(info, name)
         except OverflowError as err:
             raise _CannotTell from err
+    found.gone.update(prefix + names[number] for number in gone)
     if gone:
         names = [name for n, name in enumerate(names) if n not in gone]
         stats = [info for n, info in enumerate(stats) if n not in gone]
@@ -219,6 +221,6 @@ def _again(
             for column in columns:
                 del column[number]
     if not names:
-        return None, None, fresh
+        return None, fresh
     now = _kept(Folder(prefix, names, stats)) if listed else KeptFolder(prefix, names, columns)
-    return now, (None if listed or gone else edited), fresh
+    return now, fresh

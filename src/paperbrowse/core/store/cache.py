@@ -220,7 +220,7 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     folder = cache_folder() if folder is None else folder
     kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
     found = rescan(kept, heard) if kept is not None and heard is not None else None
-    catalog = _patched(old, found, folder) if found is not None else None
+    catalog = _patched(old, kept, found, folder) if kept is not None and found is not None else None
     if catalog is None:
         scanned = found.scan() if found is not None else scan([str(source) for source in old.sources])
         catalog = _load(old.sources, folder, None, scanned=scanned, keep_load=True)
@@ -234,18 +234,19 @@ _KEPT_SCAN = "kept scan"  # in a catalog's `derived`: its files as `reload_catal
 _KEPT_LOAD = "kept load"  # ... and its units' records (`kept_load.KeptLoad`)
 
 
-def _patched(old: Catalog, found: Rescanned, folder: Path | None) -> Catalog | None:
-    """`old` with the records of the files `found` edited in place read again, those of every
-    other file kept; None when `old` kept no load to patch, or when it cannot be patched."""
+def _patched(old: Catalog, before: KeptScan, found: Rescanned, folder: Path | None) -> Catalog | None:
+    """`old` with the units of the files `found` changed, added or gone read again, those of
+    every other file kept (see `kept_load`); None when `old` kept no load to patch, or when it
+    cannot be patched."""
     load: KeptLoad | None = old.derived.get(_KEPT_LOAD)
     folder = trust.usable_folder(folder)
-    if load is None or folder is None or found.edited is None:
+    if load is None or folder is None:
         return None
     names = list(old.sources)
     where = snapshot.snapshot_path(folder, names)
     if load.place != (folder, where.stem.removeprefix("snapshot-")):
         return None
-    patched = kept_load.patch(load, found.edited, lambda file: load_file(file, folder))
+    patched = kept_load.patch(load, before, found, lambda file: load_file(file, folder))
     if patched is None:
         return None
     units, load = patched

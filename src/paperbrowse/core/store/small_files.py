@@ -82,6 +82,11 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     return buckets, others
 
 
+def ends_run(path: str) -> bool:
+    """Whether a run ends after the small file at `path` (`plan`'s cut, for one file)."""
+    return not zlib.crc32(_ENCODE(path)) % RUN
+
+
 def bucket_path(folder: Path, group: str, bucket: int) -> Path:
     return folder / f"files-{group}-{bucket:02d}.pickle"
 
