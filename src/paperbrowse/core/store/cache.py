@@ -214,8 +214,9 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     """`old`'s collection loaded again, as the data watcher reloads it; `heard`: the only data
     files that may have changed since `old` was loaded by this function, as a watcher vouches
     (`ChangeWatcher.heard`), or None (any may have). With `heard`, only those files are looked
-    at (see `records.rescan`), and when they only changed in place, only their records are read
-    again (see `kept_load`); else, or when that cannot be told, every file is. The new catalog
+    at (see `records.rescan`), and only the units holding them (their runs of small files, or
+    the large files themselves) are read again, the previous reload's records kept for the
+    rest (see `kept_load`); else, or when that cannot be told, every file is. The new catalog
     keeps its scan and its units for the next reload (about 20 MB at 100,000 files)."""
     folder = cache_folder() if folder is None else folder
     kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None

@@ -1,14 +1,16 @@
-"""A reload's records kept for the next, so that a reload told which files changed in place
-replaces only those files' records.
+"""A reload's records kept for the next, so that a reload told which files changed reads only
+their units again.
 
-A reload of 100,000 one-paper files that reads them all back (the bucket files unpickled, the
+A reload of 100,000 one-paper files that reads them all back (every bucket file unpickled, the
 runs planned and checked by digest, a Python step per run and several C-level passes per file)
 cost half as much again as the same papers in 100 files, though one file had changed. When the
-data watcher vouches for the names that changed (`records.rescan`) and none came or went, the
-list of files is the one the last load planned, so are its runs: only the units holding a
-changed file (its run, or the large file itself) are read again, the way a full load reads
-them, and every other unit's records are the ones the last load gave. Joined by
-`build_catalog`, they are what a full load gives, record for record (a test compares them).
+data watcher vouches for the names that changed (`records.rescan`), the last load's plan still
+holds everywhere else: a unit (a run of small files, or a large file) holding a file edited in
+place is read again the way a full load reads it, and names that came or went (or a file that
+crossed the small files' limit) have the files around them planned again, between the nearest
+cuts no change moved; every other unit's records are the ones the last load gave. Joined by
+`build_catalog`, they are what a full load gives, record for record (a test compares them over
+random edits, adds, deletes and renames).
 
 What is kept is small beside the catalog: each file's path and the four numbers a run's digest
 hashes (size, times, inode: arrays), and each unit's place, bucket and records (which share
