@@ -217,7 +217,7 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     at (see `records.rescan`), and only the units holding them (their runs of small files, or
     the large files themselves) are read again, the previous reload's records kept for the
     rest (see `kept_load`); else, or when that cannot be told, every file is. The new catalog
-    keeps its scan and its units for the next reload (about 20 MB at 100,000 files)."""
+    keeps its scan and its units for the next reload (about 30 MB at 100,000 files)."""
     folder = cache_folder() if folder is None else folder
     kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
     found = rescan(kept, heard) if kept is not None and heard is not None else None
