@@ -194,7 +194,7 @@ def test_a_rescan_is_the_scan_down_to_the_snapshot_s_key(count, ops):
         if result is None:
             assert any(op[0] in ("folder", "drop folder") for op in ops)
         else:
-            found, kept_now = result
+            found, kept_now = result.scan(), result.kept
             assert snapshot.stamp(found) == snapshot.stamp(full)
             assert columns(found) == columns(full)
             assert found.problems == full.problems

@@ -25,10 +25,10 @@ from operator import attrgetter, itemgetter
 from typing import NamedTuple, cast
 
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.scan import Folder, Scan, Stat, once, sort_out
+from paperbrowse.core.records.scan import Folder, Scan, Stat, sort_out
 
 # The stat fields the loader reads, in this order in a kept folder's array.
-_FIELDS = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_size", "st_mtime_ns", "st_ctime_ns")
+KEPT_FIELDS = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_size", "st_mtime_ns", "st_ctime_ns")
 _SPLIT = -1  # a folder whose files the scan cut in runs between its subfolders
 
 
@@ -50,7 +50,7 @@ class KeptStat(tuple[int, ...]):
 class KeptFolder(NamedTuple):
     prefix: str
     names: list[str]
-    columns: list[array[int]]  # one per field of _FIELDS, a number per name
+    columns: list[array[int]]  # one per field of KEPT_FIELDS, a number per name
 
 
 class KeptScan(NamedTuple):
@@ -74,10 +74,26 @@ def keep(found: Scan) -> KeptScan | None:
     return KeptScan(folders, list(found.problems))
 
 
-def rescan(kept: KeptScan, changed: Iterable[str]) -> tuple[Scan, KeptScan] | None:
-    """The scan now, if only the data files `changed` (paths as the watcher names them) may
-    differ from when `kept` was taken, and its kept form; None when that cannot be told
-    without a full scan."""
+class Rescanned(NamedTuple):
+    """What `rescan` found: the scan in its kept form; the files looked at again that are there
+    (their paths as the scan makes them, with their stats now), the paths of those gone, and
+    of those new (looked at too)."""
+
+    kept: KeptScan
+    looked: dict[str, os.stat_result]
+    gone: set[str]
+    added: set[str]
+
+    def scan(self) -> Scan:
+        """The scan itself, its stats rebuilt from the kept columns (a C-level call per file:
+        only a reload that reads the files' list needs it)."""
+        return Scan(list(map(_rebuilt, self.kept.folders)), list(self.kept.problems))
+
+
+def rescan(kept: KeptScan, changed: Iterable[str]) -> Rescanned | None:
+    """The scan now, in its kept form, if only the data files `changed` (paths as the watcher
+    names them) may differ from when `kept` was taken; None when that cannot be told without
+    a full scan."""
     wanted: dict[str, set[str]] = {}
     for path in changed:
         parent, name = os.path.split(os.path.normpath(path))
@@ -87,25 +103,34 @@ def rescan(kept: KeptScan, changed: Iterable[str]) -> tuple[Scan, KeptScan] | No
         if folder.prefix:  # not a file named as a source: the watcher calls its changes uncertain
             place = os.path.normpath(folder.prefix)
             where[place] = _SPLIT if place in where else number
-    redone: dict[int, tuple[Folder, KeptFolder] | None] = {}
+    redone: dict[int, KeptFolder | None] = {}
+    found = Rescanned(kept, {}, set(), set())
+    fresh: list[int] = []  # the inodes that files looked at again have now and had not
     for parent, names in wanted.items():
         at = where.get(parent)
         if at is None or at == _SPLIT:
             return None  # a folder that had no data files, or files between subfolders
         try:
-            redone[at] = _again(kept.folders[at], names)
+            redone[at], new = _again(kept.folders[at], names, found)
         except _CannotTell:
             return None
-    folders: list[Folder] = []
-    kept_folders: list[KeptFolder] = []
-    for number, old in enumerate(kept.folders):
-        pair = redone[number] if number in redone else (_rebuilt(old), old)
-        if pair is not None:
-            folders.append(pair[0])
-            kept_folders.append(pair[1])
-    if once(folders) is not folders:
+        fresh += new
+    folders = [redone.get(number, old) for number, old in enumerate(kept.folders)]
+    now = KeptScan([folder for folder in folders if folder is not None], list(kept.problems))
+    if not _distinct(now, fresh):
         return None  # a file reached twice now
-    return Scan(folders, list(kept.problems)), KeptScan(kept_folders, list(kept.problems))
+    return found._replace(kept=now)
+
+
+def _distinct(found: KeptScan, fresh: list[int]) -> bool:
+    """Whether every file is still reached once. They were when the scan was kept, and only an
+    inode a file did not have then can be a second one now: each is counted in every folder's
+    column of inodes (C-level counts; an inode on two devices counts too, and only costs a full
+    scan). Many of them: one set of every inode instead."""
+    inodes = [folder.columns[1] for folder in found.folders]
+    if len(fresh) > 64:
+        return len(set(chain.from_iterable(inodes))) == sum(map(len, inodes))
+    return all(sum(column.count(inode) for column in inodes) <= 1 for inode in fresh)
 
 
 class _CannotTell(Exception):
@@ -117,7 +142,7 @@ def _kept(folder: Folder) -> KeptFolder:
         raise _CannotTell
     stats = cast(list[os.stat_result], folder.stats)
     try:
-        columns = [array("q", map(attrgetter(name), stats)) for name in _FIELDS]
+        columns = [array("q", map(attrgetter(name), stats)) for name in KEPT_FIELDS]
     except OverflowError as err:
         raise _CannotTell from err
     if columns[3] and max(columns[3]) > 1:  # a hard link: changed elsewhere, unheard here
@@ -136,26 +161,31 @@ def _stats(folder: KeptFolder) -> list[Stat]:
     return cast(list[Stat], list(map(KeptStat, rows)))  # an os.stat_result for every reader
 
 
-def _again(folder: KeptFolder, changed: set[str]) -> tuple[Folder, KeptFolder] | None:
-    """The folder now, its `changed` names looked at again, and its kept form (None: no data
-    file left in it). Only a new name costs a listing and the whole folder's columns again."""
+def _again(folder: KeptFolder, changed: set[str], found: Rescanned) -> tuple[KeptFolder | None, list[int]]:
+    """The folder now, its `changed` names looked at again, in its kept form (None: no data
+    file left in it), and the inodes new to the folder; what was looked at, gone or added
+    told to `found`. Only a new name costs a listing and the whole folder's columns again;
+    otherwise no Python line runs per file of the folder."""
     prefix = folder.prefix
-    names, stats = folder.names, _stats(folder)
+    names = folder.names
+    stats: list[Stat] = []
     listed = not changed <= set(names)
     if listed:  # a new name: the listing says where it is (and what else is)
         try:
-            found = os.listdir(prefix)
+            listing = os.listdir(prefix)
         except OSError as err:
             raise _CannotTell from err
-        data, others = sort_out(found)
+        data, others = sort_out(listing)
         if any(os.path.isdir(prefix + name) for name in others):
             raise _CannotTell  # a subfolder: the files between them are runs of their own
-        by_name = dict(zip(names, stats, strict=True))
+        by_name = dict(zip(names, _stats(folder), strict=True))
+        found.gone.update(prefix + name for name in by_name.keys() - set(data))
         names, stats = data, list(map(by_name.get, data))
         changed = changed | {name for name, info in zip(names, stats, strict=True) if info is None}
     numbers = list(compress(range(len(names)), map(changed.__contains__, names)))
     columns = [array("q", column) for column in folder.columns] if not listed else []
     gone: list[int] = []
+    fresh: list[int] = []
     for number in numbers:
         try:
             info = os.stat(prefix + names[number])
@@ -168,12 +198,22 @@ def _again(folder: KeptFolder, changed: set[str]) -> tuple[Folder, KeptFolder] |
             raise _CannotTell from err  # a file not to be looked at: the full scan says why
         if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
             raise _CannotTell
-        stats[number] = info
+        before = stats[number] if listed else None
+        inode = columns[1][number] if not listed else before.st_ino if before is not None else None
+        if inode != info.st_ino:
+            fresh.append(info.st_ino)
+        found.looked[prefix + names[number]] = info
+        if listed and before is None:
+            found.added.add(prefix + names[number])
+        if listed:
+            stats[number] = info
+            continue
         try:
-            for column, name in zip(columns, _FIELDS, strict=False):
+            for column, name in zip(columns, KEPT_FIELDS, strict=False):
                 column[number] = getattr(info, name)
         except OverflowError as err:
             raise _CannotTell from err
+    found.gone.update(prefix + names[number] for number in gone)
     if gone:
         names = [name for n, name in enumerate(names) if n not in gone]
         stats = [info for n, info in enumerate(stats) if n not in gone]
@@ -181,6 +221,6 @@ def _again(folder: KeptFolder, changed: set[str]) -> tuple[Folder, KeptFolder] |
             for column in columns:
                 del column[number]
     if not names:
-        return None
-    now = Folder(prefix, names, stats)
-    return now, (_kept(now) if listed else KeptFolder(prefix, names, columns))
+        return None, fresh
+    now = _kept(Folder(prefix, names, stats)) if listed else KeptFolder(prefix, names, columns)
+    return now, fresh

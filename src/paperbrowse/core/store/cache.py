@@ -30,9 +30,10 @@ from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.rescan import KeptScan, keep, rescan
+from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
-from paperbrowse.core.store import small_files, snapshot, trust
+from paperbrowse.core.store import kept_load, small_files, snapshot, trust
+from paperbrowse.core.store.kept_load import KeptLoad
 from paperbrowse.core.store.packing import pack, unpack
 
 if TYPE_CHECKING:
@@ -102,6 +103,18 @@ def load_files(
     through the buckets of `group` (the set of sources they were found under). `progress` is
     told (files read, files in all) after each file or bucket, `so_far` shown the records read
     by then (None for a file not read yet)."""
+    return _read_files(files, folder, group, progress, so_far)[0]
+
+
+def _read_files(
+    files: list[DataFile],
+    folder: Path | None,
+    group: str = "all",
+    progress: Progress | None = None,
+    so_far: Callable[[list[FileRecords | None]], None] | None = None,
+    keep_load: bool = False,
+) -> tuple[list[FileRecords], KeptLoad | None]:
+    """`load_files`, and with `keep_load` the load kept for a reload that patches it."""
 
     def tell(done: int, total: int) -> None:
         if progress is not None:
@@ -117,6 +130,7 @@ def load_files(
         large = list(range(len(files)))
     else:
         buckets, large = small_files.plan(files)
+    planned = ({bucket: list(runs) for bucket, runs in buckets.items()}, list(large)) if keep_load else None
     # The categories first (in the file the papers folder and the shipped data keep them in),
     # so that the first part of a long load (see `early`) holds the categories of its papers.
     ends = map(_ENDS_IN_CATEGORIES, map(itemgetter(0), files))  # a C-level pass, then the few
@@ -133,10 +147,13 @@ def load_files(
         else:
             assert folder is not None
             bucket, runs = step
-            small_files.load_bucket(folder / f"files-{group}-{bucket:02d}.pickle", runs, files, records, merged)
+            small_files.load_bucket(small_files.bucket_path(folder, group, bucket), runs, files, records, merged)
             done += sum(map(len, runs))
         tell(done, len(files))
-    return [found for found in records if found is not None and found is not merged]
+    load = None
+    if planned is not None and folder is not None:
+        load = kept_load.kept((folder, group), files, *planned, records)
+    return [found for found in records if found is not None and found is not merged], load
 
 
 _ENDS_IN_CATEGORIES = methodcaller("endswith", "categories.toml")
@@ -197,19 +214,52 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     """`old`'s collection loaded again, as the data watcher reloads it; `heard`: the only data
     files that may have changed since `old` was loaded by this function, as a watcher vouches
     (`ChangeWatcher.heard`), or None (any may have). With `heard`, only those files are looked
-    at (see `records.rescan`); else, or when that cannot be told, every file is. The new
-    catalog keeps its scan for the next reload (12 MB at 100,000 files)."""
+    at (see `records.rescan`), and only the units holding them (their runs of small files, or
+    the large files themselves) are read again, the previous reload's records kept for the
+    rest (see `kept_load`); else, or when that cannot be told, every file is. The new catalog
+    keeps its scan and its units for the next reload (about 30 MB at 100,000 files)."""
+    folder = cache_folder() if folder is None else folder
     kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
     found = rescan(kept, heard) if kept is not None and heard is not None else None
-    scanned = found[0] if found is not None else scan([str(source) for source in old.sources])
-    catalog = _load(old.sources, cache_folder() if folder is None else folder, None, scanned=scanned)
-    kept = found[1] if found is not None else keep(scanned)
+    catalog = _patched(old, kept, found, folder) if kept is not None and found is not None else None
+    if catalog is None:
+        scanned = found.scan() if found is not None else scan([str(source) for source in old.sources])
+        catalog = _load(old.sources, folder, None, scanned=scanned, keep_load=True)
+    kept = found.kept if found is not None else keep(scanned)
     if kept is not None:
         catalog.derived[_KEPT_SCAN] = kept
     return catalog
 
 
 _KEPT_SCAN = "kept scan"  # in a catalog's `derived`: its files as `reload_catalog` found them
+_KEPT_LOAD = "kept load"  # ... and its units' records (`kept_load.KeptLoad`)
+
+
+def _patched(old: Catalog, before: KeptScan, found: Rescanned, folder: Path | None) -> Catalog | None:
+    """`old` with the units of the files `found` changed, added or gone read again, those of
+    every other file kept (see `kept_load`); None when `old` kept no load to patch, or when it
+    cannot be patched."""
+    load: KeptLoad | None = old.derived.get(_KEPT_LOAD)
+    folder = trust.usable_folder(folder)
+    if load is None or folder is None:
+        return None
+    names = list(old.sources)
+    where = snapshot.snapshot_path(folder, names)
+    if load.place != (folder, where.stem.removeprefix("snapshot-")):
+        return None
+    patched = kept_load.patch(load, before, found, lambda file: load_file(file, folder))
+    if patched is None:
+        return None
+    units, load = patched
+    problems = found.kept.problems
+    catalog = build_catalog(units, problems)
+    catalog.sources = tuple(names)
+    key = (*snapshot.stamp_kept(found.kept), tuple((p.file, p.message) for p in problems))
+    if not _racy(key):
+        snapshot.save_snapshot(where, key, catalog)
+        catalog.derived["snapshot"] = (where, key)
+    catalog.derived[_KEPT_LOAD] = load
+    return catalog
 
 
 def _load(
@@ -218,8 +268,10 @@ def _load(
     progress: Progress | None,
     early: Callable[[Catalog], None] | None = None,
     scanned: Scan | None = None,
+    keep_load: bool = False,
 ) -> Catalog:
-    """`scanned`: the files as the caller found them; None: scan them now."""
+    """`scanned`: the files as the caller found them; None: scan them now. `keep_load`: keep
+    the load in the catalog, for a reload to patch (when it read the files)."""
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     if scanned is None:
@@ -236,11 +288,14 @@ def _load(
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
     files = scanned.files()
-    catalog = build_catalog(load_files(files, folder, group, progress, _early(early, problems)), problems)
+    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load)
+    catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
         catalog.derived["snapshot"] = (where, key)
+    if load is not None:
+        catalog.derived[_KEPT_LOAD] = load
     return catalog
 
 

@@ -82,8 +82,20 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     return buckets, others
 
 
+def ends_run(path: str) -> bool:
+    """Whether a run ends after the small file at `path` (`plan`'s cut, for one file)."""
+    return not zlib.crc32(_ENCODE(path)) % RUN
+
+
+def bucket_path(folder: Path, group: str, bucket: int) -> Path:
+    return folder / f"files-{group}-{bucket:02d}.pickle"
+
+
 def _name(files: Sequence[DataFile], run: range) -> str:
-    path = files[run.start].path
+    return _absolute(files[run.start].path)
+
+
+def _absolute(path: str) -> str:
     return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
@@ -92,28 +104,16 @@ def load_bucket(
 ) -> None:
     """Fill `records` for the runs of one bucket: a run's records at its first file's number,
     `merged` at the others'; the bucket written again when what it should hold changed."""
-    stored: dict[str, _Entry] = {}
-    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
-        found = trust.load(bucket)
-        if isinstance(found, tuple) and found[:2] == (FORMAT, __version__) and isinstance(found[2], dict):
-            stored = found[2]
+    stored = _stored(bucket)
     kept: dict[str, _Entry] = {}
     changed = False
     for run in runs:
         members = files[run.start : run.stop]
         name = _name(files, run)
-        digest = _digest(members)
-        entry = stored.get(name)
-        result: FileRecords | None = None
-        if entry is not None and digest is not None and entry[0] == digest:
-            with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
-                result = _read(entry, members[0].path)
-                kept[name] = entry
-        if result is None:
-            changed = True
-            result, fresh = _read_each(members, entry, digest)
-            if fresh is not None:
-                kept[name] = fresh
+        result, entry, same = _load_run(members, stored.get(name))
+        changed |= not same
+        if entry is not None:
+            kept[name] = entry
         records[run.start] = result
         records[run.start + 1 : run.stop] = repeat(merged, len(run) - 1)
     if not kept:  # every file new (within the racy window) or gone: no bucket at all
@@ -122,6 +122,50 @@ def load_bucket(
                 bucket.unlink()
     elif changed or kept.keys() != stored.keys():
         trust.save(bucket, (FORMAT, __version__, kept))
+
+
+def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRecords]:
+    """The records of a few runs of one bucket, each given as its files (stats and all), as
+    `load_bucket` reads them; the bucket's other runs are left as they are (a reload that was
+    told which files changed reads only their runs)."""
+    stored = _stored(bucket)
+    kept = dict(stored)
+    found: list[FileRecords] = []
+    changed = False
+    for members in runs:
+        name = _absolute(members[0].path)
+        result, entry, same = _load_run(members, stored.get(name))
+        changed |= not same
+        if entry is None:
+            kept.pop(name, None)
+        else:
+            kept[name] = entry
+        found.append(result)
+    if not kept:
+        if stored:
+            with contextlib.suppress(OSError):
+                bucket.unlink()
+    elif changed:
+        trust.save(bucket, (FORMAT, __version__, kept))
+    return found
+
+
+def _stored(bucket: Path) -> dict[str, _Entry]:
+    with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
+        found = trust.load(bucket)
+        if isinstance(found, tuple) and found[:2] == (FORMAT, __version__) and isinstance(found[2], dict):
+            return cast(dict[str, _Entry], found[2])
+    return {}
+
+
+def _load_run(members: Sequence[DataFile], entry: _Entry | None) -> tuple[FileRecords, _Entry | None, bool]:
+    """A run's records, the entry to keep for it (None: none), and whether that is `entry`."""
+    digest = _digest(members)
+    if entry is not None and digest is not None and entry[0] == digest:
+        with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
+            return _read(entry, members[0].path), entry, True
+    result, fresh = _read_each(members, entry, digest)
+    return result, fresh, False
 
 
 _STAT = itemgetter(1)

@@ -34,6 +34,7 @@ from paperbrowse.core.records.bibliography import pack_bib, unpack_bib
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.problems import Problem
+from paperbrowse.core.records.rescan import KEPT_FIELDS, KeptScan
 from paperbrowse.core.records.scan import Scan, hash_stats
 from paperbrowse.core.records.schema import Category, Paper, papers_from_columns
 from paperbrowse.core.store import trust
@@ -97,6 +98,23 @@ def stamp(found: Scan) -> Stamp | None:
 
 
 _MTIME_NS = attrgetter("st_mtime_ns")
+
+
+def stamp_kept(found: KeptScan) -> Stamp:
+    """`stamp` of the scan `found` keeps, from its columns: the same bytes hashed (the kept
+    numbers fit 63 bits, where signed and unsigned are alike), and no stat rebuilt per file."""
+    digest = hashlib.blake2b(digest_size=32)
+    for folder in found.folders:
+        names = "\0".join(folder.names)
+        digest.update(f"{len(folder.names)}\0{folder.prefix}\0{names}\0".encode("utf-8", "surrogatepass"))
+        for column in _KEPT_STAMPED:
+            digest.update(folder.columns[column])
+    newest = max((max(folder.columns[_KEPT_MTIME]) for folder in found.folders if folder.names), default=0)
+    return (FORMAT, __version__, digest.digest(), newest)
+
+
+_KEPT_MTIME = KEPT_FIELDS.index("st_mtime_ns")
+_KEPT_STAMPED = [KEPT_FIELDS.index(name) for name in ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")]
 
 
 def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:

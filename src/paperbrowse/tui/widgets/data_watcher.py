@@ -4,7 +4,8 @@ A `ChangeWatcher` (core) says whether the files changed: on Linux the kernel tel
 it looks at them, no more often than keeps that cheap. Every few seconds the UI thread only asks
 whether there is anything to ask (no I/O); when there is, a thread asks, and when the files
 changed it loads the collection again (only the changed files are parsed; with inotify, from
-the second reload on, only the files it heard of are looked at) and announces it.
+the second reload on, only the files it heard of are looked at, and only their runs of small
+files read again) and announces it.
 """
 
 from __future__ import annotations
