@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bytecode import compile_checkout
 from generate import generate
 
 HERE = Path(__file__).resolve().parent
@@ -193,6 +194,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     checkouts = {"base": args.baseline.resolve(), "new": HERE.parent}
+    for root in checkouts.values():
+        compile_checkout(root)
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="pb-first-"))
     print(f"caches in {scratch}", flush=True)
     os.chmod(scratch, 0o700)

@@ -24,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bytecode import compile_checkout  # noqa: E402
 from generate import generate  # noqa: E402
 
 QUERY = "attention kernel"
@@ -250,6 +251,7 @@ def main() -> None:
     parser.add_argument("--data-root", type=Path, default=Path(tempfile.gettempdir()) / "paperbrowse-bench")
     parser.add_argument("--smoke", action="store_true", help="CI: check that it runs, at a small size")
     args = parser.parse_args()
+    compile_checkout(HERE.parent)
     results = {size: measure(size, args.data_root, args.repeat) for size in args.sizes}
     names = list(next(iter(results.values())))
     print(
