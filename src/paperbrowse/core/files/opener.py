@@ -76,10 +76,11 @@ def safe_argument(target: str | os.PathLike[str]) -> str:
 
 
 def system_opener(
-    platform: str | None = None, env: Mapping[str, str] | None = None, which: Callable[[str], str | None] = shutil.which
+    platform: str | None = None, env: Mapping[str, str] | None = None, which: Callable[[str], str | None] | None = None
 ) -> tuple[list[str] | None, str]:
     """The command that opens a file or a link here (None on Windows: os.startfile), or
-    (None, why not)."""
+    (None, why not). `which` defaults to `shutil.which` as it is when called."""
+    which = shutil.which if which is None else which
     platform = sys.platform if platform is None else platform
     env = os.environ if env is None else env
     if platform == "win32":
@@ -121,11 +122,12 @@ def open_target(
     *,
     platform: str | None = None,
     env: Mapping[str, str] | None = None,
-    which: Callable[[str], str | None] = shutil.which,
+    which: Callable[[str], str | None] | None = None,
     run: Runner | None = None,
 ) -> Opened:
     """Open a file or an http(s) link with `command` (words, the target added last; a config's
     viewer such as ["zathura"]) or the system's opener. Never raises for a failure: `Opened.ok`."""
+    which = shutil.which if which is None else which
     shown = os.fspath(target)
     try:
         argument = safe_argument(target)
