@@ -231,3 +231,24 @@ def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
         assert told == [[str(folder / "a.toml")]], "the first reload was not told what changed"
 
     run(app, scenario)
+
+
+@pytest.mark.parametrize("snapshot", [True, False])
+def test_a_source_named_relatively_is_primed_too(tmp_path, small_runs, monkeypatch, snapshot):
+    """ "./data": a file the start parsed names its records "data/p004.toml", one read from the
+    cache "./data/p004.toml"; both are placed in their file, and the reload is a fresh load's."""
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path / "data", 12)
+    folder, store = Path("./data"), tmp_path / "cache"
+    catalog = start(folder, store, snapshot)
+    with ChangeWatcher([str(folder)]) as watcher:
+        watcher.changed()
+        watcher.heard()
+        assert prime(catalog, store)
+        (folder / "p004.toml").write_text(paper("p4", "Edited"))
+        (folder / "p007.toml").unlink()
+        assert watcher.changed(now=True)
+        catalog = reload_catalog(catalog, watcher.heard(), store)
+    fresh = load_catalog_cached([folder], tmp_path / "fresh")
+    assert whole(catalog) == whole(fresh)
+    assert [p.line for p in catalog.papers] == [p.line for p in fresh.papers]

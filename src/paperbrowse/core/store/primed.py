@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from operator import attrgetter, le
+from operator import attrgetter, itemgetter, le
 from pathlib import Path
 from typing import cast
 
@@ -34,6 +34,8 @@ from paperbrowse.core.records.scan import DataFile, scan
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
 from paperbrowse.core.store.cache import _KEPT_LOAD, _KEPT_SCAN, cache_folder
 from paperbrowse.core.store.kept_load import KeptLoad
+
+_SOURCE = attrgetter("source")
 
 
 def needs_priming(catalog: Catalog) -> bool:
@@ -80,17 +82,22 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
     records cannot be placed that way."""
     if catalog.problems:
         return None
-    number: dict[str, int] = {}
-    for at, file in enumerate(files):  # a record names its file as the scan did, or as a Path prints it
-        for name in {file.path, str(Path(file.path))}:
-            if number.setdefault(name, at) != at:
-                return None
+    paths = list(map(itemgetter(0), files))
+    number = dict(zip(paths, range(len(paths)), strict=True))  # the scan names each file once
     papers = catalog.papers
     categories = list(catalog.categories.values())
-    paper_files = list(map(number.get, map(attrgetter("source"), papers)))
-    category_files = list(map(number.get, map(attrgetter("source"), categories)))
+    paper_files = list(map(number.get, map(_SOURCE, papers)))
+    category_files = list(map(number.get, map(_SOURCE, categories)))
     if None in paper_files or None in category_files:
-        return None
+        # A file parsed, not read from the cache, names its records as a Path prints its path
+        # ("data/a.toml" for "./data/a.toml"): those names too, if no two files share one.
+        for at, path in enumerate(paths):
+            if number.setdefault(str(Path(path)), at) != at:
+                return None
+        paper_files = list(map(number.get, map(_SOURCE, papers)))
+        category_files = list(map(number.get, map(_SOURCE, categories)))
+        if None in paper_files or None in category_files:
+            return None
     paper_at = cast(list[int], paper_files)
     category_at = cast(list[int], category_files)
     if not all(map(le, paper_at, paper_at[1:])) or not all(map(le, category_at, category_at[1:])):
