@@ -32,8 +32,8 @@ from paperbrowse.core.store.primed import needs_priming, prime
 
 WATCH_SECONDS = 3.0
 # Seconds after the browser showed a collection (or was handed one) before its catalog is
-# primed: the scan it takes (half a second at 100,000 files) must not compete with the first
-# query, nor with the start's background work.
+# primed: the scan it takes (2 s of processor time at 100,000 one-paper files) must not
+# compete with the first query, nor with the start's background work.
 PRIME_AFTER = 10.0
 clock: Callable[[], float] = time.monotonic  # what PRIME_AFTER is measured with (tests set it)
 
