@@ -41,8 +41,22 @@ from generate import generate
 
 HERE = Path(__file__).resolve().parent
 # What probe.py load prints, in order. "reload": as the data watcher reloads (told by inotify
-# which file changed); "full reload": every file looked at (the first reload after a start).
-LOAD_FIGURES = ("warm", "full reload", "warm cpu", "full reload cpu", "reload", "reload cpu")
+# which file changed, from the second reload on); "full reload": every file looked at;
+# "first reload": the first after a start, primed where the checkout primes (store/primed.py);
+# "prime": the priming itself; "primed": 1 when it primed.
+LOAD_FIGURES = (
+    "warm",
+    "full reload",
+    "warm cpu",
+    "full reload cpu",
+    "reload",
+    "reload cpu",
+    "first reload",
+    "first reload cpu",
+    "prime",
+    "prime cpu",
+    "primed",
+)
 QUERY = "zzqx"
 OFFSETS = (0.0, 0.1, 0.3, 1.0)
 

@@ -157,3 +157,22 @@ def test_anchored_searches_read_only_the_candidates_long_texts(shipped_copy, tmp
         assert same(query), query
     assert "summary" not in index.text  # the summaries were read paper by paper, where needed
     assert same("^Ll")  # smart case: a case-sensitive word index is built from every summary
+
+
+def test_stored_papers_of_several_stores_mixed_with_plain_ones_are_written_back_exactly(
+    shipped_copy, tmp_path, monkeypatch
+):
+    """A reload that patched a primed start keeps the start's stored papers beside papers it
+    read again: their texts are copied a stretch of rows at a time, and must come back as
+    each paper's own, whatever the stretches (rows out of order, two stores, plain papers)."""
+    first = kept(shipped_copy, tmp_path / "one", monkeypatch).papers
+    second = kept(shipped_copy, tmp_path / "two", monkeypatch).papers
+    assert all(type(paper) is StoredPaper for paper in first + second)
+    plain = [dataclasses.replace(paper, title=f"Plain {paper.title}") for paper in first[:3]]
+    half = len(first) // 2
+    mixed = [*first[half:], *plain[:2], *second[:half], first[0], *plain[2:], *first[1:half], *second[half:]]
+    path = tmp_path / "mixed.bin"
+    store = open_texts(path, *write_texts(path, mixed))
+    assert store is not None
+    for field in STORED_FIELDS:
+        assert store.column(field) == [getattr(paper, field) for paper in mixed]

@@ -81,8 +81,9 @@ def write_texts(path: Path, papers: Sequence[Paper]) -> TextsKey:
     offsets: Offsets = {}
     blocks: list[list[bytes]] = []
     position = len(_MAGIC) + _TOKEN_BYTES
+    runs = _stored_runs(papers)
     for field in STORED_FIELDS:
-        encoded = [text.encode("utf-8", "surrogatepass") for text in map(attrgetter(field), papers)]
+        encoded = [text.encode("utf-8", "surrogatepass") for text in _texts(papers, runs, field)]
         if not any(encoded):
             offsets[field] = None
             continue
@@ -94,6 +95,47 @@ def write_texts(path: Path, papers: Sequence[Paper]) -> TextsKey:
         blocks.append(encoded)
     trust.write(path, _chunks(_MAGIC + token, blocks))
     return token, len(papers), offsets
+
+
+# A stretch of papers: (first, end, the store their rows are in and the first's row), or
+# (first, end, None, 0) for papers that hold their texts.
+_Run = tuple[int, int, "TextStore | None", int]
+
+
+def _stored_runs(papers: Sequence[Paper]) -> list[_Run]:
+    """The papers in stretches of consecutive rows of one store (a catalog a reload patched
+    keeps the start's papers, from its snapshot, for every file it did not read again) and
+    stretches of other papers."""
+    runs: list[_Run] = []
+    count = len(papers)
+    at = 0
+    while at < count:
+        paper = papers[at]
+        end = at + 1
+        if type(paper) is StoredPaper:
+            store, row = paper._store, paper._row
+            while end < count:
+                other = papers[end]
+                if type(other) is not StoredPaper or other._store is not store or other._row != row + end - at:
+                    break
+                end += 1
+            runs.append((at, end, store, row))
+        else:
+            while end < count and type(papers[end]) is not StoredPaper:
+                end += 1
+            runs.append((at, end, None, 0))
+        at = end
+    return runs
+
+
+def _texts(papers: Sequence[Paper], runs: list[_Run], field: str) -> Iterator[str]:
+    """Each paper's text of `field`: a stretch of stored rows read as one column (one split of
+    one slice), not a text read per paper."""
+    for start, end, store, row in runs:
+        if store is None:
+            yield from map(attrgetter(field), papers[start:end])
+        else:
+            yield from store.column(field, row, row + end - start)
 
 
 def _chunks(head: bytes, blocks: Iterable[Sequence[bytes]]) -> Iterator[bytes]:

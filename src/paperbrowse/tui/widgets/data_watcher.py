@@ -6,10 +6,17 @@ whether there is anything to ask (no I/O); when there is, a thread asks, and whe
 changed it loads the collection again (only the changed files are parsed; with inotify, from
 the second reload on, only the files it heard of are looked at, and only their runs of small
 files read again) and announces it.
+
+The start's catalog keeps no scan and no load for such a reload to start from: once the watch
+is up and the browser has been quiet for PRIME_AFTER seconds, a tick with nothing to ask gives
+it them instead (`store.primed`: a scan, checked against the catalog's snapshot key, and the
+units rebuilt from the catalog), so that the first reload is told what changed too.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -21,8 +28,14 @@ from paperbrowse.core.files.changes import ChangeWatcher, Signature
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
+from paperbrowse.core.store.primed import needs_priming, prime
 
 WATCH_SECONDS = 3.0
+# Seconds after the browser showed a collection (or was handed one) before its catalog is
+# primed: the scan it takes (2 s of processor time at 100,000 one-paper files) must not
+# compete with the first query, nor with the start's background work.
+PRIME_AFTER = 10.0
+clock: Callable[[], float] = time.monotonic  # what PRIME_AFTER is measured with (tests set it)
 
 
 class DataWatcher(Widget):
@@ -46,8 +59,11 @@ class DataWatcher(Widget):
         self._how = ""
         self._checking = False  # a reload can take longer than the interval: one at a time
         self._owed = False  # a change was reported but its reload failed: try again
+        self._prime_at = float("inf")  # when the catalog may be primed (see `_prime_due`)
+        self._primed: Catalog | None = None  # the catalog priming was last tried for
 
     def on_mount(self) -> None:
+        self._prime_at = clock() + PRIME_AFTER
         self.check()
         self.set_interval(WATCH_SECONDS, self._tick)
 
@@ -62,6 +78,7 @@ class DataWatcher(Widget):
         if catalog is not self.catalog:
             self.catalog = catalog
             self._known = signature if isinstance(signature, Signature) else None
+            self._prime_at = clock() + PRIME_AFTER
             if self._changes is not None:
                 self._changes.close()
                 self._changes = None
@@ -73,8 +90,26 @@ class DataWatcher(Widget):
     def _tick(self) -> None:
         if self._owed or self._changes is None or self._changes.pending():
             self._ask(now=False)
+        elif self._prime_due():
+            self._primed = self.catalog  # tried once per catalog: a refusal stands until it changes
+            self._ask(now=False, primes=True)
 
-    def _ask(self, *, now: bool) -> None:
+    def _prime_due(self) -> bool:
+        """Whether this tick, which has nothing to ask, should prime the catalog: the watch is
+        up and hears names (inotify, which `pending` said has nothing queued), the browser has
+        been quiet for PRIME_AFTER seconds, and the catalog was not tried and needs it."""
+        changes = self._changes
+        return (
+            changes is not None
+            and changes.how == "inotify"
+            and not self._checking
+            and not self._owed
+            and self._primed is not self.catalog
+            and clock() >= self._prime_at
+            and needs_priming(self.catalog)
+        )
+
+    def _ask(self, *, now: bool, primes: bool = False) -> None:
         if self._checking:
             return
         if self._changes is None:
@@ -83,11 +118,19 @@ class DataWatcher(Widget):
             self._changes = ChangeWatcher(self.catalog.sources, self._known)
             self._known = None
         self._checking = True
-        self._check(self.catalog, self._changes, now, self._owed)
+        self._check(self.catalog, self._changes, now, self._owed, primes)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _check(self, catalog: Catalog, changes: ChangeWatcher, now: bool, owed: bool) -> None:
+    def _check(self, catalog: Catalog, changes: ChangeWatcher, now: bool, owed: bool, primes: bool = False) -> None:
         if not changes.changed(now=now) and not owed:
+            if primes:
+                # The names taken first, then the scan: a change after this call is in the next
+                # answer, one before it is in the scan (and makes `prime` refuse).
+                changes.heard()
+                try:
+                    prime(catalog)
+                except Exception as err:  # only a reload that looks at every file, as without it
+                    self.app.call_from_thread(self.log.warning, f"priming the reload failed: {err!r}")
             self.app.call_from_thread(self._checked, changes)
             return
         # Only the changed files are parsed again; with inotify, only those heard of looked at.
