@@ -219,7 +219,7 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     rest (see `kept_load`); else, or when that cannot be told, every file is. The new catalog
     keeps its scan and its units for the next reload (about 30 MB at 100,000 files)."""
     folder = cache_folder() if folder is None else folder
-    kept: KeptScan | None = old.derived.get(_KEPT_SCAN) if heard is not None else None
+    kept: KeptScan | None = old.derived.get(KEPT_SCAN) if heard is not None else None
     found = rescan(kept, heard) if kept is not None and heard is not None else None
     catalog = _patched(old, kept, found, folder) if kept is not None and found is not None else None
     if catalog is None:
@@ -227,19 +227,19 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
         catalog = _load(old.sources, folder, None, scanned=scanned, keep_load=True)
     kept = found.kept if found is not None else keep(scanned)
     if kept is not None:
-        catalog.derived[_KEPT_SCAN] = kept
+        catalog.derived[KEPT_SCAN] = kept
     return catalog
 
 
-_KEPT_SCAN = "kept scan"  # in a catalog's `derived`: its files as `reload_catalog` found them
-_KEPT_LOAD = "kept load"  # ... and its units' records (`kept_load.KeptLoad`)
+KEPT_SCAN = "kept scan"  # in a catalog's `derived`: its files as `reload_catalog` found them
+KEPT_LOAD = "kept load"  # ... and its units' records (`kept_load.KeptLoad`)
 
 
 def _patched(old: Catalog, before: KeptScan, found: Rescanned, folder: Path | None) -> Catalog | None:
     """`old` with the units of the files `found` changed, added or gone read again, those of
     every other file kept (see `kept_load`); None when `old` kept no load to patch, or when it
     cannot be patched."""
-    load: KeptLoad | None = old.derived.get(_KEPT_LOAD)
+    load: KeptLoad | None = old.derived.get(KEPT_LOAD)
     folder = trust.usable_folder(folder)
     if load is None or folder is None:
         return None
@@ -258,7 +258,7 @@ def _patched(old: Catalog, before: KeptScan, found: Rescanned, folder: Path | No
     if not _racy(key):
         snapshot.save_snapshot(where, key, catalog)
         catalog.derived["snapshot"] = (where, key)
-    catalog.derived[_KEPT_LOAD] = load
+    catalog.derived[KEPT_LOAD] = load
     return catalog
 
 
@@ -295,7 +295,7 @@ def _load(
         snapshot.save_snapshot(where, key, catalog)
         catalog.derived["snapshot"] = (where, key)
     if load is not None:
-        catalog.derived[_KEPT_LOAD] = load
+        catalog.derived[KEPT_LOAD] = load
     return catalog
 
 

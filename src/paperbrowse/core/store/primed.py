@@ -32,7 +32,7 @@ from paperbrowse.core.records.loader import FileRecords
 from paperbrowse.core.records.rescan import keep
 from paperbrowse.core.records.scan import DataFile, scan
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
-from paperbrowse.core.store.cache import _KEPT_LOAD, _KEPT_SCAN, cache_folder
+from paperbrowse.core.store.cache import KEPT_LOAD, KEPT_SCAN, cache_folder
 from paperbrowse.core.store.kept_load import KeptLoad
 
 _SOURCE = attrgetter("source")
@@ -42,7 +42,7 @@ def needs_priming(catalog: Catalog) -> bool:
     """Whether a reload of `catalog` told what changed would still look at every file: it
     keeps no scan or no load (a start's catalog), but was loaded through the snapshot."""
     derived = catalog.derived
-    kept = derived.get(_KEPT_SCAN) is not None and derived.get(_KEPT_LOAD) is not None
+    kept = derived.get(KEPT_SCAN) is not None and derived.get(KEPT_LOAD) is not None
     return not kept and "snapshot" in derived and not catalog.problems
 
 
@@ -71,8 +71,8 @@ def prime(catalog: Catalog, folder: Path | None = None) -> bool:
     load = kept_from(catalog, scanned.files(), (folder, where.stem.removeprefix("snapshot-")))
     if load is None:
         return False
-    catalog.derived[_KEPT_LOAD] = load  # the load first: a scan kept without it patches nothing
-    catalog.derived[_KEPT_SCAN] = kept_scan
+    catalog.derived[KEPT_LOAD] = load  # the load first: a scan kept without it patches nothing
+    catalog.derived[KEPT_SCAN] = kept_scan
     return True
 
 
