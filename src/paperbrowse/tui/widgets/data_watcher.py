@@ -29,6 +29,7 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
+from paperbrowse.tui.foreground import building
 
 WATCH_SECONDS = 3.0
 # Seconds after the browser showed a collection (or was handed one) before its catalog is
@@ -128,7 +129,10 @@ class DataWatcher(Widget):
                 # answer, one before it is in the scan (and makes `prime` refuse).
                 changes.heard()
                 try:
-                    prime(catalog)
+                    # Its 100,000 stats and the columns made of them set off the collector's
+                    # full passes, 100-400 ms each of the browser's objects: held off meanwhile.
+                    with building():
+                        prime(catalog)
                 except Exception as err:  # only a reload that looks at every file, as without it
                     self.app.call_from_thread(self.log.warning, f"priming the reload failed: {err!r}")
             self.app.call_from_thread(self._checked, changes)
