@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from paperbrowse.core.records import scan as scan_module
+from paperbrowse.core.records import pieces
 from paperbrowse.core.records.scan import scan
 
 
@@ -16,9 +16,12 @@ def test_files_made_in_pieces_are_the_files_made_at_once(tmp_path, monkeypatch) 
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.toml").write_text("", encoding="utf-8")
     whole = scan([tmp_path]).files()
-    monkeypatch.setattr(scan_module, "_PIECE", 3)
-    pieces = scan([tmp_path]).files()
+    monkeypatch.setattr(pieces, "PIECE", 3)
+    in_pieces = scan([tmp_path]).files()
 
-    assert pieces == whole
-    assert [os.path.relpath(file.path, tmp_path) for file in pieces] == [*sorted(names), os.path.join("sub", "a.toml")]
-    assert all(file.stat is not None and file.stat.st_ino == os.stat(file.path).st_ino for file in pieces)
+    assert in_pieces == whole
+    assert [os.path.relpath(file.path, tmp_path) for file in in_pieces] == [
+        *sorted(names),
+        os.path.join("sub", "a.toml"),
+    ]
+    assert all(file.stat is not None and file.stat.st_ino == os.stat(file.path).st_ino for file in in_pieces)

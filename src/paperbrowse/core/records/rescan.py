@@ -24,6 +24,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 from typing import NamedTuple, cast
 
+from paperbrowse.core.records.pieces import column
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.scan import Folder, Scan, Stat, sort_out
 
@@ -142,7 +143,7 @@ def _kept(folder: Folder) -> KeptFolder:
         raise _CannotTell
     stats = cast(list[os.stat_result], folder.stats)
     try:
-        columns = [array("q", map(attrgetter(name), stats)) for name in KEPT_FIELDS]
+        columns = [column("q", attrgetter(name), stats) for name in KEPT_FIELDS]
     except OverflowError as err:
         raise _CannotTell from err
     if columns[3] and max(columns[3]) > 1:  # a hard link: changed elsewhere, unheard here

@@ -16,13 +16,14 @@ import os
 import stat
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from itertools import filterfalse
 from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
+from paperbrowse.core.records.pieces import column, pieces
 from paperbrowse.core.records.problems import Problem
 
 
@@ -53,12 +54,12 @@ class Folder(NamedTuple):
         # A folder's names are distinct: sorted alone, then each one's stat looked up (half
         # the time of sorting (name, stat) pairs at 100,000 files). In pieces, as `files`.
         by_name: dict[str, Stat] = {}
-        for piece in _pieces(len(self.names)):
+        for piece in pieces(len(self.names)):
             by_name.update(zip(self.names[piece], self.stats[piece], strict=True))
         if len(by_name) == len(self.names):
             names = sorted(by_name)
             stats: list[Stat] = []
-            for piece in _pieces(len(names)):
+            for piece in pieces(len(names)):
                 stats += map(by_name.__getitem__, names[piece])
             return Folder(self.prefix, names, stats)
         pairs = sorted(zip(self.names, self.stats, strict=True), key=_FIRST)
@@ -79,17 +80,9 @@ class Scan(NamedTuple):
         found: list[DataFile] = []
         for folder in map(Folder.in_order, self.folders):
             add = folder.prefix.__add__
-            for piece in _pieces(len(folder.names)):
+            for piece in pieces(len(folder.names)):
                 found += map(_DATA_FILE, zip(map(add, folder.names[piece]), folder.stats[piece], strict=True))
         return found
-
-
-_PIECE = 8192  # items per C-level pass where a thread may need the interpreter meanwhile
-
-
-def _pieces(count: int) -> Iterator[slice]:
-    """Slices of `count` items, _PIECE at a time: between two, other threads can run."""
-    return (slice(start, start + _PIECE) for start in range(0, count, _PIECE))
 
 
 _NAME = attrgetter("name")
@@ -266,7 +259,7 @@ def hash_stats(digest: _Digest, stats: list[os.stat_result]) -> None:
     nanosecond is not a case worth a pass over every file."""
     for field, code in _STAMPED:
         try:
-            digest.update(array(code, map(field, stats)))
+            digest.update(column(code, field, stats))
         except OverflowError:  # a value beyond 64 bits (some network file systems' inodes)
             digest.update(repr(list(map(field, stats))).encode("ascii"))
 

@@ -28,6 +28,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from paperbrowse.core.records import pieces
 from paperbrowse.core.records.loader import FileRecords
 from paperbrowse.core.records.rescan import KeptScan, KeptStat, Rescanned
 from paperbrowse.core.records.scan import DataFile
@@ -61,11 +62,11 @@ def kept(
     """The load of `files` in the runs and large files of its plan (`small_files.plan`), with the
     `records` it gave (a unit's at its first file); None when it cannot be followed (a file
     not looked at, a number beyond 63 bits)."""
-    stats = list(map(itemgetter(1), files))
+    stats = pieces.mapped(itemgetter(1), files)
     if None in stats:
         return None
     try:
-        keys = [array("q", map(attrgetter(name), stats)) for name in _KEYS]
+        keys = [pieces.column("q", attrgetter(name), stats) for name in _KEYS]
     except OverflowError:
         return None
     units = sorted([(run.start, run.stop, bucket) for bucket, found in runs.items() for run in found])
@@ -74,7 +75,7 @@ def kept(
     found = [records[start] for start, _, _ in units]
     if None in found:
         return None
-    paths = list(map(itemgetter(0), files))
+    paths = pieces.mapped(itemgetter(0), files)
     return KeptLoad(
         place,
         paths,

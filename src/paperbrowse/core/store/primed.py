@@ -29,6 +29,7 @@ from typing import cast
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import FileRecords
+from paperbrowse.core.records.pieces import mapped, pieces
 from paperbrowse.core.records.rescan import keep
 from paperbrowse.core.records.scan import DataFile, scan
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
@@ -82,11 +83,14 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
     records cannot be placed that way."""
     if catalog.problems:
         return None
-    paths = list(map(itemgetter(0), files))
-    number = dict(zip(paths, range(len(paths)), strict=True))  # the scan names each file once
+    paths = mapped(itemgetter(0), files)
+    number: dict[str, int] = {}
+    for piece in pieces(len(paths)):  # the scan names each file once
+        number.update(zip(paths[piece], range(len(paths))[piece], strict=True))
     papers = catalog.papers
     categories = list(catalog.categories.values())
-    paper_files = list(map(number.get, map(_SOURCE, papers)))
+    paper_sources = mapped(_SOURCE, papers)
+    paper_files = mapped(number.get, paper_sources)
     category_files = list(map(number.get, map(_SOURCE, categories)))
     if None in paper_files or None in category_files:
         # A file parsed, not read from the cache, names its records as a Path prints its path
@@ -94,7 +98,7 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
         for at, path in enumerate(paths):
             if number.setdefault(str(Path(path)), at) != at:
                 return None
-        paper_files = list(map(number.get, map(_SOURCE, papers)))
+        paper_files = mapped(number.get, paper_sources)
         category_files = list(map(number.get, map(_SOURCE, categories)))
         if None in paper_files or None in category_files:
             return None

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from paperbrowse import __version__
+from paperbrowse.core.records import pieces
 from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.scan import DataFile, hash_stats
@@ -55,13 +56,15 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     """The small files' runs (ranges of their numbers), by bucket, and the other files'
     numbers. C-level passes over the files; a Python line per run."""
     count = len(files)
-    stats = list(map(_STAT, files))
+    stats = pieces.mapped(_STAT, files)  # in pieces: a thread plans a reload (see `pieces`)
     if None in stats:
         others = [number for number, info in enumerate(stats) if info is None or info.st_size >= SMALL]
     else:
-        others = list(compress(range(count), map(ge, map(_SIZE, stats), repeat(SMALL))))
-    hashes = map(zlib.crc32, map(_ENCODE, map(_PATH, files)))
-    ends = set(compress(range(count), map(not_, map(mod, hashes, repeat(RUN)))))  # a run ends after these
+        others = list(compress(range(count), map(ge, pieces.mapped(_SIZE, stats), repeat(SMALL))))
+    ends: set[int] = set()  # a run ends after these
+    for piece in pieces.pieces(count):
+        hashes = map(zlib.crc32, map(_ENCODE, map(_PATH, files[piece])))
+        ends.update(compress(range(count)[piece], map(not_, map(mod, hashes, repeat(RUN)))))
     runs: list[range] = []
     start = 0
     skip = set(others)
