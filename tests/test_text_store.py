@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperbrowse.core.files.paths import shipped
+from paperbrowse.core.records import pieces
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.schema import Paper
@@ -171,8 +172,10 @@ def test_stored_papers_of_several_stores_mixed_with_plain_ones_are_written_back_
     plain = [dataclasses.replace(paper, title=f"Plain {paper.title}") for paper in first[:3]]
     half = len(first) // 2
     mixed = [*first[half:], *plain[:2], *second[:half], first[0], *plain[2:], *first[1:half], *second[half:]]
-    path = tmp_path / "mixed.bin"
-    store = open_texts(path, *write_texts(path, mixed))
-    assert store is not None
-    for field in STORED_FIELDS:
-        assert store.column(field) == [getattr(paper, field) for paper in mixed]
+    for piece in (8192, 3):  # a stretch read in one piece, and in pieces of 3 rows
+        monkeypatch.setattr(pieces, "PIECE", piece)
+        path = tmp_path / f"mixed-{piece}.bin"
+        store = open_texts(path, *write_texts(path, mixed))
+        assert store is not None
+        for field in STORED_FIELDS:
+            assert store.column(field) == [getattr(paper, field) for paper in mixed]

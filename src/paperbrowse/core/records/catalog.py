@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
+from paperbrowse.core.records.pieces import sorted_in_pieces
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper
 
@@ -112,7 +113,7 @@ class Catalog:
         order: list[int] | None = self.derived.get("newest_first")
         if order is None:
             papers = self.papers
-            order = self.derived["newest_first"] = sorted(range(len(papers)), key=lambda i: newest_first(papers[i]))
+            order = self.derived["newest_first"] = sorted_in_pieces(len(papers), lambda i: newest_first(papers[i]))
         return order
 
     def tag_counts(self) -> Counter[str]:

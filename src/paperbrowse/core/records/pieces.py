@@ -9,9 +9,10 @@ for a Python step per piece.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,3 +39,17 @@ def mapped(get: Callable[[T], R], items: Sequence[T]) -> list[R]:
     for piece in pieces(len(items)):
         found += map(get, items[piece])
     return found
+
+
+def sorted_in_pieces(count: int, key: Callable[[int], Any]) -> list[int]:
+    """`sorted(range(count), key=key)`, its comparisons made a piece at a time: the pieces are
+    sorted alone and merged by `heapq.merge`, whose Python steps let other threads run (one
+    sort of 100,000 titles' keys held the interpreter 0.3-0.4 s). The same order: both sorts
+    are stable, and the merge takes the earlier piece's item of two equal ones. About the same
+    time in all."""
+    keys = [key(number) for number in range(count)]
+    get = keys.__getitem__
+    runs = [sorted(range(count)[piece], key=get) for piece in pieces(count)]
+    if len(runs) < 2:
+        return runs[0] if runs else []
+    return list(heapq.merge(*runs, key=get))

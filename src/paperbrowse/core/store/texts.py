@@ -28,6 +28,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeAlias, overload
 
+from paperbrowse.core.records import pieces
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.store import trust
 
@@ -134,8 +135,10 @@ def _texts(papers: Sequence[Paper], runs: list[_Run], field: str) -> Iterator[st
     for start, end, store, row in runs:
         if store is None:
             yield from map(attrgetter(field), papers[start:end])
-        else:
-            yield from store.column(field, row, row + end - start)
+        else:  # in pieces: one stretch may be every paper, read and decoded in one call
+            for first in range(start, end, pieces.PIECE):
+                last = min(first + pieces.PIECE, end)
+                yield from store.column(field, row + first - start, row + last - start)
 
 
 def _chunks(head: bytes, blocks: Iterable[Sequence[bytes]]) -> Iterator[bytes]:
