@@ -59,6 +59,26 @@ class Patches:
         monkeypatch.setattr(kept_load, "patch", counted)
 
 
+class Reads:
+    """Counts the small files' buckets unpickled and the files parsed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.loads: list[Path] = []
+        self.parsed: list[str] = []
+        real_load, real_parse = small_files.trust.load, small_files.parse_file
+
+        def load(path):
+            self.loads.append(path)
+            return real_load(path)
+
+        def parse(path):
+            self.parsed.append(str(path))
+            return real_parse(path)
+
+        monkeypatch.setattr(small_files.trust, "load", load)
+        monkeypatch.setattr(small_files, "parse_file", parse)
+
+
 @pytest.fixture
 def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs of about 3 files and a 400-byte limit for small files: a few files make several
@@ -186,27 +206,14 @@ def test_the_patch_reads_only_the_changed_run(tmp_path, small_runs, monkeypatch)
         past(folder / "categories.toml")
         assert watcher.changed()
         catalog = reload_catalog(catalog, watcher.heard(), store)  # the first: no scan kept, all looked at
-        loads: list[Path] = []
-        parsed: list[str] = []
-        real_load, real_parse = small_files.trust.load, small_files.parse_file
-
-        def load(path):
-            loads.append(path)
-            return real_load(path)
-
-        def parse(path):
-            parsed.append(str(path))
-            return real_parse(path)
-
-        monkeypatch.setattr(small_files.trust, "load", load)
-        monkeypatch.setattr(small_files, "parse_file", parse)
+        reads = Reads(monkeypatch)
         edited = folder / "p010.toml"
         edited.write_text(paper("p10", "Edited once"))
         past(edited)
         assert watcher.changed()
         catalog = reload_catalog(catalog, watcher.heard(), store)
-        assert parsed == [str(edited)]
-        assert len(loads) == 1 and loads[0].name.startswith("files-"), [p.name for p in loads]
+        assert reads.parsed == [str(edited)]
+        assert len(reads.loads) == 1 and reads.loads[0].name.startswith("files-"), [p.name for p in reads.loads]
         assert "Edited once" in {p.title for p in catalog.papers}
         monkeypatch.undo()
         start = load_catalog_cached([folder], store)

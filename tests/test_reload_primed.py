@@ -18,7 +18,7 @@ from paperbrowse.core.library.user_library import Library
 from paperbrowse.core.store import cache, small_files
 from paperbrowse.core.store.cache import load_catalog_cached, reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from test_reload_patch import CATEGORIES, OPS, Patches, apply, make, paper, past, whole
+from test_reload_patch import CATEGORIES, OPS, Patches, Reads, apply, make, paper, past, whole
 from tui_support import run, settle
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
@@ -88,27 +88,14 @@ def test_the_first_reload_of_a_primed_start_reads_only_the_changed_run(tmp_path,
         watcher.changed()
         watcher.heard()
         assert prime(catalog, store)
-        loads: list[Path] = []
-        parsed: list[str] = []
-        real_load, real_parse = small_files.trust.load, small_files.parse_file
-
-        def load(path):
-            loads.append(path)
-            return real_load(path)
-
-        def parse(path):
-            parsed.append(str(path))
-            return real_parse(path)
-
-        monkeypatch.setattr(small_files.trust, "load", load)
-        monkeypatch.setattr(small_files, "parse_file", parse)
+        reads = Reads(monkeypatch)
         edited = folder / "p010.toml"
         edited.write_text(paper("p10", "Edited once"))
         past(edited)
         assert watcher.changed()
         catalog = reload_catalog(catalog, watcher.heard(), store)
-        assert parsed == [str(edited)]
-        assert len(loads) == 1 and loads[0].name.startswith("files-"), [p.name for p in loads]
+        assert reads.parsed == [str(edited)]
+        assert len(reads.loads) == 1 and reads.loads[0].name.startswith("files-"), [p.name for p in reads.loads]
         monkeypatch.undo()
         assert whole(catalog) == whole(load_catalog_cached([folder], tmp_path / "fresh"))
 
