@@ -157,8 +157,8 @@ def test_priming_needs_the_snapshot_key(tmp_path):
 
 def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
     """The browser's watcher primes its catalog on a tick with nothing to ask, not before
-    PRIME_AFTER seconds (of a clock the test moves) after it showed the collection; then its
-    first reload is told which file changed."""
+    PRIME_AFTER seconds (of a clock the test moves) after it showed the collection, nor while
+    keys come; then its first reload is told which file changed."""
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.session import Session
     from paperbrowse.tui.widgets import data_watcher
@@ -200,6 +200,11 @@ def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
         await pilot.pause(0.3)  # about 15 ticks with nothing to ask, before PRIME_AFTER
         assert primed == []
         now[0] += data_watcher.PRIME_AFTER
+        app.foreground.quiet = 3600.0  # a key just came, and the moment after it never ends
+        app.foreground.key_pressed()
+        await pilot.pause(0.3)
+        assert primed == [], "primed while keys were coming"
+        app.foreground.quiet = 0.0
         for _ in range(100):
             if primed:
                 break

@@ -8,7 +8,7 @@ the second reload on, only the files it heard of are looked at, and only their r
 files read again) and announces it.
 
 The start's catalog keeps no scan and no load for such a reload to start from: once the watch
-is up and the browser has been quiet for PRIME_AFTER seconds, a tick with nothing to ask gives
+is up and the collection has been shown for PRIME_AFTER seconds, a tick with nothing to ask gives
 it them instead (`store.primed`: a scan, checked against the catalog's snapshot key, and the
 units rebuilt from the catalog), so that the first reload is told what changed too.
 """
@@ -29,7 +29,7 @@ from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from paperbrowse.tui.foreground import building
+from paperbrowse.tui.foreground import building, quiet_in_of
 
 WATCH_SECONDS = 3.0
 # Seconds after the browser showed a collection (or was handed one) before its catalog is
@@ -97,8 +97,9 @@ class DataWatcher(Widget):
 
     def _prime_due(self) -> bool:
         """Whether this tick, which has nothing to ask, should prime the catalog: the watch is
-        up and hears names (inotify, which `pending` said has nothing queued), the browser has
-        been quiet for PRIME_AFTER seconds, and the catalog was not tried and needs it."""
+        up and hears names (inotify, which `pending` said has nothing queued), the collection
+        has been shown for PRIME_AFTER seconds, no key came in the last moment, and the
+        catalog was not tried and needs it."""
         changes = self._changes
         return (
             changes is not None
@@ -107,6 +108,7 @@ class DataWatcher(Widget):
             and not self._owed
             and self._primed is not self.catalog
             and clock() >= self._prime_at
+            and not quiet_in_of(self.app)  # not while keys come: its scan holds the interpreter in pieces
             and needs_priming(self.catalog)
         )
 
