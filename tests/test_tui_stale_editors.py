@@ -332,7 +332,10 @@ def test_a_backup_folder_does_not_block_saving_nor_quitting(lib_path):
     async def scenario(pilot) -> None:
         await select(pilot)
         await press(pilot, "s")
-        await pilot.pause(0.7)  # the notice comes with the next look at the library
+        for _ in range(200):  # the notice comes with the next look at the library: later when busy
+            if notes(app, "warning"):
+                break
+            await pilot.pause(0.05)
         await settle(pilot)
         (warning,) = notes(app, "warning")
         assert str(backup) in warning
