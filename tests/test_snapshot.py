@@ -340,3 +340,41 @@ def test_a_folder_of_one_paper_files_loads_and_reloads_as_parsing_does(tmp_path)
     age(data)
     assert summary(load_catalog_cached([data], store)) == summary(load_catalog([data]))
     assert {"Pager 0007", "New"} <= {p.title for p in load_catalog_cached([data], store).papers}
+
+
+def test_a_snapshot_pickled_in_pieces_reads_back_whole_and_shared(tmp_path, monkeypatch):
+    """The snapshot is written a piece of rows at a time by one pickler (the data watcher's save
+    must not hold the interpreter for one pickle of every paper): read back, every column is
+    whole, in order, and an author's name several papers share is still one object."""
+    from paperbrowse.core.records import pieces
+
+    monkeypatch.setattr(pieces, "PIECE", 3)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    for number in range(11):  # pieces of 3, the last cut short
+        (folder / f"p{number:02d}.toml").write_text(paper(f"p{number:02d}", f"Title {number}"))
+    age(folder)
+    store = tmp_path / "cache"
+    first = load_catalog_cached([folder], store)
+    no_parsing(monkeypatch)
+    second = load_catalog_cached([folder], store)
+    assert "texts" in second.derived, "not read back from the snapshot"
+    assert summary(second) == summary(first) == summary(load_catalog([folder]))
+    assert second.newest_first() == first.newest_first()
+    authors = [paper.authors[0] for paper in second.papers]
+    assert len(authors) == 11 and all(author is authors[0] for author in authors)
+
+
+def test_a_snapshot_cut_short_is_a_miss(collection, tmp_path, monkeypatch):
+    from paperbrowse.core.records import pieces
+
+    monkeypatch.setattr(pieces, "PIECE", 1)
+    store = tmp_path / "cache"
+    first = load_catalog_cached([collection], store)
+    (path,) = store.glob("snapshot-*.pickle")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 20])
+    again = load_catalog_cached([collection], store)
+    assert "texts" not in again.derived  # a miss: loaded from the files, the snapshot written again
+    assert summary(again) == summary(first)

@@ -21,7 +21,7 @@ import logging
 import os
 import pickle
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -132,6 +132,15 @@ def load_pieces(path: Path) -> Iterator[Any]:
                 yield _Unpickler(handle).load()  # a new one each: a pickle's memo is its own
             except EOFError:
                 return
+
+
+@contextlib.contextmanager
+def reader(path: Path) -> Iterator[Callable[[], Any]]:
+    """Reads the pickles a cache file holds one after another with one unpickler, whose memo
+    they share: a pickle may refer to objects of those before it, as a writer that pickled
+    them all with one pickler made them. Raises as `load`."""
+    with open_trusted(path) as handle:
+        yield _Unpickler(handle).load
 
 
 def write(path: Path, data: bytes | Iterable[bytes]) -> None:
