@@ -30,3 +30,8 @@ def test_column_and_mapped_are_one_pass(numbers) -> None:
 def test_a_column_out_of_range_raises_as_one_pass_would() -> None:
     with pytest.raises(OverflowError):
         pieces.column("q", int, [1, 2, 3, 4, 5, 2**64])
+
+
+@given(st.lists(st.text(max_size=3), max_size=40))
+def test_sorted_pieces_is_one_sort(items) -> None:
+    assert pieces.sorted_pieces(items) == sorted(items)

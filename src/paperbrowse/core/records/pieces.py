@@ -41,6 +41,15 @@ def mapped(get: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return found
 
 
+def sorted_pieces(items: Sequence[str]) -> list[str]:
+    """`sorted(items)`, the pieces sorted alone and merged (one sort of 100,000 file names held
+    the interpreter 40-60 ms; this takes about 1.8 times as long in all)."""
+    runs = [sorted(items[piece]) for piece in pieces(len(items))]
+    if len(runs) < 2:
+        return runs[0] if runs else []
+    return list(heapq.merge(*runs))
+
+
 def sorted_in_pieces(count: int, key: Callable[[int], Any]) -> list[int]:
     """`sorted(range(count), key=key)`, its comparisons made a piece at a time: the pieces are
     sorted alone and merged by `heapq.merge`, whose Python steps let other threads run (one

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
-from paperbrowse.core.records.pieces import column, pieces
+from paperbrowse.core.records.pieces import column, pieces, sorted_pieces
 from paperbrowse.core.records.problems import Problem
 
 
@@ -57,7 +57,7 @@ class Folder(NamedTuple):
         for piece in pieces(len(self.names)):
             by_name.update(zip(self.names[piece], self.stats[piece], strict=True))
         if len(by_name) == len(self.names):
-            names = sorted(by_name)
+            names = sorted_pieces(list(by_name))
             stats: list[Stat] = []
             for piece in pieces(len(names)):
                 stats += map(by_name.__getitem__, names[piece])
