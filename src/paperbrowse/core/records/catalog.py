@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
-from paperbrowse.core.records.pieces import sorted_in_pieces
+from paperbrowse.core.records.pieces import pieces, sorted_in_pieces
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper
 
@@ -48,12 +48,17 @@ class Catalog:
 
     def __post_init__(self) -> None:
         papers = self.papers
-        self.by_id = dict(zip(map(attrgetter("id"), papers), papers, strict=True))  # C-level: a million papers
+        # C-level passes (a million papers), a piece at a time: a reload builds this in a thread.
+        self.by_id = {}
+        for piece in pieces(len(papers)):
+            self.by_id.update(zip(map(attrgetter("id"), papers[piece]), papers[piece], strict=True))
         self.children = {}
         for category in sorted(self.categories.values(), key=lambda c: (c.order, c.name.lower())):
             self.children.setdefault(category.parent, []).append(category.id)
         self._descendants = self._collect_descendants()
-        self._counts = Counter(map(attrgetter("category"), papers))
+        self._counts = Counter()
+        for piece in pieces(len(papers)):
+            self._counts.update(map(attrgetter("category"), papers[piece]))
         self.derived = {}
         self._built_on_by = {}
         for paper in filter(attrgetter("builds_on"), papers):  # the few that link to others

@@ -33,11 +33,11 @@ def column(code: str, get: Callable[[T], int], items: Sequence[T]) -> array[int]
     return found
 
 
-def mapped(get: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """`list(map(get, items))`, a piece at a time."""
+def mapped(get: Callable[..., R], items: Sequence[Any], *more: Sequence[Any]) -> list[R]:
+    """`list(map(get, items, *more))` (sequences of one length), a piece at a time."""
     found: list[R] = []
     for piece in pieces(len(items)):
-        found += map(get, items[piece])
+        found += map(get, items[piece], *(other[piece] for other in more))
     return found
 
 

@@ -187,7 +187,7 @@ def _pack(catalog: Catalog, texts: TextsKey) -> _Packed:
         column = columns[name]
         if column and isinstance(column[0], tuple):
             column = [tuple(map(share, row, row)) for row in column]
-        columns[name] = list(map(share, column, column))
+        columns[name] = pieces.mapped(share, column, column)  # in pieces: the watcher saves in a thread
     columns["date"] = [d.year * 10000 + d.month * 100 + d.day for d in (p.date for p in papers)]
     columns["extra"] = [extra or None for extra in columns["extra"]]  # see _NO_EXTRA
     columns["bib"] = list(map(pack_bib, columns["bib"]))
