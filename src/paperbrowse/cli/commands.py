@@ -148,8 +148,11 @@ def browse(context: Context) -> int:
         raise loading.error
     if loading.result is not None:  # read in full before a first part was due (a warm start)
         catalog, index = loading.result
+        loading.result = None  # the session holds them alone: a reload lets them go (tui/retire.py)
         session = Session(catalog, library, index, settings, problems)
-        PaperBrowseApp(session, collection_title(catalog)).run()
+        title = collection_title(catalog)
+        del catalog, index
+        PaperBrowseApp(session, title).run()
         return 0
     assert loading.partial is not None
     session = Session(loading.partial, library, None, settings, problems)

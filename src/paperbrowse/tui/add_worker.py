@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperbrowse.core.files.paths import user_papers_folder
-from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.catalog import Catalog, settle
 from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
@@ -23,6 +23,7 @@ from paperbrowse.core.sources.doi import arxiv_of, parse_doi
 from paperbrowse.core.sources.new_paper import NewPaper
 from paperbrowse.core.sources.web_api import ApiCancelled
 from paperbrowse.core.store.cache import files_signature, folder_records, load_catalog_cached
+from paperbrowse.tui.foreground import reloading
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,11 @@ def add_paper(
     signature = files_signature(sources)  # first: a change made while loading is seen next time
     # Through the cache, as a start: only the new file is parsed (the uncached load parsed every
     # file again, half a minute at 100,000 papers).
-    fresh = load_catalog_cached(sources)
-    index = SearchIndex(fresh)
-    if len(fresh.papers) <= AUTO_BUILD_UP_TO:  # as the browser does: a larger one is built when asked
-        related_index(fresh)  # here in the worker, not on the UI thread at the first keypress
+    with reloading():
+        fresh = load_catalog_cached(sources)
+        index = SearchIndex(settle(fresh))
+        if len(fresh.papers) <= AUTO_BUILD_UP_TO:  # as the browser does: a larger one is built when asked
+            related_index(fresh)  # here in the worker, not on the UI thread at the first keypress
     added = outcome.paper
     message = f"Added {added.id}: {one_line(added.title)}\n{outcome.path}"
     return AddResult(message, paper_id=added.id, catalog=fresh, index=index, signature=signature)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
 from paperbrowse.core.records.loader import FileRecords, find_files, parse_file
-from paperbrowse.core.records.pieces import pieces, sorted_in_pieces
+from paperbrowse.core.records.pieces import PIECE, pieces, sorted_in_pieces
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.schema import Category, Paper
 
@@ -125,9 +125,11 @@ class Catalog:
         """Papers per tag of the records themselves, case-insensitively, counted once."""
         found: Counter[str] | None = self.derived.get("tag_counts")
         if found is None:
-            found = self.derived["tag_counts"] = Counter(
-                tag for paper in self.papers for tag in {t.lower() for t in paper.tags}
-            )
+            found = Counter()
+            papers = self.papers
+            for piece in pieces(len(papers)):  # a piece at a time: a reload counts them in a thread
+                found.update(tag for paper in papers[piece] for tag in {t.lower() for t in paper.tags})
+            self.derived["tag_counts"] = found
         return found
 
     def in_display_order(self) -> list[Paper]:
@@ -142,6 +144,30 @@ NewestFirst = tuple[int, int, int, str, str]
 def newest_first(paper: Paper) -> NewestFirst:
     """Sort key: the newest paper first, then by title and id (how search results tie)."""
     return (-paper.date.year, -paper.date.month, -paper.date.day, paper.title.lower(), paper.id)
+
+
+def settle(catalog: Catalog) -> Catalog:
+    """Compute now what the browser's panes ask of a catalog once it is shown (its search
+    order, its tag counts), which a catalog otherwise computes when first asked: a catalog
+    loaded in a thread should not leave a pass over every paper to the UI thread."""
+    catalog.newest_first()
+    catalog.tag_counts()
+    return catalog
+
+
+def dismantle(catalog: Catalog, pause: Callable[[], None]) -> None:
+    """Take apart a catalog that nothing else holds, a piece at a time, calling `pause` between
+    pieces. Dropped whole, its papers are freed in one C-level cascade: 35-110 ms of the
+    interpreter at 100,000 papers. A paper another catalog shares (a reload keeps the records of
+    unchanged files) lives on: nothing here changes a paper."""
+    catalog.derived.clear()  # the search order, the texts, a reload's kept scan and load
+    pause()
+    catalog.by_id.clear()
+    pause()
+    papers = catalog.papers
+    while papers:
+        del papers[-PIECE:]
+        pause()
 
 
 def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem] = ()) -> Catalog:

@@ -40,12 +40,14 @@ from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.editor_actions import EditorActions
-from paperbrowse.tui.foreground import building, pause_of, scanning_of
+from paperbrowse.tui.foreground import building, busy_of, pause_of, scanning_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import language_of, to_translate, tr
 from paperbrowse.tui.mark_actions import MarkActions
+from paperbrowse.tui.parcel import Parcel
 from paperbrowse.tui.pdf_actions import PdfActions
+from paperbrowse.tui.retire import RELEASE_AFTER, release
 from paperbrowse.tui.saved_search_actions import SavedSearchActions
 from paperbrowse.tui.screens.steady_size import SteadySize
 from paperbrowse.tui.session import Session
@@ -345,13 +347,14 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
             self.detail.find_related()
 
     def _prepare_search(self, index: SearchIndex) -> None:
-        self._prepare_words(index, pause_of(self.app))
+        self._prepare_words(Parcel(index), pause_of(self.app))
 
     @work(thread=True, group="words", exit_on_error=False)
-    def _prepare_words(self, index: SearchIndex, pause: Callable[[], None] | None) -> None:
+    def _prepare_words(self, parcel: Parcel[SearchIndex], pause: Callable[[], None] | None) -> None:
         """Load (or build and keep) the word indexes, so that the first keystroke finds them
         ready; then the titles' layout (read, or built giving way to keys: it only speeds up
         later keystrokes). A first query waits for the word indexes alone."""
+        index = parcel.take()
         expect_layout(index)
         try:
             with building():  # see `foreground.building`
@@ -841,6 +844,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
             )
             return
         catalog, index = loading.result
+        loading.result = loading.partial = None  # the session holds them alone (see `tui.retire`)
         self.use_catalog(catalog, index)
 
     @on(DataWatcher.Reloaded)
@@ -864,6 +868,8 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
 
     def use_catalog(self, catalog: Catalog, index: SearchIndex, signature: tuple[object, ...] | None = None) -> None:
         """Show a collection loaded again everywhere: the list, the tree, the details, the title."""
+        replaced = Parcel((self.session.catalog, self.session.index))
+        busy_of(self.app)
         self.session.replace_catalog(catalog, index)
         self.query_one(DataWatcher).follow(catalog, signature)
         self.query_one(CategoryTree).use_catalog(catalog)
@@ -872,6 +878,11 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         self._fit_subtitle()
         self._prepare_search(index)
         self.run_search()
+        self.set_timer(RELEASE_AFTER, lambda: self._release(replaced, pause_of(self.app)))
+
+    @work(thread=True, group="release", exit_on_error=False)
+    def _release(self, replaced: Parcel[tuple[Catalog, SearchIndex]], pause: Callable[[], None] | None) -> None:
+        release(replaced, pause)  # see `tui.retire`
 
 
 def collection_title(catalog: Catalog, language: str = "en") -> str:

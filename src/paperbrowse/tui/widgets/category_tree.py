@@ -150,6 +150,7 @@ class CategoryTree(Tree[Node]):
         self.show_root = False
         self.guide_depth = 2
         self._drawn_at: tuple[Size, Size] | None = None  # the sizes the lines shown were drawn at
+        self._shape: tuple[object, ...] = ()  # what the nodes were built for (`_shape_of`)
 
     def on_mount(self) -> None:
         self.rebuild()
@@ -180,9 +181,20 @@ class CategoryTree(Tree[Node]):
         return _fit(label, len(count.group()), room) if count else label
 
     def use_catalog(self, catalog: Catalog) -> None:
-        """Show the nodes of a collection loaded again, keeping the selection."""
+        """Show the nodes of a collection loaded again, keeping the selection. When its categories
+        and tags are those shown, only the counts change: the nodes are kept and relabelled
+        (a reload at 100,000 papers is usually one file edited, and building every node again
+        was most of the UI thread's part of it)."""
         self.catalog = catalog
-        self.rebuild()
+        if self._shape == self._shape_of(catalog):
+            self.refresh_counts(every=True)
+        else:
+            self.rebuild()
+
+    def _shape_of(self, catalog: Catalog) -> tuple[object, ...]:
+        """What decides which nodes the tree has (not their counts)."""
+        categories = tuple((depth, c.id, c.name, c.name_zh) for depth, c in catalog.tree())
+        return categories, tuple(sorted(tag_counts(catalog, self.library)))
 
     def rebuild(self, select: str | None = None) -> None:
         """Recount everything (cheap: one pass over the papers) and keep the selection."""
@@ -194,6 +206,7 @@ class CategoryTree(Tree[Node]):
             english.get(str(node.label), ""): node.is_expanded for node in self.root.children if node.data is None
         }
         self.clear()
+        self._shape = self._shape_of(self.catalog)
         language = self.language
         for node, count in smart_nodes(self.catalog, self.library):
             self.root.add_leaf(_label(node_name(node, self.catalog, language), count), node)
@@ -215,13 +228,30 @@ class CategoryTree(Tree[Node]):
             tags.add_leaf(_label(f"#{tag}", count), tag_node(tag))
         self.select_key(keep)
 
-    def refresh_counts(self) -> None:
-        """Stars, status or notes changed: relabel the smart nodes only."""
-        counts = {node.key: (node, count) for node, count in smart_nodes(self.catalog, self.library)}
-        for child in self.root.children:
-            if child.data is not None and child.data.key in counts:
-                node, count = counts[child.data.key]
-                child.set_label(_label(node_name(node, self.catalog, self.language), count))
+    def refresh_counts(self, *, every: bool = False) -> None:
+        """Stars, status or notes changed: relabel the smart nodes only; `every`: the categories'
+        and tags' nodes too (the papers changed). A label that stays the same is left alone."""
+        counts = {node.key: count for node, count in smart_nodes(self.catalog, self.library)}
+        tags = tag_counts(self.catalog, self.library) if every else {}
+        pending = list(self.root.children)
+        while pending:
+            child = pending.pop()
+            pending.extend(child.children)
+            node = child.data
+            if node is None:
+                continue
+            kind, _, name = node.key.partition(":")
+            if node.key in counts:
+                count = counts[node.key]
+            elif every and kind == "cat":
+                count = self.catalog.count(name)
+            elif every and kind == "tag":
+                count = tags[name]
+            else:
+                continue
+            label = _label(node_name(node, self.catalog, self.language), count)
+            if label != child.label:
+                child.set_label(label)
 
     def _add_categories(self, parent: TreeNode[Node], parent_id: str | None) -> None:
         # A loop over the catalog's depth-first rows, not a recursion: depth is bounded by the

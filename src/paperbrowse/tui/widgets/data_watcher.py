@@ -25,11 +25,12 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from paperbrowse.core.files.changes import ChangeWatcher, Signature
-from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.catalog import Catalog, settle
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from paperbrowse.tui.foreground import building, quiet_in_of
+from paperbrowse.tui.foreground import building, quiet_in_of, reloading
+from paperbrowse.tui.parcel import Parcel
 
 WATCH_SECONDS = 3.0
 # Seconds after the browser showed a collection (or was handed one) before its catalog is
@@ -121,10 +122,13 @@ class DataWatcher(Widget):
             self._changes = ChangeWatcher(self.catalog.sources, self._known)
             self._known = None
         self._checking = True
-        self._check(self.catalog, self._changes, now, self._owed, primes)
+        self._check(Parcel(self.catalog), self._changes, now, self._owed, primes)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _check(self, catalog: Catalog, changes: ChangeWatcher, now: bool, owed: bool, primes: bool = False) -> None:
+    def _check(
+        self, parcel: Parcel[Catalog], changes: ChangeWatcher, now: bool, owed: bool, primes: bool = False
+    ) -> None:
+        catalog = parcel.take()  # see `tui.parcel`
         if not changes.changed(now=now) and not owed:
             if primes:
                 # The names taken first, then the scan: a change after this call is in the next
@@ -142,8 +146,9 @@ class DataWatcher(Widget):
         # Only the changed files are parsed again; with inotify, only those heard of looked at.
         # Asked after the events were read and before the load: a change meanwhile is heard next.
         heard = changes.heard()
-        fresh = reload_catalog(catalog, None if owed else heard)  # a failed reload took what was heard
-        index = SearchIndex(fresh)
+        with reloading():
+            fresh = reload_catalog(catalog, None if owed else heard)  # a failed reload took what was heard
+            index = SearchIndex(settle(fresh))
         self.app.call_from_thread(self._loaded, catalog, fresh, index, changes)
 
     def _checked(self, changes: ChangeWatcher) -> None:

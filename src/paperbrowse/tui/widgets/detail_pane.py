@@ -33,6 +33,7 @@ from paperbrowse.core.sources.pdfs import local_pdf
 from paperbrowse.tui.foreground import pause_of
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import tr
+from paperbrowse.tui.parcel import Parcel
 from paperbrowse.tui.textual_shims import style_scrollbar_now
 
 PDF_MARK = "▣ PDF"  # the paper's PDF is on this machine (p opens it)
@@ -116,10 +117,11 @@ class DetailPane(VerticalScroll, can_focus=True):
     # Related papers: an index built off the UI thread (seconds for a large collection).
     def find_related(self) -> None:
         self._related_error = ""
-        self._build_related(self.catalog, pause_of(self.app))
+        self._build_related(Parcel(self.catalog), pause_of(self.app))
 
     @work(thread=True, group="related", exit_on_error=False)
-    def _build_related(self, catalog: Catalog, pause: Callable[[], None] | None) -> None:
+    def _build_related(self, parcel: Parcel[Catalog], pause: Callable[[], None] | None) -> None:
+        catalog = parcel.take()  # see `tui.parcel`
         related_index(catalog, pause)
         self.app.call_from_thread(self._related_ready, catalog)
 
