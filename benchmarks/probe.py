@@ -7,6 +7,7 @@
     python benchmarks/probe.py stalls DATA_DIR SECONDS  the longest event-loop stall after the first frame
     python benchmarks/probe.py load DATA_DIR    a warm load, then a reload after one file is touched
     python benchmarks/probe.py first DATA_DIR OFFSET QUERY  the first query, typed OFFSET s after the first screen
+    python benchmarks/probe.py watch DATA_DIR PRIMED  the longest stalls while the data watcher reloads
 
 `first` prints figures of its own: the seconds from the keys (`/` and QUERY, sent at once as a
 terminal sends them) to the list narrowed to QUERY's result, in-process, then the processor
@@ -22,7 +23,15 @@ looks at those only; the median of three, a file touched before each) and its pr
 then the first reload after a start (the catalog read back from the snapshot, the watch
 started, the catalog primed as the watcher primes it when the checkout can: `store/primed.py`)
 and its processor time, the priming's own wall and processor time, and 1 if it primed. The cache is brought up to date first,
-untimed: a run of another checkout may have touched a file since. `stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
+untimed: a run of another checkout may have touched a file since. `watch` prints milliseconds too: in the browser (the watcher asking every 0.5 s instead of 3), a
+data file rewritten whole by another process, as an editor saves it, PB_RELOADS times (3): for
+each, the longest gap between ticks of a 5 ms timer from the write until 1.5 s after the reload
+is on screen and its word indexes and titles' layout are in; then the longest gap while the
+watcher primed. PRIMED 1 lets it prime first (3 s after the start; each reload is then told what
+changed), 0 keeps it from priming (the first reload looks at every file; priming's figure is 0).
+With PB_STALL_TRACE set it also prints, on stderr, where every thread was during the longest
+gaps, the cycle collector's long passes, and the objects frozen after a reload that died since.
+`stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
 event loop, from the first frame for SECONDS, and when it began (seconds after the first frame).
 
 Each prints the seconds from the moment the caller spawned it (PB_SPAWNED_AT, a time.time())
@@ -131,6 +140,135 @@ def run_stalls(data: str, seconds: float) -> None:
     make_app(data).run(headless=True, size=(120, 40))
     print(f"{worst[0] * 1000:.1f} {worst[1]:.2f}", flush=True)
     os._exit(0)
+
+
+def run_watch(data: str, primes: bool) -> None:
+    import asyncio
+
+    from paperbrowse.core.store import cache
+    from paperbrowse.tui.screens.main import MainScreen
+    from paperbrowse.tui.widgets import data_watcher
+
+    data_watcher.WATCH_SECONDS = 0.5  # the watcher asks every 3 s: the same work, sooner
+    data_watcher.PRIME_AFTER = 3.0 if primes else float("inf")
+    shown = MainScreen._show_results
+    first = asyncio.Event()
+    worst = [0.0]
+    beat = [time.perf_counter()]  # when the timer last ticked
+
+    def show(self, *args, **kwargs):
+        shown(self, *args, **kwargs)
+        first.set()
+
+    MainScreen._show_results = show
+    app = make_app(data)
+    files = sorted(name for name in os.listdir(data) if name.endswith(".toml"))
+    figures: list[float] = []
+    report = stall_tracer(beat) if os.environ.get("PB_STALL_TRACE") else None
+
+    async def tick() -> None:
+        last = beat[0] = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.005)
+            now = beat[0] = time.perf_counter()
+            worst[0] = max(worst[0], now - last - 0.005)
+            last = now
+
+    async def session() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await first.wait()
+            await pilot.pause()
+            asyncio.get_running_loop().create_task(tick())
+            watcher = app.screen.query_one(data_watcher.DataWatcher)
+            primed = 0.0
+            if primes:
+                worst[0] = 0.0
+                while cache.KEPT_LOAD not in watcher.catalog.derived:
+                    await asyncio.sleep(0.05)
+                primed = worst[0]
+            await asyncio.sleep(1.0)
+            for step in range(int(os.environ.get("PB_RELOADS", "3"))):
+                path = os.path.join(data, files[(len(files) // 3 + step * 7) % len(files)])
+                with open(path, "rb") as handle:
+                    text = handle.read()
+                old = app.session.catalog
+                worst[0] = 0.0
+                with open(path, "wb") as handle:  # as an editor saves it: the same text, written again
+                    handle.write(text)
+                while app.session.catalog is old:  # the reload shown (`MainScreen.use_catalog`)
+                    await asyncio.sleep(0.02)
+                del old
+                while any(worker.group == "words" and not worker.is_finished for worker in app.workers):
+                    await asyncio.sleep(0.02)  # its word indexes and titles' layout, read or built
+                await asyncio.sleep(1.5)  # the replaced catalog let go (`tui.retire`)
+                figures.append(worst[0])
+            figures.append(primed)
+
+    asyncio.run(session())
+    if report is not None:
+        report()
+    print(" ".join(f"{figure * 1000:.1f}" for figure in figures), flush=True)
+    os._exit(0)
+
+
+def stall_tracer(beat: list[float]):
+    """With PB_STALL_TRACE set: a thread that samples every other thread's stack while the
+    event loop is late (its timer's last tick in `beat`), and the collector's long passes.
+    Returns the report to print (stderr) at the end: the longest gaps with their samples, the
+    passes, and the objects the freezes after reloads kept that died since (`gc.unfreeze`)."""
+    import gc
+    import threading
+    import traceback
+    from collections import Counter
+
+    traced: list[tuple[float, list[tuple[float, str]]]] = []
+    passes: list[tuple[float, int, str]] = []
+    began = [0.0]
+    idle = ("wait", "select", "sleep", "get", "_worker", "poll")
+
+    def sample() -> None:
+        seen, samples = 0.0, []
+        while True:
+            time.sleep(0.002)
+            late = time.perf_counter() - beat[0]
+            if beat[0] != seen:
+                if samples and samples[-1][0] > 0.04:
+                    traced.append((samples[-1][0], samples))
+                seen, samples = beat[0], []
+            if late > 0.02:
+                names = {t.ident: t.name for t in threading.enumerate()}
+                stacks = []
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident() or frame.f_code.co_name in idle:
+                        continue
+                    where = reversed(traceback.extract_stack(frame)[-7:])
+                    chain = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in where)
+                    stacks.append(f"  [{names.get(ident)}] {chain}")
+                samples.append((late, "\n".join(stacks)))
+
+    def collector(phase: str, info: dict) -> None:  # its time includes waits for the interpreter
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif (took := time.perf_counter() - began[0]) > 0.015:
+            passes.append((took, info["generation"], threading.current_thread().name))
+
+    threading.Thread(target=sample, daemon=True).start()
+    gc.callbacks.append(collector)
+
+    def report() -> None:
+        for took, generation, thread in passes:
+            print(f"collector pass {took * 1000:.0f} ms, generation {generation}, {thread}", file=sys.stderr)
+        for late, samples in sorted(traced, key=lambda item: -item[0])[:8]:
+            print(f"late {late * 1000:.0f} ms, {len(samples)} samples", file=sys.stderr)
+            for at, stacks in samples[:: max(1, len(samples) // 6)]:
+                print(f" at {at * 1000:.0f}\n{stacks}", file=sys.stderr)
+        gc.unfreeze()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = Counter(type(o).__name__ for o in gc.garbage)
+        print(f"frozen, then dead: {sum(kept.values())} objects, {kept.most_common(8)}", file=sys.stderr)
+
+    return report
 
 
 def run_load(data: str) -> None:
@@ -273,6 +411,8 @@ if __name__ == "__main__":
         run_typed(sys.argv[2], sys.argv[3])
     elif mode == "stalls":
         run_stalls(sys.argv[2], float(sys.argv[3]))
+    elif mode == "watch":
+        run_watch(sys.argv[2], sys.argv[3] == "1")
     elif mode == "load":
         run_load(sys.argv[2])
     elif mode == "first":
