@@ -203,6 +203,8 @@ def run_watch(data: str, primes: bool) -> None:
                 await asyncio.sleep(1.5)  # the replaced catalog let go (`tui.retire`)
                 figures.append(worst[0])
             figures.append(primed)
+            if report is not None:
+                report.leftovers()
 
     asyncio.run(session())
     if report is not None:
@@ -255,6 +257,16 @@ def stall_tracer(beat: list[float]):
     threading.Thread(target=sample, daemon=True).start()
     gc.callbacks.append(collector)
 
+    def leftovers() -> None:
+        """Run while the browser is still up: what the freezes kept that has died since."""
+        gc.unfreeze()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = Counter(type(o).__name__ for o in gc.garbage)
+        print(f"frozen, then dead: {sum(kept.values())} objects, {kept.most_common(8)}", file=sys.stderr)
+        gc.set_debug(0)
+        gc.garbage.clear()
+
     def report() -> None:
         for took, generation, thread in passes:
             print(f"collector pass {took * 1000:.0f} ms, generation {generation}, {thread}", file=sys.stderr)
@@ -262,12 +274,8 @@ def stall_tracer(beat: list[float]):
             print(f"late {late * 1000:.0f} ms, {len(samples)} samples", file=sys.stderr)
             for at, stacks in samples[:: max(1, len(samples) // 6)]:
                 print(f" at {at * 1000:.0f}\n{stacks}", file=sys.stderr)
-        gc.unfreeze()
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        gc.collect()
-        kept = Counter(type(o).__name__ for o in gc.garbage)
-        print(f"frozen, then dead: {sum(kept.values())} objects, {kept.most_common(8)}", file=sys.stderr)
 
+    report.leftovers = leftovers  # type: ignore[attr-defined]
     return report
 
 
