@@ -48,6 +48,14 @@ def test_dismantle_leaves_the_papers_another_catalog_shares():
     assert [p.id for p in kept] == ["p0", "p1", "p2", "p3", "p4"]
 
 
+def test_dismantle_leaves_whole_a_list_someone_else_holds():
+    old = catalog_of("a", "b")
+    shown = old.papers  # as a list of results may be the catalog's own list
+    dismantle(old, lambda: None)
+    assert [p.id for p in shown] == ["a", "b"]
+    assert old.by_id == {}
+
+
 def test_release_takes_apart_a_catalog_only_when_nothing_else_holds_it():
     old = catalog_of("a", "b")
     index = SearchIndex(old)
@@ -57,14 +65,15 @@ def test_release_takes_apart_a_catalog_only_when_nothing_else_holds_it():
     pauses = []
     del index
 
-    def handed() -> tuple[list, Parcel]:
+    def handed() -> tuple[object, Parcel]:
         alone = catalog_of("c")
-        return alone.papers, Parcel((alone, SearchIndex(alone)))
+        return alone.papers[0], Parcel((alone, SearchIndex(alone)))
 
-    papers, parcel = handed()
+    paper, parcel = handed()
+    assert sys.getrefcount(paper) > 2
     assert retire.release(parcel, lambda: pauses.append(1))
     assert pauses
-    assert papers == []  # the catalog's own list, emptied a piece at a time
+    assert sys.getrefcount(paper) == 2  # this test's name and the call's argument: freed but for it
 
 
 def test_a_reload_counts_in_the_worker_and_the_replaced_catalog_is_taken_apart(tmp_path, monkeypatch):
@@ -77,21 +86,29 @@ def test_a_reload_counts_in_the_worker_and_the_replaced_catalog_is_taken_apart(t
         return tag_counts(self)
 
     monkeypatch.setattr(Catalog, "tag_counts", counting)
+    dismantled_on: list[str] = []
+
+    def dismantling(catalog, pause):
+        dismantled_on.append(threading.current_thread().name)
+        dismantle(catalog, pause)
+
+    monkeypatch.setattr(retire, "dismantle", dismantling)
     data = collection(tmp_path)
     app = make_app([data], tmp_path / "library.toml")
 
     async def scenario(pilot) -> None:
-        first = app.session.catalog.papers  # its list only: holding the catalog would keep it
+        old = app.session.catalog.by_id["two"]  # one paper: holding the catalog would keep it
         counted_on.clear()
-        (data / "a.toml").write_text(paper("one", "Fresh title"))
-        touch_later(data / "a.toml")
+        (data / "b.toml").write_text(paper("two", "Second edition"))
+        touch_later(data / "b.toml")
         app.screen.query_one(DataWatcher).check()
         await settle(pilot)
-        assert sorted(titles(app)) == ["Fresh title", "Second"]
-        assert app.session.catalog.papers is not first
+        assert sorted(titles(app)) == ["First title", "Second edition"]
         assert counted_on and "MainThread" not in counted_on  # the tree found them counted
-        # Nothing the workers kept holds the old catalog: it is taken apart off the UI thread.
-        await until(pilot, lambda: first == [])
+        # Nothing the workers kept holds the old catalog: it is taken apart off the UI thread,
+        # and the paper the edit replaced is freed (but for this test's name).
+        await until(pilot, lambda: sys.getrefcount(old) == 2)  # the name's cell, the call's argument
+        assert dismantled_on and "MainThread" not in dismantled_on
 
     run(app, scenario)
 

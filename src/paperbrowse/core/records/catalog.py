@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -162,12 +163,19 @@ def dismantle(catalog: Catalog, pause: Callable[[], None]) -> None:
     unchanged files) lives on: nothing here changes a paper."""
     catalog.derived.clear()  # the search order, the texts, a reload's kept scan and load
     pause()
-    catalog.by_id.clear()
-    pause()
-    papers = catalog.papers
-    while papers:
-        del papers[-PIECE:]
+    # A list or dict that something else holds too (a list of results may be the catalog's own
+    # list) is left whole: its papers are freed where that lets go.
+    if sys.getrefcount(catalog.by_id) <= _HELD_BY_CATALOG:
+        catalog.by_id.clear()
         pause()
+    papers = catalog.papers
+    if sys.getrefcount(papers) <= _HELD_BY_CATALOG + 1:  # + 1: the name `papers`
+        while papers:
+            del papers[-PIECE:]
+            pause()
+
+
+_HELD_BY_CATALOG = 2  # sys.getrefcount of a value only the catalog holds (the call's argument too)
 
 
 def build_catalog(files: Sequence[FileRecords], extra_problems: Iterable[Problem] = ()) -> Catalog:
