@@ -46,7 +46,7 @@ from paperbrowse.core.search.matching import (
 from paperbrowse.core.search.query import Kind, Query, Term, parse
 from paperbrowse.core.search.subsequence import SubsequencePlanes, supports
 from paperbrowse.core.search.user_state import NoUserState, UserState
-from paperbrowse.core.search.word_index import WordIndex
+from paperbrowse.core.search.word_index import WordIndex, Words
 from paperbrowse.core.search.word_starts import word_start_match
 
 _T = TypeVar("_T")
@@ -169,14 +169,14 @@ class SearchIndex:
         store: StoredColumns | None = None
         if papers is None:  # the catalog's order, which a snapshot brings along
             places = catalog.newest_first()
-            self.papers: tuple[Paper, ...] = tuple(map(catalog.papers.__getitem__, places))
+            self.papers: tuple[Paper, ...] = _mapped(catalog.papers.__getitem__, places)  # in pieces: see _PIECE
             store = catalog.derived.get("texts")
         else:
             self.papers = tuple(papers) if ordered else tuple(sorted(papers, key=newest_first))
         self.count = len(self.papers)
         self.all = paper_sets.ones(self.count)
         self._lower: dict[str, tuple[str, ...]] = {}
-        self._words: dict[tuple[str, bool], WordIndex] = {}
+        self._words: dict[tuple[str, bool], Words] = {}
         self._terms: dict[tuple[Kind, str, bool], tuple[int, int]] = {}
         self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match at word starts
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
@@ -249,7 +249,7 @@ class SearchIndex:
                     found = self._lower[field] = _mapped(str.lower, self.text[field])
         return found
 
-    def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
+    def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> Words:
         found = self._words.get((field, case))
         if found is None:
             with self._build:
@@ -296,12 +296,13 @@ class SearchIndex:
         """Whether every word index a search can use is built (or adopted)."""
         return len(self.word_state()) == len(FIELDS)
 
-    def word_state(self) -> dict[str, WordIndex]:
-        """The lower-cased word indexes built so far, to keep for the next start."""
+    def word_state(self) -> dict[str, Words]:
+        """The lower-cased word indexes built (or carried) so far."""
         return {field: words for (field, case), words in self._words.items() if not case}
 
-    def adopt_words(self, state: Mapping[str, WordIndex]) -> None:
-        """Word indexes kept from an earlier start of the same data (see `word_state`)."""
+    def adopt_words(self, state: Mapping[str, Words]) -> None:
+        """Word indexes kept from an earlier start of the same data (see `word_state`), or carried
+        from the index this one replaces (`carried_words`)."""
         for field, words in state.items():
             if field in WEIGHTS and words.count == self.count:
                 self._words.setdefault((field, False), words)
@@ -396,12 +397,12 @@ class SearchIndex:
         # The word index finds the papers holding such a word; the anchor (the start of the
         # field or of a list item) is checked on those.
         where = paper_sets.positions(found, self.count)
-        values = self._values(field, where)
+        values = self.field_texts(field, where)
         if not case:
             values = map(str.lower, values)
         return paper_sets.from_positions(list(compress(where, map(test, values, repeat(needle)))), self.count)
 
-    def _values(self, field: str, where: Iterable[int]) -> Iterable[str]:
+    def field_texts(self, field: str, where: Iterable[int]) -> Iterable[str]:
         """The field's text of the papers at `where`, without building the whole column: a
         snapshot's summaries stay on disk until read (see `store.texts`)."""
         if field in self.text:
@@ -514,7 +515,7 @@ class SearchIndex:
             written = list(map(self.texts("title", True).__getitem__, where))
             lowered = list(map(self.texts("title", False).__getitem__, where))
         else:
-            written = list(self._values("title", where))
+            written = list(self.field_texts("title", where))
             lower = self._lower.get("title")
             lowered = list(map(lower.__getitem__, where)) if lower is not None else list(map(str.lower, written))
         if case or not supports(needle):  # letter by letter, in the title as written (or not ASCII)
@@ -590,8 +591,8 @@ class _TitleLengths(Sequence[int]):
     def __getitem__(self, item: slice) -> list[int]: ...
     def __getitem__(self, item: int | slice) -> int | list[int]:
         if isinstance(item, slice):
-            return list(map(len, self._index._values("title", range(self._index.count)[item])))
-        return len(next(iter(self._index._values("title", (range(self._index.count)[item],)))))
+            return list(map(len, self._index.field_texts("title", range(self._index.count)[item])))
+        return len(next(iter(self._index.field_texts("title", (range(self._index.count)[item],)))))
 
 
 # Candidates past which the word-start test waits for the titles' layout being read (see
@@ -603,10 +604,11 @@ _LAYOUT_WAIT = 10.0
 # the texts file, kept for the next needle) rather than each candidate's (a read per title).
 _COLUMN_SHARE = 4
 
-# Items a long C-level pass over a column takes at a time: it holds the interpreter throughout,
-# and a million items at once held it for a tenth of a second or more (a stall of the browser's
-# frames while its background prepared the search).
-_PIECE = 65536
+# Items a long C-level pass over a column takes at a time: it holds the interpreter throughout.
+# A million items at once held it for a tenth of a second or more (a stall of the browser's
+# frames while its background prepared the search); 65,536 papers' attributes, 30-80 ms on a
+# busy machine, as each paper's memory is touched.
+_PIECE = 8192
 _READ_PIECE = 4096  # rows read from the texts file at a time: summaries are a kilobyte each
 
 

@@ -161,7 +161,7 @@ class ScanIndex(SearchIndex):
 
     def words(self, field: str, case: bool = False, pause: Callable[[], None] | None = None) -> WordIndex:
         found = self._words.get((field, case))
-        if found is None:
+        if not isinstance(found, TextWords):  # only TextWords are ever put here
             found = self._words[field, case] = TextWords(self.texts(field, case))
         return found
 

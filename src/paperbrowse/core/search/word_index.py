@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -53,6 +53,20 @@ def _in_order(words: list[str], known: int) -> Iterable[str]:
     for word in words:
         groups[word[known : known + 2]].append(word)
     return chain.from_iterable(_in_order(groups[part], known + 2) for part in sorted(groups))
+
+
+class Words(Protocol):
+    """What a search asks of one field's word index (see `WordIndex`; `carried_words` has
+    another kind): numbers of words that meet a needle, then the papers holding them."""
+
+    count: int
+
+    def containing(self, needle: str) -> list[int]: ...
+    def starting(self, needle: str) -> list[int]: ...
+    def ending(self, needle: str) -> list[int]: ...
+    def at_start(self, needle: str) -> tuple[list[int], list[int]]: ...
+    def similar(self, needle: str, cutoff: float) -> list[tuple[int, float]]: ...
+    def papers(self, numbers: Iterable[int]) -> int: ...
 
 
 class WordIndex:

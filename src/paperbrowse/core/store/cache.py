@@ -307,9 +307,12 @@ def folder_records(folder: Path) -> list[FileRecords]:
     return load_files(scanned.files(), trust.usable_folder(cache_folder()), f"own-{digest}")
 
 
-def prepare_search(index: SearchIndex, pause: Callable[[], None] | None = None) -> None:
-    """Give the index all its word indexes: kept from an earlier run of the same data, or built
-    now (seconds at 100,000 papers) and kept for the next one.
+def prepare_search(
+    index: SearchIndex, pause: Callable[[], None] | None = None, previous: SearchIndex | None = None
+) -> None:
+    """Give the index all its word indexes: carried from `previous` (the index a reload
+    replaces: milliseconds, see `search.carried_words`), kept from an earlier run of the same
+    data, or built now (seconds at 100,000 papers) and kept for the next one.
 
     Threads may call it at once (the browser's background work and a search typed before that
     finished): one loads, the others wait for it (a twentieth of a second when the indexes
@@ -318,10 +321,26 @@ def prepare_search(index: SearchIndex, pause: Callable[[], None] | None = None) 
     with index.preparing:
         if not index.ready():
             try:
-                _prepare_search(index, pause)
+                if previous is None or not _carried(previous, index, pause):
+                    _prepare_search(index, pause)
             except BaseException:
                 index.words_from = ""  # no one is building them: whoever needs them tries again
                 raise
+
+
+def _carried(previous: SearchIndex, index: SearchIndex, pause: Callable[[], None] | None) -> bool:
+    """Carry the word indexes over from the index a reload replaced. If that one's are still
+    being read or built (the start's, at a reload soon after it), they are waited for: the
+    rest of that build costs less than a whole one of this index beside it. A search typed
+    meanwhile answers from the texts, as during a build."""
+    from paperbrowse.core.search.carried_words import carry_words, worth_carrying  # needed only here
+
+    if not worth_carrying(previous, index):
+        return False
+    index.words_from = "read" if previous.ready() else "build"
+    with previous.preparing:  # released at once unless its words are on their way
+        pass
+    return previous.ready() and carry_words(previous, index, pause)
 
 
 def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> None:
@@ -339,8 +358,11 @@ def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> Non
     if missing:
         index.words_from = "build"
     index.prepare(pause)
-    if missing and not _racy(key):
-        snapshot.save_words(snapshot.words_path(where), key, index.word_state())
+    from paperbrowse.core.search.word_index import WordIndex
+
+    built = {field: words for field, words in index.word_state().items() if isinstance(words, WordIndex)}
+    if missing and not _racy(key) and len(built) == len(index.word_state()):
+        snapshot.save_words(snapshot.words_path(where), key, built)
 
 
 def expect_layout(index: SearchIndex) -> None:
@@ -349,6 +371,14 @@ def expect_layout(index: SearchIndex) -> None:
     than laying those titles out itself (seconds at 1,000,000 papers)."""
     if index.catalog.derived.get("snapshot") is not None and not index.layout_settled.is_set():
         index.layout_from = "read"
+
+
+def forgo_layout(index: SearchIndex) -> None:
+    """Say that no layout will come after all (the index was replaced before its turn): a query
+    waiting for its read lays out its own candidates."""
+    if index.layout() is None:
+        index.layout_from = "build"
+    index.layout_settled.set()
 
 
 def prepare_layout(index: SearchIndex, pause: Callable[[], None] | None = None) -> None:
