@@ -71,13 +71,17 @@ def peak_kb() -> int:
 
 def make_app(data: str):
     """paperbrowse on DATA_DIR, built as the `paperbrowse` command builds it."""
+    from paperbrowse.cli import collector
     from paperbrowse.cli.context import Context
     from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.session import Session
 
     context = Context(data=[data], library=None)
-    return PaperBrowseApp(Session(context.catalog, Library.load(context.library_file), context.index), "probe")
+    session = Session(context.catalog, Library.load(context.library_file), context.index)
+    if hasattr(collector, "froze"):  # told whether the start froze its collection, as the command tells it
+        return PaperBrowseApp(session, "probe", froze=collector.froze)
+    return PaperBrowseApp(session, "probe")
 
 
 def run_app(data: str) -> None:

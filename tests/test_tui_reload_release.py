@@ -116,14 +116,14 @@ def test_a_reload_counts_in_the_worker_and_the_replaced_catalog_is_taken_apart(t
 def test_reloading_freezes_what_it_loaded_when_the_start_froze_its_collection():
     gc.collect()
     assert gc.get_freeze_count() == 0
-    with foreground.reloading():
+    with foreground.reloading(False):
         small = [[n] for n in range(1000)]
     assert gc.get_freeze_count() == 0  # a small collection is not frozen at the start either
     del small
     try:
         gc.freeze()
         before = gc.get_freeze_count()
-        with foreground.reloading():
+        with foreground.reloading(True):
             loaded = [[n] for n in range(1000)]
         assert gc.get_freeze_count() >= before + 1000
         assert loaded

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 FREEZE_FROM = 10_000  # papers: below this, walking them costs less than keeping them frozen
+_froze = [False]  # whether this process froze a collection (see `froze`)
 Loaded = TypeVar("Loaded")
 
 
@@ -31,7 +32,14 @@ def load_for_the_process(load: Callable[[], Loaded], *, papers: Callable[[Loaded
         loaded = load()
         if papers(loaded) >= FREEZE_FROM:
             gc.freeze()
+            _froze[0] = True
     finally:
         if enabled:
             gc.enable()
     return loaded
+
+
+def froze() -> bool:
+    """Whether this process froze a collection. Told, not asked of the collector:
+    `gc.get_freeze_count()` walks every frozen object, 40-60 ms at 100,000 papers."""
+    return _froze[0]

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from paperbrowse.cli import pdf_commands, saved_command
+from paperbrowse.cli import collector, pdf_commands, saved_command
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.cli.lookup import find_paper
 from paperbrowse.cli.render import paper_details, paper_table
@@ -152,11 +152,11 @@ def browse(context: Context) -> int:
         session = Session(catalog, library, index, settings, problems)
         title = collection_title(catalog)
         del catalog, index
-        PaperBrowseApp(session, title).run()
+        PaperBrowseApp(session, title, froze=collector.froze).run()
         return 0
     assert loading.partial is not None
     session = Session(loading.partial, library, None, settings, problems)
-    PaperBrowseApp(session, collection_title(loading.partial), loading=loading).run()
+    PaperBrowseApp(session, collection_title(loading.partial), loading=loading, froze=collector.froze).run()
     return 0
 
 

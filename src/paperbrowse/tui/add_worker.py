@@ -55,9 +55,14 @@ def is_doi(text: str) -> bool:
 
 
 def add_paper(
-    request: AddRequest, catalog: Catalog, library_file: Path, cancel: threading.Event | None = None
+    request: AddRequest,
+    catalog: Catalog,
+    library_file: Path,
+    cancel: threading.Event | None = None,
+    frozen: bool = False,
 ) -> AddResult:
-    """`cancel`, set from another thread, ends the wait for arXiv or Crossref within a tenth of a second."""
+    """`cancel`, set from another thread, ends the wait for arXiv or Crossref within a tenth of a
+    second; `frozen`: the start froze its collection (see `foreground.reloading`)."""
     folder = user_papers_folder(library_file)
     adder = Adder(folder, catalog, request.category, folder_records)
     try:
@@ -92,7 +97,7 @@ def add_paper(
     signature = files_signature(sources)  # first: a change made while loading is seen next time
     # Through the cache, as a start: only the new file is parsed (the uncached load parsed every
     # file again, half a minute at 100,000 papers).
-    with reloading():
+    with reloading(frozen):
         fresh = load_catalog_cached(sources)
         index = SearchIndex(settle(fresh))
         if len(fresh.papers) <= AUTO_BUILD_UP_TO:  # as the browser does: a larger one is built when asked

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -32,13 +32,21 @@ class PaperBrowseApp(App[None]):
     # "en" or "zh": the labels everywhere and the summaries in the details (L switches).
     language: reactive[str] = reactive("en", init=False)
 
-    def __init__(self, session: Session, collection: str = "", loading: BackgroundLoad | None = None) -> None:
-        """`loading`: a cold start's load still reading; `session` then holds its first part."""
+    def __init__(
+        self,
+        session: Session,
+        collection: str = "",
+        loading: BackgroundLoad | None = None,
+        froze: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """`loading`: a cold start's load still reading; `session` then holds its first part.
+        `froze`: whether the start froze its collection out of the collector's sight (see
+        `foreground.reloading`)."""
         super().__init__()
         self.session = session
         self.loading = loading
         self.sub_title = collection
-        self.foreground = Foreground()  # background builders pause on it while keys arrive
+        self.foreground = Foreground(froze)  # background builders pause on it while keys arrive
         self.key_order = KeyOrder(self._binds)  # keys typed in a burst act in their order
         # config.toml's [open]: the commands links and PDFs open with; None: the system's opener.
         self.link_opener: Sequence[str] | None = tuple(session.settings.opener) or None

@@ -28,7 +28,10 @@ _SCAN_POLL = 0.02  # seconds between a sleeping builder's looks at whether a sca
 
 
 class Foreground:
-    def __init__(self) -> None:
+    def __init__(self, froze: Callable[[], bool] = lambda: False) -> None:
+        """`froze`: whether the start froze its collection out of the collector's sight (the
+        entry point knows: `cli/collector.py`); a reload then freezes what it loaded too."""
+        self.froze = froze
         self._last_key = float("-inf")
         self.quiet = QUIET
         self._scans = 0  # searches answering from the texts (see `refine`) running now
@@ -115,10 +118,10 @@ def building() -> Iterator[None]:
 
 
 @contextmanager
-def reloading() -> Iterator[None]:
+def reloading(frozen: bool) -> Iterator[None]:
     """Held by a thread that loads the collection again (the data watcher, an add): as
-    `building`, and what it loaded then kept out of the collector's sight, as the start's
-    collection is when it is large (`cli/collector.py`, which froze it).
+    `building`, and when the start's collection was `frozen` out of the collector's sight
+    (`cli/collector.py`, for a large one), what it loaded is frozen too.
 
     Otherwise the first full pass after the reload walks every object of the new catalog,
     50-60 ms of processor time at 100,000 papers (ten times that at 1,000,000) on whichever
@@ -129,8 +132,10 @@ def reloading() -> Iterator[None]:
     dies in a cycle: about 3,000 of the browser's objects once (its widgets' line caches) and
     150 per reload after. A full pass first would keep 70 per reload, but it walks the word
     indexes built since the last freeze: 35-40 ms of the interpreter, the stall it is here to
-    avoid. The young generations' pass costs nothing."""
-    frozen = gc.get_freeze_count() > 0
+    avoid. The young generations' pass costs nothing.
+
+    Whether the start froze is told, not asked: `gc.get_freeze_count()` walks every frozen
+    object (millions at 100,000 papers), holding the interpreter 40-60 ms."""
     if frozen:
         gc.collect(1)
     with building():
@@ -150,6 +155,13 @@ def busy_of(app: App[object]) -> None:
     foreground = getattr(app, "foreground", None)
     if isinstance(foreground, Foreground):
         foreground.busy()
+
+
+def froze_of(app: App[object]) -> bool:
+    """Whether the app's start froze its collection (see `Foreground`); False for an app
+    without a `Foreground`."""
+    foreground = getattr(app, "foreground", None)
+    return foreground.froze() if isinstance(foreground, Foreground) else False
 
 
 def pause_of(app: App[object]) -> Callable[[], None] | None:

@@ -19,15 +19,30 @@ from paperbrowse.core.records.catalog import Catalog, dismantle
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.tui.parcel import Parcel
 
-RELEASE_AFTER = 1.0  # seconds after the reload is shown
+RELEASE_AFTER = 1.0  # seconds after the reload is shown, and between two tries
+# Tries while another holder keeps the replaced index: the word indexes' worker holds it while
+# it carries its words over, and waits for them first when the start's were still being built
+# (seconds at 1,000,000 papers). Let go there, it would all be freed at once. A try is a
+# moment's work: no thread sleeps meanwhile (workers share a pool of a few threads).
+RELEASE_TRIES = 60
 _ALONE = 2  # sys.getrefcount of a value one list slot holds (getrefcount's argument is the other)
 
 
-def release(parcel: Parcel[tuple[Catalog, SearchIndex]], pause: Callable[[], None] | None = None) -> bool:
+def release(
+    parcel: Parcel[tuple[Catalog, SearchIndex]],
+    pause: Callable[[], None] | None = None,
+    again: Callable[[Parcel[tuple[Catalog, SearchIndex]]], None] | None = None,
+) -> bool:
     """Free a replaced catalog and its index (called in a worker thread); False when something
-    else still held one of them (it is freed where that lets go)."""
+    else still held one of them: it is freed where that lets go, unless the index was the one
+    held and `again` is given: it is then handed them back, in a new parcel, to try later."""
     pause = pause or _switch
-    held: list[object] = list(parcel.take())  # the only references here: [catalog, index]
+    catalog, index = parcel.take()
+    held: list[object] = [catalog, index]  # with the names, the only references here
+    if again is not None and sys.getrefcount(index) > _ALONE + 1:  # + 1: the name `index`
+        again(Parcel((catalog, index)))
+        return False
+    del catalog, index
     while held:
         if sys.getrefcount(held[-1]) > _ALONE:  # the index first: it holds the catalog
             return False

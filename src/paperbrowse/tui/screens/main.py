@@ -34,20 +34,20 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
 from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.sources import pdfs
-from paperbrowse.core.store.cache import expect_layout, prepare_layout, prepare_search
+from paperbrowse.core.store.cache import expect_layout, forgo_layout, prepare_layout, prepare_search
 from paperbrowse.tui import refine as refine_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
 from paperbrowse.tui.cold_start import BackgroundLoad
 from paperbrowse.tui.editor_actions import EditorActions
-from paperbrowse.tui.foreground import building, busy_of, pause_of, scanning_of
+from paperbrowse.tui.foreground import building, busy_of, froze_of, pause_of, scanning_of
 from paperbrowse.tui.history import History, Place
 from paperbrowse.tui.keys import bindings
 from paperbrowse.tui.labels import language_of, to_translate, tr
 from paperbrowse.tui.mark_actions import MarkActions
 from paperbrowse.tui.parcel import Parcel
 from paperbrowse.tui.pdf_actions import PdfActions
-from paperbrowse.tui.retire import RELEASE_AFTER, release
+from paperbrowse.tui.retire import RELEASE_AFTER, RELEASE_TRIES, release
 from paperbrowse.tui.saved_search_actions import SavedSearchActions
 from paperbrowse.tui.screens.steady_size import SteadySize
 from paperbrowse.tui.session import Session
@@ -346,21 +346,29 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         if len(self.session.catalog.papers) <= AUTO_BUILD_UP_TO:
             self.detail.find_related()
 
-    def _prepare_search(self, index: SearchIndex) -> None:
-        self._prepare_words(Parcel(index), pause_of(self.app))
+    def _prepare_search(self, index: SearchIndex, previous: SearchIndex | None = None) -> None:
+        self._prepare_words(Parcel((index, previous)), pause_of(self.app))
 
-    @work(thread=True, group="words", exit_on_error=False)
-    def _prepare_words(self, parcel: Parcel[SearchIndex], pause: Callable[[], None] | None) -> None:
-        """Load (or build and keep) the word indexes, so that the first keystroke finds them
-        ready; then the titles' layout (read, or built giving way to keys: it only speeds up
-        later keystrokes). A first query waits for the word indexes alone."""
-        index = parcel.take()
+    @work(thread=True, group="words", exclusive=True, exit_on_error=False)
+    def _prepare_words(
+        self, parcel: Parcel[tuple[SearchIndex, SearchIndex | None]], pause: Callable[[], None] | None
+    ) -> None:
+        """Load (or build and keep, or carry over from the `previous` index a reload replaced)
+        the word indexes, so that the first keystroke finds them ready; then the titles' layout
+        (read, or built giving way to keys: it only speeds up later keystrokes). A first query
+        waits for the word indexes alone. A reload's worker cancels the one before it: that one
+        still ends its word indexes (the reload's carries them over), not its layout."""
+        index, previous = parcel.take()
         expect_layout(index)
         try:
             with building():  # see `foreground.building`
-                prepare_search(index, pause)
+                prepare_search(index, pause, previous)
         finally:
-            prepare_layout(index, pause)
+            del previous
+            if get_current_worker().is_cancelled:
+                forgo_layout(index)
+            else:
+                prepare_layout(index, pause)
 
     def _after_search(self, action: Callable[[], object]) -> bool:
         """Run a paper action once the list shows the newest results; True when deferred.
@@ -800,7 +808,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         # event, passed down to the network reads, ends the wait for arXiv within a tenth of a
         # second, so that the thread never holds the process up after `q`.
         token = get_current_worker().cancelled_event
-        result = add_paper(request, self.session.catalog, self.session.library.path, token)
+        result = add_paper(request, self.session.catalog, self.session.library.path, token, froze_of(self.app))
         if self.app.is_running:  # after `q`, nobody is left to tell
             self.app.call_from_thread(self._added, result)
 
@@ -868,7 +876,8 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
 
     def use_catalog(self, catalog: Catalog, index: SearchIndex, signature: tuple[object, ...] | None = None) -> None:
         """Show a collection loaded again everywhere: the list, the tree, the details, the title."""
-        replaced = Parcel((self.session.catalog, self.session.index))
+        replaced_index = self.session.index
+        replaced = Parcel((self.session.catalog, replaced_index))
         busy_of(self.app)
         self.session.replace_catalog(catalog, index)
         self.query_one(DataWatcher).follow(catalog, signature)
@@ -876,13 +885,22 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
         self.detail.use_catalog(catalog)
         self.app.sub_title = collection_title(catalog, self.language)
         self._fit_subtitle()
-        self._prepare_search(index)
+        self._prepare_search(index, replaced_index)
         self.run_search()
-        self.set_timer(RELEASE_AFTER, lambda: self._release(replaced, pause_of(self.app)))
+        self._release_later(replaced)
+
+    def _release_later(self, replaced: Parcel[tuple[Catalog, SearchIndex]], tries: int = RELEASE_TRIES) -> None:
+        self.set_timer(RELEASE_AFTER, lambda: self._release(replaced, pause_of(self.app), tries))
 
     @work(thread=True, group="release", exit_on_error=False)
-    def _release(self, replaced: Parcel[tuple[Catalog, SearchIndex]], pause: Callable[[], None] | None) -> None:
-        release(replaced, pause)  # see `tui.retire`
+    def _release(
+        self, replaced: Parcel[tuple[Catalog, SearchIndex]], pause: Callable[[], None] | None, tries: int
+    ) -> None:
+        def again(held: Parcel[tuple[Catalog, SearchIndex]]) -> None:
+            if tries > 1 and self.app.is_running:
+                self.app.call_from_thread(self._release_later, held, tries - 1)
+
+        release(replaced, pause, again)  # see `tui.retire`
 
 
 def collection_title(catalog: Catalog, language: str = "en") -> str:

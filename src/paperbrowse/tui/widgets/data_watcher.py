@@ -29,7 +29,7 @@ from paperbrowse.core.records.catalog import Catalog, settle
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from paperbrowse.tui.foreground import building, quiet_in_of, reloading
+from paperbrowse.tui.foreground import building, froze_of, quiet_in_of, reloading
 from paperbrowse.tui.parcel import Parcel
 
 WATCH_SECONDS = 3.0
@@ -146,7 +146,7 @@ class DataWatcher(Widget):
         # Only the changed files are parsed again; with inotify, only those heard of looked at.
         # Asked after the events were read and before the load: a change meanwhile is heard next.
         heard = changes.heard()
-        with reloading():
+        with reloading(froze_of(self.app)):
             fresh = reload_catalog(catalog, None if owed else heard)  # a failed reload took what was heard
             index = SearchIndex(settle(fresh))
         self.app.call_from_thread(self._loaded, catalog, fresh, index, changes)
