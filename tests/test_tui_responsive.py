@@ -224,6 +224,22 @@ def test_pause_sleeps_while_keys_arrive_and_not_otherwise(monkeypatch):
     assert now[0] >= 100.0 + QUIET
 
 
+def test_builders_sleep_while_the_collection_is_loaded_again():
+    user = Foreground()
+    paused = threading.Event()
+
+    def builder() -> None:
+        user.pause()
+        paused.set()
+
+    with user.loading():
+        thread = threading.Thread(target=builder)
+        thread.start()
+        assert not paused.wait(0.3)  # asleep while the reload runs
+    assert paused.wait(5)  # and on its way once it ended
+    thread.join()
+
+
 def test_a_cold_start_shows_the_first_part_with_a_bar_then_everything(tmp_path):
     full = load_catalog([str(shipped("data"))])
     part = build_catalog([parse_file(path) for path in find_files([str(shipped("data"))])[0][:3]], [])

@@ -29,7 +29,7 @@ from paperbrowse.core.records.catalog import Catalog, settle
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from paperbrowse.tui.foreground import building, froze_of, quiet_in_of, reloading
+from paperbrowse.tui.foreground import building, froze_of, loading_of, quiet_in_of, reloading
 from paperbrowse.tui.parcel import Parcel
 
 WATCH_SECONDS = 3.0
@@ -137,7 +137,7 @@ class DataWatcher(Widget):
                 try:
                     # Its 100,000 stats and the columns made of them set off the collector's
                     # full passes, 100-400 ms each of the browser's objects: held off meanwhile.
-                    with building():
+                    with building(), loading_of(self.app):
                         prime(catalog)
                 except Exception as err:  # only a reload that looks at every file, as without it
                     self.app.call_from_thread(self.log.warning, f"priming the reload failed: {err!r}")
@@ -146,7 +146,7 @@ class DataWatcher(Widget):
         # Only the changed files are parsed again; with inotify, only those heard of looked at.
         # Asked after the events were read and before the load: a change meanwhile is heard next.
         heard = changes.heard()
-        with reloading(froze_of(self.app)):
+        with reloading(froze_of(self.app)), loading_of(self.app):
             fresh = reload_catalog(catalog, None if owed else heard)  # a failed reload took what was heard
             index = SearchIndex(settle(fresh))
         self.app.call_from_thread(self._loaded, catalog, fresh, index, changes)
