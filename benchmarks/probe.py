@@ -30,7 +30,10 @@ is on screen and its word indexes and titles' layout are in; then the longest ga
 watcher primed. PRIMED 1 lets it prime first (3 s after the start; each reload is then told what
 changed), 0 keeps it from priming (the first reload looks at every file; priming's figure is 0).
 With PB_STALL_TRACE set it also prints, on stderr, where every thread was during the longest
-gaps, the cycle collector's long passes, and the objects frozen after a reload that died since.
+gaps and which thread held the interpreter through them (the processor time each used since
+the sampler last ran: a stack sampled after a gap shows where the holder went on to, not
+where it held), the cycle collector's long passes, and the objects frozen after a reload that
+died since.
 `stalls` prints milliseconds instead: the longest gap between ticks of a 5 ms timer on the
 event loop, from the first frame for SECONDS, and when it began (seconds after the first frame).
 
@@ -222,6 +225,7 @@ def stall_tracer(beat: list[float]):
     event loop is late (its timer's last tick in `beat`), and the collector's long passes.
     Returns the report to print (stderr) at the end: the longest gaps with their samples, the
     passes, and the objects the freezes after reloads kept that died since (`gc.unfreeze`)."""
+    import contextlib
     import gc
     import threading
     import traceback
@@ -232,18 +236,34 @@ def stall_tracer(beat: list[float]):
     began = [0.0]
     idle = ("wait", "select", "sleep", "get", "_worker", "poll")
 
+    def clocks() -> dict[str, float]:
+        """Each thread's processor time so far, by its own clock."""
+        found = {}
+        for thread in threading.enumerate():
+            with contextlib.suppress(OSError, TypeError):  # ended meanwhile
+                found[thread.name] = time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+        return found
+
     def sample() -> None:
         seen, samples = 0.0, []
+        before = clocks()
         while True:
             time.sleep(0.002)
             late = time.perf_counter() - beat[0]
+            now = clocks()
+            # Who held the interpreter while this thread could not run: the processor time each
+            # thread used since the last sample (a stall's holder used about all of it).
+            used = sorted(((now[name] - before.get(name, now[name]), name) for name in now), reverse=True)
+            before = now
             if beat[0] != seen:
                 if samples and samples[-1][0] > 0.04:
                     traced.append((samples[-1][0], samples))
                 seen, samples = beat[0], []
             if late > 0.02:
                 names = {t.ident: t.name for t in threading.enumerate()}
-                stacks = []
+                stacks = [
+                    "  cpu since the last sample: " + ", ".join(f"{name} {ms * 1000:.0f} ms" for ms, name in used[:3])
+                ]
                 for ident, frame in sys._current_frames().items():
                     if ident == threading.get_ident() or frame.f_code.co_name in idle:
                         continue

@@ -25,6 +25,14 @@ def pieces(count: int) -> Iterator[slice]:
     return (slice(start, start + PIECE) for start in range(0, count, PIECE))
 
 
+def let_go(items: list[Any]) -> None:
+    """Empty `items` a piece at a time, from its end. The last references to 100,000 objects
+    going at once free them in one C-level cascade (a scan's stats, a dozen objects each: about
+    150 ms), the interpreter held throughout; between two pieces other threads may run."""
+    while items:
+        del items[-PIECE:]
+
+
 def column(code: str, get: Callable[[T], int], items: Sequence[T]) -> array[int]:
     """`array(code, map(get, items))`, a piece at a time (an OverflowError as it would raise)."""
     found = array(code)

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
-from paperbrowse.core.records.pieces import column, pieces, sorted_pieces
+from paperbrowse.core.records.pieces import column, let_go, pieces, sorted_pieces
 from paperbrowse.core.records.problems import Problem
 
 
@@ -71,6 +71,12 @@ class Scan(NamedTuple):
 
     folders: list[Folder]
     problems: list[Problem]
+
+    def let_go(self) -> None:
+        """Free the stats a piece at a time, once nothing reads them (see `pieces.let_go`).
+        The names stay: the scan's kept form (`rescan.keep`) holds the same lists."""
+        for folder in self.folders:
+            let_go(folder.stats)
 
     def files(self) -> list[DataFile]:
         """The files in the order of their sorted paths; made in C-level passes (a Python line

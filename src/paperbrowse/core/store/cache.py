@@ -29,6 +29,7 @@ from paperbrowse.core.files import changes
 from paperbrowse.core.files.paths import APP_NAME
 from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.loader import FileRecords, parse_file
+from paperbrowse.core.records.pieces import let_go
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
@@ -222,12 +223,15 @@ def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | N
     kept: KeptScan | None = old.derived.get(KEPT_SCAN) if heard is not None else None
     found = rescan(kept, heard) if kept is not None and heard is not None else None
     catalog = _patched(old, kept, found, folder) if kept is not None and found is not None else None
+    scanned: Scan | None = None
     if catalog is None:
         scanned = found.scan() if found is not None else scan([str(source) for source in old.sources])
         catalog = _load(old.sources, folder, None, scanned=scanned, keep_load=True)
-    kept = found.kept if found is not None else keep(scanned)
+    kept = found.kept if found is not None else keep(scanned) if scanned is not None else None
     if kept is not None:
         catalog.derived[KEPT_SCAN] = kept
+    if scanned is not None:
+        scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
     return catalog
 
 
@@ -276,6 +280,10 @@ def _load(
     names = [str(source) for source in sources]
     if scanned is None:
         scanned = scan(names)
+        try:
+            return _load(names, folder, progress, early, scanned, keep_load)
+        finally:
+            scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
     problems = scanned.problems
     files_now = snapshot.stamp(scanned) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
@@ -289,6 +297,7 @@ def _load(
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
     files = scanned.files()
     records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load)
+    let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
     catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):
@@ -304,7 +313,12 @@ def folder_records(folder: Path) -> list[FileRecords]:
     (a group of its own: a folder's runs do not displace those of the data in use)."""
     digest = hashlib.sha256(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     scanned = scan([folder])
-    return load_files(scanned.files(), trust.usable_folder(cache_folder()), f"own-{digest}")
+    files = scanned.files()
+    try:
+        return load_files(files, trust.usable_folder(cache_folder()), f"own-{digest}")
+    finally:  # a tuple, a path and a stat per file, freed a piece at a time (see `pieces.let_go`)
+        let_go(files)
+        scanned.let_go()
 
 
 def prepare_search(

@@ -29,9 +29,9 @@ from typing import cast
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import FileRecords
-from paperbrowse.core.records.pieces import mapped, pieces
+from paperbrowse.core.records.pieces import let_go, mapped, pieces
 from paperbrowse.core.records.rescan import keep
-from paperbrowse.core.records.scan import DataFile, scan
+from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
 from paperbrowse.core.store.cache import KEPT_LOAD, KEPT_SCAN, cache_folder
 from paperbrowse.core.store.kept_load import KeptLoad
@@ -63,13 +63,24 @@ def prime(catalog: Catalog, folder: Path | None = None) -> bool:
     if place[0] != where:
         return False
     scanned = scan(names)
+    try:
+        return _primed(catalog, scanned, place, (folder, where.stem.removeprefix("snapshot-")))
+    finally:
+        scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
+
+
+def _primed(
+    catalog: Catalog, scanned: Scan, place: tuple[Path, snapshot.SnapshotKey], load_place: tuple[Path, str]
+) -> bool:
     files_now = snapshot.stamp(scanned)
     if scanned.problems or files_now is None or (*files_now, ()) != place[1]:
         return False  # changed since the load (or never stamped): the next reload is a full one
     kept_scan = keep(scanned)
     if kept_scan is None:
         return False
-    load = kept_from(catalog, scanned.files(), (folder, where.stem.removeprefix("snapshot-")))
+    files = scanned.files()
+    load = kept_from(catalog, files, load_place)
+    let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
     if load is None:
         return False
     catalog.derived[KEPT_LOAD] = load  # the load first: a scan kept without it patches nothing
