@@ -127,6 +127,11 @@ def test_a_replaced_words_worker_ends_its_words_but_not_its_layout(tmp_path, mon
 
     def held_at_start(index, pause=None, previous=None):
         if previous is None:  # the start's worker: the data changes while it is at its words
+            watcher = app.call_from_thread(lambda: app.screen.query_one(DataWatcher))
+            for _ in range(200):  # its watch up first: a change made before it would be its start
+                if app.call_from_thread(lambda: watcher._changes is not None and not watcher._checking):
+                    break
+                time.sleep(0.05)
             (data / "b.toml").write_text(paper("two", "Second zebra"))
             touch_later(data / "b.toml")
             app.call_from_thread(lambda: app.screen.query_one(DataWatcher).check())

@@ -13,6 +13,7 @@ Kept small and stable on purpose; other test modules import from here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 from textual.pilot import Pilot
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
+from textual.worker import WorkerCancelled
 
 from paperbrowse.core.files.opener import Opened
 from paperbrowse.core.files.paths import shipped
@@ -62,7 +64,10 @@ async def settle(pilot: Pilot) -> None:
     for _ in range(30):  # a worker's result may start another worker (a search, then a save)
         if all(worker.is_finished for worker in app.workers) and not _messages_waiting(app):
             return
-        await app.workers.wait_for_complete()
+        # A worker cancelled meanwhile (a reload's words worker cancels the one before it) ends
+        # the wait with WorkerCancelled: the next round looks again.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause(0.05 if footers_behind(app) else None)
 
 

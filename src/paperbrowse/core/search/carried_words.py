@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import compress, pairwise, repeat
 from operator import attrgetter, is_not, itemgetter, lt, ne, sub
 
+from paperbrowse.core.records.pieces import pieces
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search import paper_sets
 from paperbrowse.core.search.engine import SearchIndex
@@ -34,7 +35,6 @@ from paperbrowse.core.search.word_index import WordIndex, Words
 MOST_CHANGED = 8
 MOST_RUNS = 4096
 _PAUSE_EVERY = 512  # papers compared between two calls of `pause`
-_PIECE = 8192  # papers one C-level pass takes at a time
 _SEARCHED = attrgetter(*(name for name, _ in FIELDS))  # what a paper's words are made of
 
 
@@ -177,11 +177,11 @@ def kept_places(
         found = array("i", range(len(after)))
         others: list[int] = []
         for part in _parts(len(after), pause):
-            others += compress(range(part.start, part.stop), map(is_not, before[part], after[part]))
+            others += compress(range(len(after))[part], map(is_not, before[part], after[part]))
     else:
         place = {}
         for part in _parts(len(before), pause):
-            place.update(zip(map(id, before[part]), range(part.start, part.stop), strict=True))
+            place.update(zip(map(id, before[part]), range(len(before))[part], strict=True))
         found = array("i")
         for part in _parts(len(after), pause):
             found.extend(map(place.get, map(id, after[part]), repeat(-1)))
@@ -202,11 +202,11 @@ def kept_places(
 
 
 def _parts(count: int, pause: Callable[[], None]) -> Iterator[slice]:
-    """Pieces of `count` papers: one C-level pass over 100,000 of them held the interpreter
-    40-100 ms (each paper's memory is touched)."""
-    for start in range(0, count, _PIECE):
+    """`records.pieces` of `count` papers, `pause` before each: one C-level pass over 100,000
+    of them held the interpreter 40-100 ms (each paper's memory is touched)."""
+    for part in pieces(count):
         pause()
-        yield slice(start, min(start + _PIECE, count))
+        yield part
 
 
 def _composed(base_of: array[int], kept: array[int]) -> array[int]:
