@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -35,3 +36,13 @@ def test_a_column_out_of_range_raises_as_one_pass_would() -> None:
 @given(st.lists(st.text(max_size=3), max_size=40))
 def test_sorted_pieces_is_one_sort(items) -> None:
     assert pieces.sorted_pieces(items) == sorted(items)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=40), st.one_of(st.none(), st.integers(-3, 3)))
+def test_contains_is_one_pass(items, value) -> None:
+    assert pieces.contains(items, value) == (value in items)
+
+
+@given(st.lists(st.integers(-3, 3), max_size=40))
+def test_ascending_compares_across_the_pieces_cuts(items) -> None:
+    assert pieces.ascending(items) == all(a <= b for a, b in pairwise(items))

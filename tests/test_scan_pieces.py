@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 from paperbrowse.core.records import pieces
-from paperbrowse.core.records.scan import scan
+from paperbrowse.core.records.rescan import keep
+from paperbrowse.core.records.scan import Folder, Scan, scan
 
 
 def test_files_made_in_pieces_are_the_files_made_at_once(tmp_path, monkeypatch) -> None:
@@ -78,3 +79,20 @@ def test_priming_and_a_full_reload_let_go_of_their_scans(tmp_path, monkeypatch) 
     emptied.clear()
     reload_catalog(catalog, None, store)  # every file looked at
     assert 6 in emptied
+
+
+def test_a_kept_scan_tells_files_reached_once_by_device_and_inode(monkeypatch) -> None:
+    """`keep` proves every file distinct from their inodes alone, a piece at a time; only two
+    equal inodes make it compare (device, inode) pairs: another device is another file."""
+    monkeypatch.setattr(pieces, "PIECE", 2)
+
+    def looked(inode: int, device: int) -> os.stat_result:
+        return os.stat_result((0o100644, inode, device, 1, 0, 0, 10, 0, 5, 5), {"st_mtime_ns": 5, "st_ctime_ns": 5})
+
+    def kept(*files: tuple[int, int]) -> object:
+        names = [f"{number}.toml" for number in range(len(files))]
+        return keep(Scan([Folder("d/", names, [looked(*file) for file in files])], []))
+
+    assert kept((1, 7), (2, 7), (3, 7)) is not None
+    assert kept((1, 7), (2, 7), (1, 8)) is not None  # the same inode on two devices
+    assert kept((1, 7), (2, 7), (3, 7), (1, 7)) is None  # one file reached twice

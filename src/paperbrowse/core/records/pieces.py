@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from operator import le
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -39,6 +40,17 @@ def column(code: str, get: Callable[[T], int], items: Sequence[T]) -> array[int]
     for piece in pieces(len(items)):
         found.extend(map(get, items[piece]))
     return found
+
+
+def contains(items: Sequence[Any], value: object) -> bool:
+    """`value in items`, a piece at a time (a test of 100,000 stats for None, each one's memory
+    touched: 5-13 ms in one call)."""
+    return any(value in items[piece] for piece in pieces(len(items)))
+
+
+def ascending(items: Sequence[Any]) -> bool:
+    """Whether no item is greater than the next, a piece at a time."""
+    return all(all(map(le, items[piece], items[piece.start + 1 : piece.stop + 1])) for piece in pieces(len(items)))
 
 
 def mapped(get: Callable[..., R], items: Sequence[Any], *more: Sequence[Any]) -> list[R]:

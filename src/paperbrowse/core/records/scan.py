@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
-from paperbrowse.core.records.pieces import column, let_go, pieces, sorted_pieces
+from paperbrowse.core.records.pieces import column, let_go, mapped, pieces, sorted_pieces
 from paperbrowse.core.records.problems import Problem
 
 
@@ -148,7 +148,7 @@ def _listing(folder: str) -> list[Folder | str]:
             descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.scandir(descriptor if descriptor >= 0 else folder) as listing:
             entries = list(listing)
-        names = list(map(_NAME, entries))
+        names = mapped(_NAME, entries)
         data, others = sort_out(names)
         look: Callable[[str], os.stat_result]
         look = partial(os.stat, dir_fd=descriptor) if descriptor >= 0 else lambda name: os.stat(prefix + name)
@@ -163,7 +163,8 @@ def _listing(folder: str) -> list[Folder | str]:
         wanted = set(others)
         found = [entries[names.index(name)] for name in others] if len(others) <= 8 else entries
         subfolders = [e.name for e in found if e.name in wanted and _real_folder(e)]
-    if any(map(stat.S_ISDIR, map(_MODE, filter(None, stats)))):  # a folder named like a data file
+    if any(any(map(stat.S_ISDIR, map(_MODE, filter(None, stats[piece])))) for piece in pieces(len(stats))):
+        # a folder named like a data file
         folders = {i for i, info in enumerate(stats) if info is not None and stat.S_ISDIR(info.st_mode)}
         subfolders += [data[i] for i in folders if not os.path.islink(prefix + data[i])]
         data = [name for i, name in enumerate(data) if i not in folders]
@@ -231,11 +232,10 @@ def once(folders: list[Folder]) -> list[Folder]:
     inodes: set[int] = set()
     count = 0
     for folder in folders:
-        looked = cast(
-            list[os.stat_result], folder.stats if None not in folder.stats else list(filter(None, folder.stats))
-        )
-        inodes.update(map(_INODE, looked))
-        count += len(looked)
+        for piece in pieces(len(folder.stats)):  # a piece at a time, as `files`
+            looked = cast(list[os.stat_result], list(filter(None, folder.stats[piece])))
+            inodes.update(map(_INODE, looked))
+            count += len(looked)
     if len(inodes) == count:
         return folders
     seen: set[object] = set()

@@ -63,7 +63,7 @@ def kept(
     `records` it gave (a unit's at its first file); None when it cannot be followed (a file
     not looked at, a number beyond 63 bits)."""
     stats = pieces.mapped(itemgetter(1), files)
-    if None in stats:
+    if pieces.contains(stats, None):
         return None
     try:
         keys = [pieces.column("q", attrgetter(name), stats) for name in _KEYS]
@@ -76,10 +76,13 @@ def kept(
     if None in found:
         return None
     paths = pieces.mapped(itemgetter(0), files)
+    number: dict[str, int] = {}
+    for piece in pieces.pieces(len(paths)):
+        number.update(zip(paths[piece], range(len(paths))[piece], strict=True))
     return KeptLoad(
         place,
         paths,
-        dict(zip(paths, range(len(paths)), strict=True)),
+        number,
         keys,
         [start for start, _, _ in units],
         [stop for _, stop, _ in units],

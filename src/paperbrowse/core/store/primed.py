@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from operator import attrgetter, itemgetter, le
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import cast
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import FileRecords
-from paperbrowse.core.records.pieces import let_go, mapped, pieces
+from paperbrowse.core.records.pieces import ascending, contains, let_go, mapped, pieces
 from paperbrowse.core.records.rescan import keep
 from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
@@ -103,7 +103,7 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
     paper_sources = mapped(_SOURCE, papers)
     paper_files = mapped(number.get, paper_sources)
     category_files = list(map(number.get, map(_SOURCE, categories)))
-    if None in paper_files or None in category_files:
+    if contains(paper_files, None) or None in category_files:
         # A file parsed, not read from the cache, names its records as a Path prints its path
         # ("data/a.toml" for "./data/a.toml"): those names too, if no two files share one.
         for at, path in enumerate(paths):
@@ -111,11 +111,11 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
                 return None
         paper_files = mapped(number.get, paper_sources)
         category_files = list(map(number.get, map(_SOURCE, categories)))
-        if None in paper_files or None in category_files:
+        if contains(paper_files, None) or None in category_files:
             return None
     paper_at = cast(list[int], paper_files)
     category_at = cast(list[int], category_files)
-    if not all(map(le, paper_at, paper_at[1:])) or not all(map(le, category_at, category_at[1:])):
+    if not ascending(paper_at) or not ascending(category_at):
         return None  # not in the files' order: not what a load of them gives
     runs, large = small_files.plan(files)
     starts = sorted([run.start for found in runs.values() for run in found] + list(large))

@@ -57,10 +57,12 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     numbers. C-level passes over the files; a Python line per run."""
     count = len(files)
     stats = pieces.mapped(_STAT, files)  # in pieces: a thread plans a reload (see `pieces`)
-    if None in stats:
+    if pieces.contains(stats, None):
         others = [number for number, info in enumerate(stats) if info is None or info.st_size >= SMALL]
     else:
-        others = list(compress(range(count), map(ge, pieces.mapped(_SIZE, stats), repeat(SMALL))))
+        others = []
+        for piece in pieces.pieces(count):
+            others += compress(range(count)[piece], map(ge, map(_SIZE, stats[piece]), repeat(SMALL)))
     ends: set[int] = set()  # a run ends after these
     for piece in pieces.pieces(count):
         hashes = map(zlib.crc32, map(_ENCODE, map(_PATH, files[piece])))

@@ -91,12 +91,14 @@ def stamp(found: Scan) -> Stamp | None:
     the columns are hashed in C-level passes (no Python line per file)."""
     digest = hashlib.blake2b(digest_size=32)
     for folder in found.folders:
-        if None in folder.stats:
+        if pieces.contains(folder.stats, None):
             return None
         names = "\0".join(folder.names)
         digest.update(f"{len(folder.names)}\0{folder.prefix}\0{names}\0".encode("utf-8", "surrogatepass"))
         hash_stats(digest, cast(list[os.stat_result], folder.stats))
-    newest = max(map(_MTIME_NS, chain.from_iterable(f.stats for f in found.folders)), default=0)
+    newest = max(
+        (max(map(_MTIME_NS, f.stats[piece])) for f in found.folders for piece in pieces.pieces(len(f.stats))), default=0
+    )
     return (FORMAT, __version__, digest.digest(), newest)
 
 
