@@ -4,10 +4,17 @@ between pieces): the pieces join into the same list, in the order of the sorted 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperbrowse.core.records import pieces
+from paperbrowse.core.records.loader import FileRecords
 from paperbrowse.core.records.rescan import keep
-from paperbrowse.core.records.scan import Folder, Scan, scan
+from paperbrowse.core.records.scan import DataFile, Folder, Scan, scan
+from paperbrowse.core.store import kept_load, small_files
 
 
 def test_files_made_in_pieces_are_the_files_made_at_once(tmp_path, monkeypatch) -> None:
@@ -96,3 +103,29 @@ def test_a_kept_scan_tells_files_reached_once_by_device_and_inode(monkeypatch) -
     assert kept((1, 7), (2, 7), (3, 7)) is not None
     assert kept((1, 7), (2, 7), (1, 8)) is not None  # the same inode on two devices
     assert kept((1, 7), (2, 7), (3, 7), (1, 7)) is None  # one file reached twice
+
+
+@given(st.lists(st.sampled_from(["a.toml", "b.toml", "c.toml", "ab.toml"]), max_size=12))
+def test_a_folder_s_order_is_a_stable_sort_of_its_names(names) -> None:
+    """The order `files` follows, a piece at a time: names twice (never from one listing)
+    keep their places' order."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pieces, "PIECE", 3)
+        order = Folder("d/", names, [None] * len(names)).order()
+    assert list(order) == sorted(range(len(names)), key=names.__getitem__)
+
+
+def test_a_plan_and_a_kept_load_follow_a_file_not_looked_at(monkeypatch) -> None:
+    """`plan` and `kept` read the stats a piece at a time: a file with none (a dangling link)
+    is a file of its own for the plan, and a load that cannot be kept."""
+    monkeypatch.setattr(pieces, "PIECE", 2)
+    looked = os.stat_result((0o100644, 1, 1, 1, 0, 0, 10, 0, 5, 5), {"st_mtime_ns": 5, "st_ctime_ns": 5})
+    files = [DataFile(f"d/{number}.toml", None if number == 3 else looked) for number in range(5)]
+    runs, large = small_files.plan(files)
+    assert large == [3]
+    assert sorted(number for found in runs.values() for run in found for number in run) == [0, 1, 2, 4]
+    records = [FileRecords(file.path) for file in files]
+    assert kept_load.kept((Path("cache"), "group"), files, runs, large, records) is None
+    files[3] = DataFile("d/3.toml", looked)
+    runs, large = small_files.plan(files)
+    assert kept_load.kept((Path("cache"), "group"), files, runs, large, records) is not None

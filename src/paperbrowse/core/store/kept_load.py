@@ -62,12 +62,9 @@ def kept(
     """The load of `files` in the runs and large files of its plan (`small_files.plan`), with the
     `records` it gave (a unit's at its first file); None when it cannot be followed (a file
     not looked at, a number beyond 63 bits)."""
-    stats = pieces.mapped(itemgetter(1), files)
-    if pieces.contains(stats, None):
-        return None
-    try:
-        keys = [pieces.column("q", attrgetter(name), stats) for name in _KEYS]
-    except OverflowError:
+    try:  # from the files, not a list of their stats (see `scan.Folder.order`)
+        keys = [pieces.column("q", attrgetter(f"stat.{name}"), files) for name in _KEYS]
+    except (AttributeError, OverflowError):  # a file not looked at (no stat), a number beyond 63 bits
         return None
     units = sorted([(run.start, run.stop, bucket) for bucket, found in runs.items() for run in found])
     units += [(number, number + 1, _LARGE) for number in large]

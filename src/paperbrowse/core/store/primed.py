@@ -21,6 +21,7 @@ at every file and read every unit back (1.5-1.65x at 100,000 one-paper files aga
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from operator import attrgetter, itemgetter
@@ -29,14 +30,16 @@ from typing import cast
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import FileRecords
-from paperbrowse.core.records.pieces import ascending, contains, let_go, mapped, pieces
+from paperbrowse.core.records.pieces import ascending, let_go, pieces
 from paperbrowse.core.records.rescan import keep
 from paperbrowse.core.records.scan import DataFile, Scan, scan
+from paperbrowse.core.records.schema import Category, Paper
 from paperbrowse.core.store import kept_load, small_files, snapshot, trust
 from paperbrowse.core.store.cache import KEPT_LOAD, KEPT_SCAN, cache_folder
 from paperbrowse.core.store.kept_load import KeptLoad
 
 _SOURCE = attrgetter("source")
+_PATH = itemgetter(0)
 
 
 def needs_priming(catalog: Catalog) -> bool:
@@ -88,33 +91,40 @@ def _primed(
     return True
 
 
+def _file_numbers(records: Sequence[Paper] | Sequence[Category], number: dict[str, int]) -> array[int] | None:
+    """The number of the file each of `records` came from; None when one is not in `number`.
+    An array, made a piece at a time: a young list of 100,000 numbers is walked by each pass
+    of the collector (see `scan.Folder.order`)."""
+    found = array("q")
+    for piece in pieces(len(records)):
+        part = list(map(number.get, map(_SOURCE, records[piece])))
+        if None in part:
+            return None
+        found.extend(cast(list[int], part))
+    return found
+
+
 def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, str]) -> KeptLoad | None:
     """The load `cache._read_files` keeps for `files`, its units' records taken from `catalog`
     (which must hold every record of every file, in load order); None when the catalog's
     records cannot be placed that way."""
     if catalog.problems:
         return None
-    paths = mapped(itemgetter(0), files)
     number: dict[str, int] = {}
-    for piece in pieces(len(paths)):  # the scan names each file once
-        number.update(zip(paths[piece], range(len(paths))[piece], strict=True))
+    for piece in pieces(len(files)):  # the scan names each file once
+        number.update(zip(map(_PATH, files[piece]), range(len(files))[piece], strict=True))
     papers = catalog.papers
     categories = list(catalog.categories.values())
-    paper_sources = mapped(_SOURCE, papers)
-    paper_files = mapped(number.get, paper_sources)
-    category_files = list(map(number.get, map(_SOURCE, categories)))
-    if contains(paper_files, None) or None in category_files:
+    paper_at, category_at = _file_numbers(papers, number), _file_numbers(categories, number)
+    if paper_at is None or category_at is None:
         # A file parsed, not read from the cache, names its records as a Path prints its path
         # ("data/a.toml" for "./data/a.toml"): those names too, if no two files share one.
-        for at, path in enumerate(paths):
+        for at, path in enumerate(map(_PATH, files)):
             if number.setdefault(str(Path(path)), at) != at:
                 return None
-        paper_files = mapped(number.get, paper_sources)
-        category_files = list(map(number.get, map(_SOURCE, categories)))
-        if contains(paper_files, None) or None in category_files:
+        paper_at, category_at = _file_numbers(papers, number), _file_numbers(categories, number)
+        if paper_at is None or category_at is None:
             return None
-    paper_at = cast(list[int], paper_files)
-    category_at = cast(list[int], category_files)
     if not ascending(paper_at) or not ascending(category_at):
         return None  # not in the files' order: not what a load of them gives
     runs, large = small_files.plan(files)

@@ -56,13 +56,16 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     """The small files' runs (ranges of their numbers), by bucket, and the other files'
     numbers. C-level passes over the files; a Python line per run."""
     count = len(files)
-    stats = pieces.mapped(_STAT, files)  # in pieces: a thread plans a reload (see `pieces`)
-    if pieces.contains(stats, None):
-        others = [number for number, info in enumerate(stats) if info is None or info.st_size >= SMALL]
-    else:
-        others = []
-        for piece in pieces.pieces(count):
-            others += compress(range(count)[piece], map(ge, map(_SIZE, stats[piece]), repeat(SMALL)))
+    others: list[int] = []
+    for piece in pieces.pieces(count):  # in pieces: a thread plans a reload (see `pieces`)
+        stats = list(map(_STAT, files[piece]))  # not all at once (see `Folder.order`)
+        numbers = range(count)[piece]
+        if None in stats:
+            others += [
+                number for number, info in zip(numbers, stats, strict=True) if info is None or info.st_size >= SMALL
+            ]
+        else:
+            others += compress(numbers, map(ge, map(_SIZE, stats), repeat(SMALL)))
     ends: set[int] = set()  # a run ends after these
     for piece in pieces.pieces(count):
         hashes = map(zlib.crc32, map(_ENCODE, map(_PATH, files[piece])))
