@@ -160,6 +160,7 @@ def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
     PRIME_AFTER seconds (of a clock the test moves) after it showed the collection, nor while
     keys come; then its first reload is told which file changed."""
     from paperbrowse.tui.app import PaperBrowseApp
+    from paperbrowse.tui.foreground import building
     from paperbrowse.tui.session import Session
     from paperbrowse.tui.widgets import data_watcher
     from paperbrowse.tui.widgets.data_watcher import DataWatcher
@@ -205,6 +206,9 @@ def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
         await pilot.pause(0.3)
         assert primed == [], "primed while keys were coming"
         app.foreground.quiet = 0.0
+        with building():  # the word indexes being built meanwhile (the data changed)
+            await pilot.pause(0.3)
+            assert primed == [], "primed beside the word indexes' build"
         for _ in range(100):
             if primed:
                 break

@@ -130,6 +130,12 @@ def building() -> Iterator[None]:
                 sys.setswitchinterval(held.restore[1])
 
 
+def building_now() -> bool:
+    """Whether a thread holds `building` (the word indexes read, carried or built; a reload):
+    the data watcher's priming waits for it (see `DataWatcher`)."""
+    return _builders.count > 0
+
+
 @contextmanager
 def reloading(frozen: bool) -> Iterator[None]:
     """Held by a thread that loads the collection again (the data watcher, an add): as

@@ -29,7 +29,7 @@ from paperbrowse.core.records.catalog import Catalog, settle
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store.cache import reload_catalog
 from paperbrowse.core.store.primed import needs_priming, prime
-from paperbrowse.tui.foreground import froze_of, loading_of, quiet_in_of, reloading
+from paperbrowse.tui.foreground import building_now, froze_of, loading_of, quiet_in_of, reloading
 from paperbrowse.tui.parcel import Parcel
 
 WATCH_SECONDS = 3.0
@@ -99,8 +99,8 @@ class DataWatcher(Widget):
     def _prime_due(self) -> bool:
         """Whether this tick, which has nothing to ask, should prime the catalog: the watch is
         up and hears names (inotify, which `pending` said has nothing queued), the collection
-        has been shown for PRIME_AFTER seconds, no key came in the last moment, and the
-        catalog was not tried and needs it."""
+        has been shown for PRIME_AFTER seconds, no key came in the last moment, no word indexes
+        are being made, and the catalog was not tried and needs it."""
         changes = self._changes
         return (
             changes is not None
@@ -110,6 +110,9 @@ class DataWatcher(Widget):
             and self._primed is not self.catalog
             and clock() >= self._prime_at
             and not quiet_in_of(self.app)  # not while keys come: its scan holds the interpreter in pieces
+            # Nor beside the word indexes' build (after the data changed): both threads' young
+            # objects in one collector's passes, the browser's frames waited 30-90 ms.
+            and not building_now()
             and needs_priming(self.catalog)
         )
 
