@@ -46,3 +46,9 @@ def test_contains_is_one_pass(items, value) -> None:
 @given(st.lists(st.integers(-3, 3), max_size=40))
 def test_ascending_compares_across_the_pieces_cuts(items) -> None:
     assert pieces.ascending(items) == all(a <= b for a, b in pairwise(items))
+
+
+@given(st.lists(st.text(alphabet="ab", max_size=3), max_size=40))
+def test_places_are_each_item_s_last_place(items) -> None:
+    assert pieces.places(items) == {item: place for place, item in enumerate(items)}
+    assert pieces.places(items, len) == {len(item): place for place, item in enumerate(items)}

@@ -13,10 +13,11 @@ import heapq
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from operator import le
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
 
 PIECE = 8192
 
@@ -51,6 +52,20 @@ def contains(items: Sequence[Any], value: object) -> bool:
 def ascending(items: Sequence[Any]) -> bool:
     """Whether no item is greater than the next, a piece at a time."""
     return all(all(map(le, items[piece], items[piece.start + 1 : piece.stop + 1])) for piece in pieces(len(items)))
+
+
+@overload
+def places(items: Sequence[K]) -> dict[K, int]: ...
+@overload
+def places(items: Sequence[T], get: Callable[[T], K]) -> dict[K, int]: ...
+def places(items: Sequence[Any], get: Callable[[Any], Any] | None = None) -> dict[Any, int]:
+    """Each item's place (or the place of what `get` makes of it), a piece at a time: `{item: i
+    for i, item in enumerate(items)}`, an item that comes twice at its last place."""
+    found: dict[Any, int] = {}
+    numbers = range(len(items))
+    for piece in pieces(len(items)):
+        found.update(zip(items[piece] if get is None else map(get, items[piece]), numbers[piece], strict=True))
+    return found
 
 
 def mapped(get: Callable[..., R], items: Sequence[Any], *more: Sequence[Any]) -> list[R]:

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
-from paperbrowse.core.records.pieces import column, let_go, mapped, pieces, sorted_pieces
+from paperbrowse.core.records.pieces import column, let_go, mapped, pieces, places, sorted_pieces
 from paperbrowse.core.records.problems import Problem
 
 
@@ -61,9 +61,7 @@ class Folder(NamedTuple):
         list of 100,000 names or stats in sorted order points all over memory, and each pass
         of the collector over the young objects while it was young took 8-17 ms walking it."""
         count = len(self.names)
-        place: dict[str, int] = {}
-        for piece in pieces(count):
-            place.update(zip(self.names[piece], range(count)[piece], strict=True))
+        place = places(self.names)
         if len(place) < count:  # a name twice (never from one listing): a stable sort of them all
             return array("q", sorted(range(count), key=self.names.__getitem__))
         names = sorted_pieces(self.names)

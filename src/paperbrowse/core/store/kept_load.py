@@ -73,9 +73,7 @@ def kept(
     if None in found:
         return None
     paths = pieces.mapped(itemgetter(0), files)
-    number: dict[str, int] = {}
-    for piece in pieces.pieces(len(paths)):
-        number.update(zip(paths[piece], range(len(paths))[piece], strict=True))
+    number = pieces.places(paths)
     return KeptLoad(
         place,
         paths,
@@ -110,7 +108,7 @@ def patch(
         if shifted is None:
             return None
         paths, keys, moved = shifted
-        number = dict(zip(paths, range(len(paths)), strict=True))
+        number = pieces.places(paths)
     else:
         paths, number = load.paths, load.number
         keys = [array("q", column) for column in load.keys]

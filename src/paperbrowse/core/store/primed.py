@@ -30,7 +30,7 @@ from typing import cast
 
 from paperbrowse.core.records.catalog import Catalog
 from paperbrowse.core.records.loader import FileRecords
-from paperbrowse.core.records.pieces import ascending, let_go, pieces
+from paperbrowse.core.records.pieces import ascending, let_go, pieces, places
 from paperbrowse.core.records.rescan import keep
 from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.records.schema import Category, Paper
@@ -110,9 +110,7 @@ def kept_from(catalog: Catalog, files: Sequence[DataFile], place: tuple[Path, st
     records cannot be placed that way."""
     if catalog.problems:
         return None
-    number: dict[str, int] = {}
-    for piece in pieces(len(files)):  # the scan names each file once
-        number.update(zip(map(_PATH, files[piece]), range(len(files))[piece], strict=True))
+    number = places(files, _PATH)  # the scan names each file once
     papers = catalog.papers
     categories = list(catalog.categories.values())
     paper_at, category_at = _file_numbers(papers, number), _file_numbers(categories, number)
