@@ -378,3 +378,48 @@ def test_a_snapshot_cut_short_is_a_miss(collection, tmp_path, monkeypatch):
     again = load_catalog_cached([collection], store)
     assert "texts" not in again.derived  # a miss: loaded from the files, the snapshot written again
     assert summary(again) == summary(first)
+
+
+def test_a_start_is_shown_the_last_snapshot_before_the_files_are_looked_at(collection, tmp_path, monkeypatch):
+    """With `early` (the browser's start), the last snapshot's catalog is handed over before
+    any file is looked at; the files unchanged, the load returns that very catalog (nothing for
+    the browser to take in), with its key, as a plain warm load would have it."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    handed: list[object] = []
+    real_scan = cache.scan
+
+    def scanned(names):
+        assert handed, "the files were looked at before the snapshot was shown"
+        return real_scan(names)
+
+    monkeypatch.setattr(cache, "scan", scanned)
+    no_parsing(monkeypatch)
+    loaded = load_catalog_cached([collection], store, early=handed.append)
+    assert len(handed) == 1 and loaded is handed[0]
+    assert summary(loaded) == summary(load_catalog([collection]))
+    assert loaded.derived["snapshot"] == load_catalog_cached([collection], store).derived["snapshot"]
+
+
+def test_a_start_shown_a_stale_snapshot_returns_the_files_as_they_are(collection, tmp_path):
+    """A file edited since the snapshot: the start is shown the snapshot's catalog (once), and
+    the load returns the files' catalog, with the edit, for the browser to take in."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "a.toml").write_text(paper("one", "First, edited") + "\n" + paper("two", "Second"))
+    age(collection)
+    handed: list[object] = []
+    loaded = load_catalog_cached([collection], store, early=handed.append)
+    assert len(handed) == 1 and loaded is not handed[0]
+    assert {p.title for p in handed[0].papers} == {"First", "Second"}  # type: ignore[attr-defined]
+    assert summary(loaded) == summary(load_catalog([collection]))
+    assert {p.title for p in loaded.papers} == {"First, edited", "Second"}
+
+
+def test_a_snapshot_of_another_version_is_not_shown(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    monkeypatch.setattr(snapshot, "__version__", "0.0.0-other")
+    handed: list[object] = []
+    load_catalog_cached([collection], store, early=handed.append)
+    assert handed == []

@@ -279,3 +279,46 @@ def test_a_cold_start_shows_the_first_part_with_a_bar_then_everything(tmp_path):
     assert seen["bar"] == 1
     assert seen["typed"] == "x"
     assert seen["then"] == f"{len(full.papers)} of {len(full.papers)} papers"
+
+
+def test_a_start_shown_from_the_snapshot_keeps_it_when_the_files_had_not_changed(tmp_path):
+    """A warm start opens on the last snapshot's catalog while its load looks at the files
+    (`store.cache._shown_first`), with no bar: nothing is being read. When the load returns
+    that same catalog, the browser keeps what it shows (the same index: nothing is taken in,
+    no word index read again), and a query typed meanwhile stays."""
+    shown = load_catalog([str(shipped("data"))])
+    release = threading.Event()
+
+    def load(early, progress):
+        early(shown)
+        release.wait(30)  # the files being looked at
+        return shown, SearchIndex(shown)
+
+    loading = BackgroundLoad(load)
+    loading.first.wait(30)
+    app = PaperBrowseApp(Session(shown, Library.load(tmp_path / "library.toml")), "shown", loading=loading)
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            index = app.session.index
+            seen["bar shown"] = app.screen.query_one("#loading").display
+            await pilot.press("slash", *"llama")
+            release.set()
+            for _ in range(100):  # the screen looks at the load every tenth of a second
+                await pilot.pause(0.05)
+                if not app.screen.query("#loading"):
+                    break
+            await settle(pilot)
+            seen["bar left"] = not app.screen.query("#loading")
+            seen["same"] = app.session.catalog is shown and app.session.index is index
+            seen["query"] = app.screen.query_one(SearchBox).value
+            seen["count"] = plain(app.screen.query_one("#count", Label))
+
+    asyncio.run(main())
+    assert seen["bar shown"] is False
+    assert seen["bar left"] is True
+    assert seen["same"] is True, "the unchanged collection was taken in again"
+    assert seen["query"] == "llama"
+    assert str(seen["count"]).startswith("llama") and str(seen["count"]).endswith("of 26 papers")
