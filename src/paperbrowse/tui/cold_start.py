@@ -5,11 +5,6 @@ Reading 100,000 papers without a cache takes seconds (6.5 s at 100,000, over a m
 hands over its first part (`store.cache.EARLY`), the browser opens on that part with a progress
 bar, and takes in the whole collection when it is read, as it does after an edit on disk. The
 thread gives way while keys arrive (`pause`, set once the screen is up).
-
-A warm start goes the same way: the load hands over the last snapshot's catalog before it
-looks at the files (`store.cache._shown_first`), the browser opens on it, and the load's
-result is that same catalog when the files still match it (nothing to take in), else the
-files' catalog, taken in as above.
 """
 
 from __future__ import annotations

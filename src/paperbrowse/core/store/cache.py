@@ -206,9 +206,7 @@ def load_catalog_cached(
     or is parsed, and a new snapshot is taken. A folder that is not the user's alone is not
     used at all (see `trust`). `progress(read, total)` is told how far the files are read.
     `early`, when the files must be read (a cold start), is handed once, after EARLY seconds, a
-    catalog of the files read by then, to show while the rest are read; when there is a
-    snapshot, it is handed that snapshot's catalog at once, before the files are looked at, and
-    the load returns that same catalog if they still match it (see `_shown_first`).
+    catalog of the files read by then, to show while the rest are read.
     """
     return _load(sources, cache_folder() if folder is None else folder, progress, early)
 
@@ -275,19 +273,14 @@ def _load(
     early: Callable[[Catalog], None] | None = None,
     scanned: Scan | None = None,
     keep_load: bool = False,
-    shown: Catalog | None = None,
 ) -> Catalog:
     """`scanned`: the files as the caller found them; None: scan them now. `keep_load`: keep
-    the load in the catalog, for a reload to patch (when it read the files). `shown`: the last
-    snapshot's catalog, handed to `early` before the files were looked at."""
+    the load in the catalog, for a reload to patch (when it read the files)."""
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     if scanned is None:
-        shown = _shown_first(names, folder, early) if early is not None else None
         scanned = scan(names)
         try:
-            if shown is not None:  # shown already: if the files changed, nothing more until all is read
-                return _load(names, folder, progress, None, scanned, keep_load, shown)
             return _load(names, folder, progress, early, scanned, keep_load)
         finally:
             scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
@@ -297,10 +290,8 @@ def _load(
     key: snapshot.SnapshotKey | None = None
     if files_now is not None and where is not None:
         key = (*files_now, tuple((p.file, p.message) for p in problems))
-        if shown is not None:
-            if shown.derived["snapshot"] == (where, key):
-                return shown  # the files are as the snapshot shown first was taken of
-        elif (found := snapshot.load_snapshot(where, key)) is not None:
+        found = snapshot.load_snapshot(where, key)
+        if found is not None:
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
@@ -314,24 +305,6 @@ def _load(
         catalog.derived["snapshot"] = (where, key)
     if load is not None:
         catalog.derived[KEPT_LOAD] = load
-    return catalog
-
-
-def _shown_first(names: list[str], folder: Path | None, early: Callable[[Catalog], None]) -> Catalog | None:
-    """Hand `early` the catalog of the last snapshot of these sources, before the files are
-    looked at: a browser shows it while the scan checks it (at 100,000 one-paper files the
-    stats take 0.3-0.5 s, more than the rest of a warm start). The load then returns that same
-    catalog when the files still match it, else the files' catalog, which replaces it as a
-    reload's would."""
-    if folder is None:
-        return None
-    where = snapshot.snapshot_path(folder, names)
-    found = snapshot.load_last(where)
-    if found is None:
-        return None
-    catalog, key = found
-    catalog.derived["snapshot"] = (where, key)
-    early(catalog)
     return catalog
 
 

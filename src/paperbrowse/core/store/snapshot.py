@@ -133,26 +133,14 @@ def texts_path(snapshot: Path) -> Path:
 
 def load_snapshot(path: Path, key: SnapshotKey) -> Catalog | None:
     """The catalog the snapshot at `path` holds, if it was taken of files that still match `key`."""
-    found = _read(path, lambda stored: stored == key)
-    return found[0] if found is not None else None
-
-
-def load_last(path: Path) -> tuple[Catalog, SnapshotKey] | None:
-    """The catalog the snapshot at `path` holds, whatever the files look like now, and the key
-    it was taken with; None when there is none this version of paperbrowse can read."""
-    return _read(path, lambda stored: stored[:2] == (FORMAT, __version__))
-
-
-def _read(path: Path, fits: Callable[[SnapshotKey], bool]) -> tuple[Catalog, SnapshotKey] | None:
     with contextlib.suppress(Exception):  # a damaged or untrusted snapshot is only a miss
         with trust.reader(path) as load:
             stored_key, head, names, count = load()
-            if not fits(stored_key):
+            if stored_key != key:
                 return None
             order = _read_column(load, count)
             columns = {name: _read_column(load, count) for name in names}
-        catalog = _unpack(cast(_Packed, {**head, "papers": columns, "newest_first": order}), texts_path(path))
-        return (catalog, stored_key) if catalog is not None else None
+        return _unpack(cast(_Packed, {**head, "papers": columns, "newest_first": order}), texts_path(path))
     return None
 
 

@@ -124,9 +124,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
                 yield Label(id="count")
                 yield Label(id="hint", markup=False)  # the query's hints, whole (the count line is one line)
                 if self._loading is not None:
-                    bar = ProgressBar(show_eta=False, id="loading")
-                    bar.display = bool(self._loading.read[1])  # no files read: the last snapshot checked
-                    yield bar
+                    yield ProgressBar(show_eta=False, id="loading")
                 yield PaperList(id="papers")
             yield DetailPane(session.catalog, session.library, id="detail")
         yield SaveStatus(session.library, id="save-status")
@@ -831,15 +829,12 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
             self.select_paper(result.paper_id)
 
     def _loading_tick(self) -> None:
-        """A start still loading: move the bar; once all is read, show the whole collection.
-        A start shown from the last snapshot while the files were checked shows no bar unless
-        they changed and are read, and keeps what it shows when they had not changed."""
+        """A cold start: move the bar; once all is read, show the whole collection."""
         loading = self._loading
         if loading is None:
             return
         done, total = loading.read
         bar = self.query_one("#loading", ProgressBar)
-        bar.display = bool(total)
         bar.update(total=total or None, progress=done)
         if not loading.finished.is_set():
             return
@@ -858,8 +853,7 @@ class MainScreen(SteadySize, SavedSearchActions, MarkActions, EditorActions, Pdf
             return
         catalog, index = loading.result
         loading.result = loading.partial = None  # the session holds them alone (see `tui.retire`)
-        if catalog is not self.session.catalog:  # else the files matched the snapshot shown
-            self.use_catalog(catalog, index)
+        self.use_catalog(catalog, index)
 
     @on(DataWatcher.Reloaded)
     def _data_changed(self, event: DataWatcher.Reloaded) -> None:
