@@ -158,7 +158,8 @@ def test_priming_needs_the_snapshot_key(tmp_path):
 def test_the_watcher_primes_only_once_quiet(tmp_path, monkeypatch):
     """The browser's watcher primes its catalog on a tick with nothing to ask, not before
     PRIME_AFTER seconds (of a clock the test moves) after it showed the collection, nor while
-    keys come; then its first reload is told which file changed."""
+    keys come, nor while word indexes are being made; then its first reload is told which file
+    changed."""
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.foreground import building
     from paperbrowse.tui.session import Session
