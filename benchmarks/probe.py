@@ -76,12 +76,18 @@ def make_app(data: str):
     """paperbrowse on DATA_DIR, built as the `paperbrowse` command builds it."""
     from paperbrowse.cli import collector
     from paperbrowse.cli.context import Context
+    from paperbrowse.core.store import cache
+
+    context = Context(data=[data], library=None)
+    # As the command does: a child takes the files' key while Textual is imported.
+    check = cache.check_files(context.sources) if hasattr(cache, "check_files") else None
+
     from paperbrowse.core.library.user_library import Library
     from paperbrowse.tui.app import PaperBrowseApp
     from paperbrowse.tui.session import Session
 
-    context = Context(data=[data], library=None)
-    session = Session(context.catalog, Library.load(context.library_file), context.index)
+    catalog, index = context.load(None, lambda read, total: None, check) if check else context._collection
+    session = Session(catalog, Library.load(context.library_file), index)
     if hasattr(collector, "froze"):  # told whether the start froze its collection, as the command tells it
         return PaperBrowseApp(session, "probe", froze=collector.froze)
     return PaperBrowseApp(session, "probe")

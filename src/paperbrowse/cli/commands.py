@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from paperbrowse.cli import collector, pdf_commands, saved_command
 from paperbrowse.cli.context import CliError, Context
@@ -20,6 +21,7 @@ from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
 from paperbrowse.core.search.sort_orders import sort_papers
 from paperbrowse.core.sources.pdfs import local_pdf
+from paperbrowse.core.store.cache import check_files
 
 
 def _print_json(value: object) -> None:
@@ -132,17 +134,25 @@ def cmd_validate(context: Context, args: argparse.Namespace) -> int:
 
 def browse(context: Context) -> int:
     """Open the Textual browser (imported here so the commands start without Textual)."""
-    from paperbrowse.core.settings.config_file import load_settings
-    from paperbrowse.tui.app import PaperBrowseApp
-    from paperbrowse.tui.cold_start import BackgroundLoad
-    from paperbrowse.tui.screens.main import collection_title
-    from paperbrowse.tui.session import Session
-
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
-    settings, problems = load_settings()  # told in the browser, not on the terminal it takes over
-    library = Library.load(context.library_file)
-    loading = BackgroundLoad(context.load)
+    # A child takes the files' key while Textual is imported and the snapshot read (see
+    # store.forked_stamp); forked now, while this process runs one thread.
+    check = check_files(context.sources)
+    try:
+        from paperbrowse.core.settings.config_file import load_settings
+        from paperbrowse.tui.app import PaperBrowseApp
+        from paperbrowse.tui.cold_start import BackgroundLoad
+        from paperbrowse.tui.screens.main import collection_title
+        from paperbrowse.tui.session import Session
+
+        settings, problems = load_settings()  # told in the browser, not on the terminal it takes over
+        library = Library.load(context.library_file)
+    except BaseException:
+        if check is not None:
+            check.abandon()
+        raise
+    loading = BackgroundLoad(partial(context.load, check=check))
     loading.first.wait()
     if loading.error is not None:
         raise loading.error

@@ -17,7 +17,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.settings.config_file import Problem, Settings, load_settings
-from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
+from paperbrowse.core.store.cache import FilesCheck, load_catalog_cached, prepare_search
 
 # What `main.build_parser` hands each command module: (name, help) to the command's own parser.
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
@@ -48,15 +48,19 @@ class Context:
             progress.finish()
 
     def load(
-        self, early: Callable[[Catalog], None] | None, progress: Callable[[int, int], None]
+        self,
+        early: Callable[[Catalog], None] | None,
+        progress: Callable[[int, int], None],
+        check: FilesCheck | None = None,
     ) -> tuple[Catalog, SearchIndex]:
-        """The collection and its index, read now; `early` and `progress` as `load_catalog_cached`
-        takes them (the browser's cold start shows the first part while the rest is read)."""
+        """The collection and its index, read now; `early`, `progress` and `check` as
+        `load_catalog_cached` takes them (the browser's cold start shows the first part while
+        the rest is read)."""
 
         # The index's order of the papers is built with the catalog, so that the collector
         # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
         def load() -> tuple[Catalog, SearchIndex]:
-            catalog = load_catalog_cached(self.sources, progress=progress, early=early)
+            catalog = load_catalog_cached(self.sources, progress=progress, early=early, check=check)
             return catalog, SearchIndex(catalog)
 
         return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 # 7: files are stamped by device and inode, not by their resolved path.
 # 8: the files' stamps are one digest.
 # 9: pickled a piece at a time, by one pickler (see `_pickled`).
-FORMAT = 9
+# 10: the stamp holds the number of data files (see `cache._checked_in_child`).
+FORMAT = 10
 _PAPER_FIELDS = [f.name for f in fields(Paper) if f.name not in STORED_FIELDS]
 _CATEGORY_FIELDS = [f.name for f in fields(Category)]
 _PROBLEM_FIELDS = [f.name for f in fields(Problem)]
@@ -62,12 +63,13 @@ _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 _SHARED = ("authors", "orgs", "tags", "category", "builds_on", "source")
 
 # The snapshot format, the paperbrowse version, a digest of every data file's path, size,
-# mtime_ns, ctime_ns and inode, and the newest mtime_ns among them.
-Stamp = tuple[int, str, bytes, int]
+# mtime_ns, ctime_ns and inode, the newest mtime_ns among them, and the number of files.
+Stamp = tuple[int, str, bytes, int, int]
 NEWEST: Final = 3  # where a Stamp holds the newest mtime
+FILES: Final = 4  # ... and the number of files
 # A stamp and the (file, message) of each problem finding the files had: what a snapshot is
 # taken of, and what it must match to be read back.
-SnapshotKey = tuple[int, str, bytes, int, tuple[tuple[str, str], ...]]
+SnapshotKey = tuple[int, str, bytes, int, int, tuple[tuple[str, str], ...]]
 
 
 class _Packed(TypedDict):
@@ -99,7 +101,7 @@ def stamp(found: Scan) -> Stamp | None:
     newest = max(
         (max(map(_MTIME_NS, f.stats[piece])) for f in found.folders for piece in pieces.pieces(len(f.stats))), default=0
     )
-    return (FORMAT, __version__, digest.digest(), newest)
+    return (FORMAT, __version__, digest.digest(), newest, sum(len(folder.names) for folder in found.folders))
 
 
 _MTIME_NS = attrgetter("st_mtime_ns")
@@ -115,7 +117,7 @@ def stamp_kept(found: KeptScan) -> Stamp:
         for column in _KEPT_STAMPED:
             digest.update(folder.columns[column])
     newest = max((max(folder.columns[_KEPT_MTIME]) for folder in found.folders if folder.names), default=0)
-    return (FORMAT, __version__, digest.digest(), newest)
+    return (FORMAT, __version__, digest.digest(), newest, sum(len(folder.names) for folder in found.folders))
 
 
 _KEPT_MTIME = KEPT_FIELDS.index("st_mtime_ns")
@@ -129,6 +131,14 @@ def snapshot_path(folder: Path, sources: Sequence[str]) -> Path:
 
 def texts_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace("snapshot-", "texts-", 1).replace(".pickle", ".bin"))
+
+
+def stored_key(path: Path) -> SnapshotKey | None:
+    """The key of the snapshot at `path` (its first pickle only), None when there is none."""
+    with contextlib.suppress(Exception), trust.reader(path) as load:
+        key = load()[0]
+        return key if isinstance(key, tuple) and len(key) == FILES + 2 else None
+    return None
 
 
 def load_snapshot(path: Path, key: SnapshotKey) -> Catalog | None:

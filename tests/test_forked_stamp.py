@@ -1,0 +1,164 @@
+"""The files' key taken by a forked child while the snapshot is read: the same key as taken
+here, a stale snapshot never returned, no child left behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.scan import scan
+from paperbrowse.core.store import cache, forked_stamp, snapshot
+from paperbrowse.core.store.cache import check_files, load_catalog_cached
+from test_cache import age as age_top
+from test_cache import paper
+from test_cache import snapshot as summary
+
+
+def age(folder) -> None:
+    """Every file a minute back, in subfolders too (see test_cache.age)."""
+    age_top(folder)
+    for sub in folder.iterdir():
+        if sub.is_dir():
+            age(sub)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """One paper per file, as `add` writes them."""
+    folder = tmp_path / "data"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "categories.toml").write_text('[[category]]\nid = "ml"\nname = "ML"\n')
+    for number in range(6):
+        where = folder / "sub" if number % 2 else folder
+        (where / f"p{number}.toml").write_text(paper(f"p{number}", f"Title {number}"))
+    (folder / "bad.toml").write_text("[[paper]\n")
+    age(folder)
+    return folder
+
+
+@pytest.fixture
+def fork_always(monkeypatch):
+    monkeypatch.setattr(cache, "FORK_FROM", 1)
+
+
+def here_key(sources):
+    found = scan(sources)
+    stamped = snapshot.stamp(found)
+    return None if stamped is None else (*stamped, tuple((p.file, p.message) for p in found.problems))
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_child_finds_the_key_found_here(collection, tmp_path):
+    sources = [str(collection), str(tmp_path / "missing")]  # a problem finding the files is in the key
+    pending = forked_stamp.start(sources)
+    assert pending is not None
+    key = pending.result()
+    assert key is not None and key == here_key(sources)
+    assert key[snapshot.FILES] == 8 and key[-1] == ((str(tmp_path / "missing"), "no such file or folder"),)
+
+
+def test_a_file_that_cannot_be_looked_at_gives_no_key(collection):
+    os.symlink(collection / "nowhere.toml", collection / "dangling.toml")
+    pending = forked_stamp.start([str(collection)])
+    assert pending is not None
+    assert pending.result() is None and here_key([str(collection)]) is None
+
+
+def test_no_fork_while_another_thread_runs(collection, tmp_path, fork_always):
+    load_catalog_cached([collection], tmp_path / "cache")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert forked_stamp.start([str(collection)]) is None
+        assert check_files([collection], tmp_path / "cache") is None
+    finally:
+        release.set()
+        other.join()
+
+
+def test_an_abandoned_child_is_stopped_and_reaped(collection):
+    pending = forked_stamp.start([str(collection)])
+    assert pending is not None
+    pending.abandon()
+    assert gone(pending._pid)
+
+
+def test_a_warm_load_takes_the_childs_key(collection, tmp_path, monkeypatch, fork_always):
+    store = tmp_path / "cache"
+    first = load_catalog_cached([collection], store)
+    started = []
+    start = forked_stamp.start
+    monkeypatch.setattr(forked_stamp, "start", lambda sources: started.append(start(sources)) or started[-1])
+    monkeypatch.setattr(cache, "scan", lambda sources: pytest.fail("scanned here, not in the child"))
+    monkeypatch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"read {path}"))
+    second = load_catalog_cached([collection], store)
+    assert len(started) == 1 and started[0] is not None and gone(started[0]._pid)
+    assert summary(second) == summary(first) == summary(load_catalog([collection]))
+    assert second.derived["snapshot"] == (snapshot.snapshot_path(store, [str(collection)]), here_key([collection]))
+
+
+@pytest.mark.parametrize("change", ["edited", "added", "removed"])
+def test_a_snapshot_the_files_changed_since_is_not_returned(collection, tmp_path, change, fork_always):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    if change == "edited":  # the same size: the child's stat of its times tells it
+        (collection / "p0.toml").write_text(paper("p0", "Title X"))
+    elif change == "added":
+        (collection / "sub" / "p9.toml").write_text(paper("p9", "Title 9"))
+    else:
+        (collection / "sub" / "p1.toml").unlink()
+    age(collection)
+    check = check_files([collection], store)
+    assert check is not None
+    assert check.catalog() is None
+    reloaded = load_catalog_cached([collection], store)
+    assert summary(reloaded) == summary(load_catalog([collection]))
+
+
+def test_a_small_collection_forks_no_child(collection, tmp_path, monkeypatch):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    monkeypatch.setattr(forked_stamp, "start", lambda sources: pytest.fail("forked for 8 files"))
+    assert check_files([collection], store) is None
+    load_catalog_cached([collection], store)
+
+
+def test_a_check_for_other_files_is_abandoned_and_the_load_is_right(collection, tmp_path, fork_always):
+    store = tmp_path / "cache"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "o.toml").write_text(paper("o1", "Other"))
+    age(other)
+    load_catalog_cached([collection], store)
+    load_catalog_cached([other], store)
+    check = check_files([other], store)
+    assert check is not None
+    loaded = load_catalog_cached([collection], store, check=check)
+    assert summary(loaded) == summary(load_catalog([collection]))
+    assert gone(check._pending._pid)
+
+
+def test_a_failing_read_stops_the_child(collection, tmp_path, monkeypatch, fork_always):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    check = check_files([collection], store)
+    assert check is not None
+
+    def interrupted(path, key):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(snapshot, "load_snapshot", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        check.catalog()
+    assert gone(check._pending._pid)
