@@ -129,3 +129,39 @@ def test_a_plan_and_a_kept_load_follow_a_file_not_looked_at(monkeypatch) -> None
     files[3] = DataFile("d/3.toml", looked)
     runs, large = small_files.plan(files)
     assert kept_load.kept((Path("cache"), "group"), files, runs, large, records) is not None
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_folder_of_data_names_only_is_stat_ed_through_its_entries_as_through_its_names(tmp_path, hidden) -> None:
+    """A folder whose every name is a data file's is stat'ed through the listing's entries
+    (cheaper than os.stat's call); with another name among them (here a hidden one), through
+    the names. Either way: a link followed, a dangling one None, a folder named like a data
+    file walked as a folder, and each stat the file's."""
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "real.toml").write_text("x", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a.toml", "b.toml"):
+        (data / name).write_text(name, encoding="utf-8")
+    os.symlink(tmp_path / "target" / "real.toml", data / "linked.toml")
+    os.symlink(tmp_path / "nowhere.toml", data / "dangling.toml")
+    (data / "folder.toml").mkdir()
+    (data / "folder.toml" / "inner.toml").write_text("inner", encoding="utf-8")
+    if hidden:
+        (data / ".lock").write_text("", encoding="utf-8")
+    files = scan([data]).files()
+    assert [os.path.relpath(file.path, data) for file in files] == [
+        "a.toml",
+        "b.toml",
+        "dangling.toml",
+        os.path.join("folder.toml", "inner.toml"),
+        "linked.toml",
+    ]
+    stats = {os.path.basename(file.path): file.stat for file in files}
+    assert stats["dangling.toml"] is None
+    for name, path in [("a.toml", data / "a.toml"), ("inner.toml", data / "folder.toml" / "inner.toml")]:
+        assert stats[name] is not None and stats[name].st_ino == os.stat(path).st_ino
+    assert (
+        stats["linked.toml"] is not None
+        and stats["linked.toml"].st_ino == os.stat(tmp_path / "target" / "real.toml").st_ino
+    )

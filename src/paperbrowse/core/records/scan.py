@@ -21,7 +21,7 @@ from functools import partial
 from itertools import filterfalse
 from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
-from typing import NamedTuple, Protocol, cast
+from typing import NamedTuple, Protocol, TypeVar, cast
 
 from paperbrowse.core.records.pieces import column, let_go, mapped, pieces, places, sorted_pieces
 from paperbrowse.core.records.problems import Problem
@@ -36,6 +36,7 @@ class DataFile(NamedTuple):
 
 
 Stat = os.stat_result | None
+Item = TypeVar("Item")
 
 
 class Folder(NamedTuple):
@@ -100,6 +101,7 @@ class Scan(NamedTuple):
 
 
 _NAME = attrgetter("name")
+_ENTRY_STAT = os.DirEntry.stat  # follows links, as os.stat; from an open folder, relative to it
 _IS_DATA = methodcaller("endswith", ".toml")
 _HIDDEN = methodcaller("startswith", ".")
 _MODE = itemgetter(0)
@@ -156,9 +158,12 @@ def _listing(folder: str) -> list[Folder | str]:
             entries = list(listing)
         names = mapped(_NAME, entries)
         data, others = sort_out(names)
-        look: Callable[[str], os.stat_result]
-        look = partial(os.stat, dir_fd=descriptor) if descriptor >= 0 else lambda name: os.stat(prefix + name)
-        stats = _stats(look, data)
+        if len(data) == len(entries):  # every name a data file, in the entries' order (see sort_out)
+            stats = _stats(_ENTRY_STAT, entries)  # the same stat, a tenth cheaper than os.stat's call
+        else:
+            look: Callable[[str], os.stat_result]
+            look = partial(os.stat, dir_fd=descriptor) if descriptor >= 0 else lambda name: os.stat(prefix + name)
+            stats = _stats(look, data)
     except OSError:
         return []
     finally:
@@ -210,16 +215,16 @@ def sort_out(names: list[str]) -> tuple[list[str], list[str]]:
     return data, [name for name in names if not _IS_DATA(name) and not _HIDDEN(name)]
 
 
-def _stats(look: Callable[[str], os.stat_result], names: list[str]) -> list[Stat]:
-    """Each name's stat, None for one that cannot be looked at (gone meanwhile, a dangling link)."""
+def _stats(look: Callable[[Item], os.stat_result], items: list[Item]) -> list[Stat]:
+    """Each item's stat, None for one that cannot be looked at (gone meanwhile, a dangling link)."""
     try:
-        return list(map(look, names))  # the common case: no Python line per file
+        return list(map(look, items))  # the common case: no Python line per file
     except OSError:
         pass
     found: list[Stat] = []
-    for name in names:
+    for item in items:
         try:
-            found.append(look(name))
+            found.append(look(item))
         except OSError:
             found.append(None)
     return found
