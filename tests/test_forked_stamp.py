@@ -162,3 +162,32 @@ def test_a_failing_read_stops_the_child(collection, tmp_path, monkeypatch, fork_
     with pytest.raises(KeyboardInterrupt):
         check.catalog()
     assert gone(check._pending._pid)
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_the_index_made_while_the_child_checks_is_the_loaded_catalog_s(collection, tmp_path, monkeypatch, changed):
+    """The command's index is made from the snapshot's catalog while the child stats the files;
+    after a miss, that index is dropped with the catalog and one made of the files' catalog."""
+    from paperbrowse.cli.context import Context
+
+    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
+    context = Context(data=[str(collection)], library=str(tmp_path / "library.toml"))
+    context.load(None, lambda read, total: None)
+    if changed:
+        (collection / "p0.toml").write_text(paper("p0", "Title X"))
+        age(collection)
+    made = []
+    monkeypatch.setattr(cache.FilesCheck, "catalog", spy(cache.FilesCheck.catalog, made))
+    catalog, index = context.load(None, lambda read, total: None)
+    assert made == [True]  # the child's way was taken
+    assert index.catalog is catalog
+    assert {p.id: p.title for p in index.papers}["p0"] == ("Title X" if changed else "Title 0")
+
+
+def spy(method, calls):
+    def called(self, meanwhile=None):
+        calls.append(meanwhile is not None)
+        return method(self, meanwhile)
+
+    return called

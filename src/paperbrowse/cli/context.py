@@ -58,10 +58,19 @@ class Context:
         the rest is read)."""
 
         # The index's order of the papers is built with the catalog, so that the collector
-        # freezes both (see cli/collector.py); it costs a few ms a 100,000 papers.
+        # freezes both (see cli/collector.py): 50 ms at 100,000 papers, made while a child
+        # checks the files when one does (see store.cache.check_files).
         def load() -> tuple[Catalog, SearchIndex]:
-            catalog = load_catalog_cached(self.sources, progress=progress, early=early, check=check)
-            return catalog, SearchIndex(catalog)
+            made: list[SearchIndex] = []
+            catalog = load_catalog_cached(
+                self.sources,
+                progress=progress,
+                early=early,
+                check=check,
+                meanwhile=lambda c: made.append(SearchIndex(c)),
+            )
+            index = made[0] if made and made[0].catalog is catalog else SearchIndex(catalog)
+            return catalog, index
 
         return collector.load_for_the_process(load, papers=lambda loaded: len(loaded[0].papers))
 

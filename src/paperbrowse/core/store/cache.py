@@ -199,6 +199,7 @@ def load_catalog_cached(
     progress: Progress | None = None,
     early: Callable[[Catalog], None] | None = None,
     check: FilesCheck | None = None,
+    meanwhile: Callable[[Catalog], None] | None = None,
 ) -> Catalog:
     """Like catalog.load_catalog, through the snapshot and the per-file cache.
 
@@ -208,9 +209,12 @@ def load_catalog_cached(
     used at all (see `trust`). `progress(read, total)` is told how far the files are read.
     `early`, when the files must be read (a cold start), is handed once, after EARLY seconds, a
     catalog of the files read by then, to show while the rest are read. `check`: see
-    `check_files` (a child that tells whether the snapshot holds, started sooner).
+    `check_files` (a child that tells whether the snapshot holds, started sooner). `meanwhile`:
+    work done on the snapshot's catalog while that child finishes; it must change nothing
+    but what it makes, since a miss throws that catalog away.
     """
-    return _load(sources, cache_folder() if folder is None else folder, progress, early, check=check)
+    folder = cache_folder() if folder is None else folder
+    return _load(sources, folder, progress, early, check=check, meanwhile=meanwhile)
 
 
 def reload_catalog(old: Catalog, heard: Collection[str] | None, folder: Path | None = None) -> Catalog:
@@ -276,6 +280,7 @@ def _load(
     scanned: Scan | None = None,
     keep_load: bool = False,
     check: FilesCheck | None = None,
+    meanwhile: Callable[[Catalog], None] | None = None,
 ) -> Catalog:
     """`scanned`: the files as the caller found them; None: scan them now. `keep_load`: keep
     the load in the catalog, for a reload to patch (when it read the files). `check`: a
@@ -286,7 +291,7 @@ def _load(
         check = check_files(names, folder)
     if check is not None:
         if scanned is None and folder is not None and check.where == snapshot.snapshot_path(folder, names):
-            checked = check.catalog()
+            checked = check.catalog(meanwhile)
             if checked is not None:
                 return checked
         else:
@@ -330,10 +335,13 @@ class FilesCheck:
         self.stored = stored
         self._pending = pending
 
-    def catalog(self) -> Catalog | None:
-        """The snapshot, read meanwhile, if the child's key is its key; else None."""
+    def catalog(self, meanwhile: Callable[[Catalog], None] | None = None) -> Catalog | None:
+        """The snapshot, read meanwhile, if the child's key is its key; else None. `meanwhile`
+        is handed the snapshot's catalog before the wait for the key."""
         try:
             found = snapshot.load_snapshot(self.where, self.stored)
+            if found is not None and meanwhile is not None:
+                meanwhile(found)
         except BaseException:
             self._pending.abandon()
             raise
