@@ -21,7 +21,6 @@ from paperbrowse.core.search.full_text import pages_with, text_needles
 from paperbrowse.core.search.related import related
 from paperbrowse.core.search.sort_orders import sort_papers
 from paperbrowse.core.sources.pdfs import local_pdf
-from paperbrowse.core.store.cache import check_files
 
 
 def _print_json(value: object) -> None:
@@ -137,8 +136,8 @@ def browse(context: Context) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise CliError("the browser needs a terminal; see `paperbrowse --help` for the commands", 2)
     # A child takes the files' key while Textual is imported and the snapshot read (see
-    # store.forked_stamp); forked now, while this process runs one thread.
-    check = check_files(context.sources)
+    # store.forked_stamp); forked before the load's thread starts: a fork wants one thread.
+    check = context.files_check()
     try:
         from paperbrowse.core.settings.config_file import load_settings
         from paperbrowse.tui.app import PaperBrowseApp

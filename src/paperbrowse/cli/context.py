@@ -17,7 +17,7 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.settings.config_file import Problem, Settings, load_settings
-from paperbrowse.core.store.cache import FilesCheck, load_catalog_cached, prepare_search
+from paperbrowse.core.store.cache import FilesCheck, check_files, load_catalog_cached, prepare_search
 
 # What `main.build_parser` hands each command module: (name, help) to the command's own parser.
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
@@ -32,12 +32,25 @@ class CliError(Exception):
 
 
 class Context:
-    def __init__(self, data: Sequence[str] | None, library: str | None) -> None:
+    def __init__(self, data: Sequence[str] | None, library: str | None, check: FilesCheck | None = None) -> None:
         self.library_file: Path = library_path(library)
         # The default data include the papers folder beside the library in use (--library too).
         self.requested_data = data  # --data as given (None: the defaults)
         self.sources = data_sources(data, library=self.library_file)
         self._told_settings = False
+        self._check = check  # a child started on the files' key before the commands were imported
+
+    def files_check(self) -> FilesCheck | None:
+        """The child checking the data files for the load (see `store.cache.check_files`): the
+        one started before the commands were imported, else one started now; handed out once."""
+        check, self._check = self._check, None
+        return check if check is not None else check_files(self.sources)
+
+    def drop_files_check(self) -> None:
+        """Stop the early child when the command did not load the papers."""
+        check, self._check = self._check, None
+        if check is not None:
+            check.abandon()
 
     @cached_property
     def _collection(self) -> tuple[Catalog, SearchIndex]:
@@ -56,6 +69,9 @@ class Context:
         """The collection and its index, read now; `early`, `progress` and `check` as
         `load_catalog_cached` takes them (the browser's cold start shows the first part while
         the rest is read)."""
+
+        if check is None:  # the early child, if there is one (see cli/entry.py)
+            check, self._check = self._check, None
 
         # The index's order of the papers is built with the catalog, so that the collector
         # freezes both (see cli/collector.py): 50 ms at 100,000 papers, made while a child

@@ -22,6 +22,7 @@ from paperbrowse.cli import (
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.core.search.sort_orders import SORTS
+from paperbrowse.core.store.cache import FilesCheck
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -129,7 +130,9 @@ def _quiet_libraries() -> None:
     logger.propagate = False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, check: FilesCheck | None = None) -> int:
+    """`check`: a child on the data files' key, started before this module was imported
+    (see cli/entry.py)."""
     _quiet_libraries()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -144,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
-    context = Context(data=data, library=getattr(args, "sub_library", None) or args.library)
+    context = Context(data=data, library=getattr(args, "sub_library", None) or args.library, check=check)
+    check = None  # the context's now
     handlers: dict[str, Callable[[Context, argparse.Namespace], int]] = {
         **commands.HANDLERS,
         **library_commands.HANDLERS,
@@ -169,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `paperbrowse list | head`: the reader left, nothing to report
         return 0
+    finally:
+        context.drop_files_check()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ class PendingKey:
     def __init__(self, pid: int, pipe: int) -> None:
         self._pid = pid
         self._pipe = pipe
+        self._reaped = False  # once reaped, the pid may be another process's: never signalled
 
     def result(self) -> snapshot.SnapshotKey | None:
         """The files' key as the child found it; None when it found a file it could not look
@@ -43,6 +44,7 @@ class PendingKey:
                 data = stream.read()
         finally:
             _, status = os.waitpid(self._pid, 0)
+            self._reaped = True
         if status != 0 or not data:
             return None
         with contextlib.suppress(Exception):
@@ -51,7 +53,11 @@ class PendingKey:
         return None
 
     def abandon(self) -> None:
-        """Stop the child, when its key is no longer wanted (the caller failed meanwhile)."""
+        """Stop the child, when its key is no longer wanted (the caller failed meanwhile, or
+        did not load the papers); nothing once `result` has reaped it."""
+        if self._reaped:
+            return
+        self._reaped = True
         with contextlib.suppress(OSError):
             os.kill(self._pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
