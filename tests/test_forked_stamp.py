@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from paperbrowse.core.records.catalog import load_catalog
+from paperbrowse.core.records.rescan import rebuilt
 from paperbrowse.core.records.scan import scan
 from paperbrowse.core.store import cache, forked_stamp, snapshot
 from paperbrowse.core.store.cache import check_files, load_catalog_cached
@@ -62,16 +63,21 @@ def test_the_child_finds_the_key_found_here(collection, tmp_path):
     sources = [str(collection), str(tmp_path / "missing")]  # a problem finding the files is in the key
     pending = forked_stamp.start(sources)
     assert pending is not None
-    key = pending.result()
-    assert key is not None and key == here_key(sources)
-    assert key[snapshot.FILES] == 8 and key[-1] == ((str(tmp_path / "missing"), "no such file or folder"),)
+    checked = pending.result()
+    assert checked is not None and checked.key is not None and checked.key == here_key(sources)
+    assert checked.key[snapshot.FILES] == 8
+    assert checked.key[-1] == ((str(tmp_path / "missing"), "no such file or folder"),)
+    # not the key expected (none was): the scan comes too, and stamps as the files do
+    assert checked.kept is not None and snapshot.stamp(rebuilt(checked.kept)) == checked.key[:-1]
+    expected = forked_stamp.start(sources, checked.key)
+    assert expected is not None and expected.result() == (checked.key, None)
 
 
 def test_a_file_that_cannot_be_looked_at_gives_no_key(collection):
     os.symlink(collection / "nowhere.toml", collection / "dangling.toml")
     pending = forked_stamp.start([str(collection)])
     assert pending is not None
-    assert pending.result() is None and here_key([str(collection)]) is None
+    assert pending.result() == (None, None) and here_key([str(collection)]) is None
 
 
 def test_no_fork_while_another_thread_runs(collection, tmp_path, fork_always):
@@ -99,7 +105,7 @@ def test_a_warm_load_takes_the_childs_key(collection, tmp_path, monkeypatch, for
     first = load_catalog_cached([collection], store)
     started = []
     start = forked_stamp.start
-    monkeypatch.setattr(forked_stamp, "start", lambda sources: started.append(start(sources)) or started[-1])
+    monkeypatch.setattr(forked_stamp, "start", lambda *given: started.append(start(*given)) or started[-1])
     monkeypatch.setattr(cache, "scan", lambda sources: pytest.fail("scanned here, not in the child"))
     monkeypatch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"read {path}"))
     second = load_catalog_cached([collection], store)
@@ -124,6 +130,37 @@ def test_a_snapshot_the_files_changed_since_is_not_returned(collection, tmp_path
     assert check.catalog() is None
     reloaded = load_catalog_cached([collection], store)
     assert summary(reloaded) == summary(load_catalog([collection]))
+
+
+def test_after_a_change_the_files_are_read_from_the_child_s_scan(collection, tmp_path, monkeypatch, fork_always):
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "p0.toml").write_text(paper("p0", "Title X"))
+    (collection / "sub" / "p9.toml").write_text(paper("p9", "Title 9"))
+    age(collection)
+    monkeypatch.setattr(cache, "scan", lambda sources: pytest.fail("scanned here, not in the child"))
+    reloaded = load_catalog_cached([collection], store)
+    assert summary(reloaded) == summary(load_catalog([collection]))
+    assert reloaded.derived["snapshot"][1] == here_key([collection])  # the new snapshot's key
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"read {path}"))
+    assert summary(load_catalog_cached([collection], store)) == summary(reloaded)  # and the next start is warm
+
+
+def test_a_scan_the_child_cannot_send_is_made_here(collection, tmp_path, monkeypatch, fork_always):
+    """A file with two links is not kept (see records.rescan.keep): the files are scanned here."""
+    store = tmp_path / "cache"
+    os.link(collection / "p0.toml", tmp_path / "elsewhere.toml")
+    age(collection)
+    load_catalog_cached([collection], store)
+    (collection / "p2.toml").write_text(paper("p2", "Title Y"))
+    age(collection)
+    scanned = []
+    real = cache.scan
+    monkeypatch.setattr(cache, "scan", lambda sources: scanned.append(sources) or real(sources))
+    assert summary(load_catalog_cached([collection], store)) == summary(load_catalog([collection]))
+    assert scanned == [[str(collection)]]
 
 
 def test_a_small_collection_forks_no_child(collection, tmp_path, monkeypatch):

@@ -87,7 +87,12 @@ class Rescanned(NamedTuple):
     def scan(self) -> Scan:
         """The scan itself, its stats rebuilt from the kept columns (a C-level call per file:
         only a reload that reads the files' list needs it)."""
-        return Scan(list(map(_rebuilt, self.kept.folders)), list(self.kept.problems))
+        return rebuilt(self.kept)
+
+
+def rebuilt(kept: KeptScan) -> Scan:
+    """The scan `kept` was made of, its stats rebuilt from the columns (see `KeptStat`)."""
+    return Scan(list(map(_rebuilt, kept.folders)), list(kept.problems))
 
 
 def rescan(kept: KeptScan, changed: Iterable[str]) -> Rescanned | None:

@@ -31,7 +31,7 @@ from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.pieces import let_go
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
+from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rebuilt, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import forked_stamp, kept_load, small_files, snapshot, trust
 from paperbrowse.core.store.kept_load import KeptLoad
@@ -297,7 +297,7 @@ def _load(
         else:
             check.abandon()
     if scanned is None:
-        scanned = scan(names)
+        scanned = check.scanned if check is not None and check.scanned is not None else scan(names)
         try:
             return _load(names, folder, progress, early, scanned, keep_load)
         finally:
@@ -334,6 +334,7 @@ class FilesCheck:
         self.where = where
         self.stored = stored
         self._pending = pending
+        self.scanned: Scan | None = None  # after a miss: the files as the child found them
 
     def catalog(self, meanwhile: Callable[[Catalog], None] | None = None) -> Catalog | None:
         """The snapshot, read meanwhile, if the child's key is its key; else None. `meanwhile`
@@ -345,11 +346,13 @@ class FilesCheck:
         except BaseException:
             self._pending.abandon()
             raise
-        key = self._pending.result()
-        if found is None or key != self.stored:
-            return None  # a miss: the files are scanned again by the caller, and read
-        found.derived["snapshot"] = (self.where, self.stored)
-        return found
+        checked = self._pending.result()
+        if found is not None and checked is not None and checked.key == self.stored:
+            found.derived["snapshot"] = (self.where, self.stored)
+            return found
+        if checked is not None and checked.kept is not None:  # a miss: the files are read from it
+            self.scanned = rebuilt(checked.kept)
+        return None
 
     def abandon(self) -> None:
         self._pending.abandon()
@@ -367,7 +370,7 @@ def check_files(sources: Iterable[str | os.PathLike[str]], folder: Path | None =
     stored = snapshot.stored_key(where)
     if stored is None or stored[snapshot.FILES] < FORK_FROM:
         return None
-    pending = forked_stamp.start([str(source) for source in sources])
+    pending = forked_stamp.start([str(source) for source in sources], stored)
     return None if pending is None else FilesCheck(where, stored, pending)
 
 
