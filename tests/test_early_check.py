@@ -12,7 +12,7 @@ import pytest
 from paperbrowse.cli import entry
 from paperbrowse.cli.context import Context
 from paperbrowse.cli.main import build_parser
-from paperbrowse.core.store import cache
+from paperbrowse.core.store import cache, forked_stamp
 from test_cache import paper
 from test_forked_stamp import age, gone
 
@@ -51,6 +51,12 @@ def test_the_sources_named_are_the_ones_the_command_loads(argv, tmp_path, monkey
 )
 def test_no_child_for_a_command_that_loads_no_papers(argv):
     assert entry.sources_named(argv) is None
+
+
+@pytest.fixture(autouse=True)
+def two_processors(monkeypatch):
+    """The child's way is tested on a machine of one processor too."""
+    monkeypatch.setattr(forked_stamp, "processors", lambda: 2)
 
 
 @pytest.fixture

@@ -26,6 +26,12 @@ def age(folder) -> None:
             age(sub)
 
 
+@pytest.fixture(autouse=True)
+def two_processors(monkeypatch):
+    """The child's way is tested on a machine of one processor too."""
+    monkeypatch.setattr(forked_stamp, "processors", lambda: 2)
+
+
 @pytest.fixture
 def collection(tmp_path):
     """One paper per file, as `add` writes them."""
@@ -91,6 +97,13 @@ def test_no_fork_while_another_thread_runs(collection, tmp_path, fork_always):
     finally:
         release.set()
         other.join()
+
+
+def test_no_fork_on_one_processor(collection, tmp_path, fork_always, monkeypatch):
+    load_catalog_cached([collection], tmp_path / "cache")
+    monkeypatch.setattr(forked_stamp, "processors", lambda: 1)
+    assert forked_stamp.start([str(collection)]) is None
+    assert check_files([collection], tmp_path / "cache") is None
 
 
 def test_an_abandoned_child_is_stopped_and_reaped(collection):

@@ -12,7 +12,8 @@ changed), the child sends its scan too, in the kept form a reload starts from (n
 few arrays, 8 MB at 100,000 files, read back in a few tens of milliseconds): the load reads
 the files from it instead of scanning them again.
 
-Forked only from a process running one thread: a fork copies only the thread that calls
+Forked only with a second processor to run on (on one, the two would only take turns), and
+only from a process running one thread: a fork copies only the thread that calls
 it, and a lock another thread holds stays held in the child for good. The child touches no
 lock of the parent's anyway (it scans, hashes and writes to a pipe), and leaves by
 `os._exit`: no buffered output written twice, no exit handler of the parent's run.
@@ -80,7 +81,16 @@ class PendingKey:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether a child would pay (a second processor to run on) and is safe (one thread here)."""
+    return hasattr(os, "fork") and processors() > 1 and threading.active_count() == 1
+
+
+def processors() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def start(sources: Sequence[str], expected: snapshot.SnapshotKey | None = None) -> PendingKey | None:
