@@ -62,7 +62,7 @@ def two_processors(monkeypatch):
 @pytest.fixture
 def many(tmp_path, monkeypatch):
     """A collection worth a child (the threshold lowered), its snapshot taken."""
-    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setattr(forked_stamp, "FORK_FROM", 1)
     monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("PAPERBROWSE_LIBRARY", str(tmp_path / "library.toml"))
     folder = tmp_path / "data"

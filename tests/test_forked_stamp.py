@@ -48,7 +48,7 @@ def collection(tmp_path):
 
 @pytest.fixture
 def fork_always(monkeypatch):
-    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setattr(forked_stamp, "FORK_FROM", 1)
 
 
 def here_key(sources):
@@ -156,7 +156,7 @@ def test_after_a_change_the_files_are_read_from_the_child_s_scan(collection, tmp
     assert summary(reloaded) == summary(load_catalog([collection]))
     assert reloaded.derived["snapshot"][1] == here_key([collection])  # the new snapshot's key
     monkeypatch.undo()
-    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setattr(forked_stamp, "FORK_FROM", 1)
     monkeypatch.setattr(cache, "load_file", lambda path, folder: pytest.fail(f"read {path}"))
     assert summary(load_catalog_cached([collection], store)) == summary(reloaded)  # and the next start is warm
 
@@ -220,7 +220,7 @@ def test_the_index_made_while_the_child_checks_is_the_loaded_catalog_s(collectio
     after a miss, that index is dropped with the catalog and one made of the files' catalog."""
     from paperbrowse.cli.context import Context
 
-    monkeypatch.setattr(cache, "FORK_FROM", 1)
+    monkeypatch.setattr(forked_stamp, "FORK_FROM", 1)
     monkeypatch.setenv("PAPERBROWSE_CACHE", str(tmp_path / "cache"))
     context = Context(data=[str(collection)], library=str(tmp_path / "library.toml"))
     context.load(None, lambda read, total: None)
@@ -228,7 +228,7 @@ def test_the_index_made_while_the_child_checks_is_the_loaded_catalog_s(collectio
         (collection / "p0.toml").write_text(paper("p0", "Title X"))
         age(collection)
     made = []
-    monkeypatch.setattr(cache.FilesCheck, "catalog", spy(cache.FilesCheck.catalog, made))
+    monkeypatch.setattr(forked_stamp.FilesCheck, "catalog", spy(forked_stamp.FilesCheck.catalog, made))
     catalog, index = context.load(None, lambda read, total: None)
     assert made == [True]  # the child's way was taken
     assert index.catalog is catalog

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.core.files.paths import data_sources, library_path
-from paperbrowse.core.store.cache import FilesCheck, check_files
+from paperbrowse.core.store.cache import check_files
+from paperbrowse.core.store.forked_stamp import FilesCheck
 
 # Commands that never load the papers, and the options that make any command print and leave.
 _NO_PAPERS = frozenset({"completion", "config"})

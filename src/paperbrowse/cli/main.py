@@ -22,7 +22,7 @@ from paperbrowse.cli import (
 from paperbrowse.cli.completion import HIDDEN
 from paperbrowse.cli.context import CliError, Context
 from paperbrowse.core.search.sort_orders import SORTS
-from paperbrowse.core.store.cache import FilesCheck
+from paperbrowse.core.store.forked_stamp import FilesCheck
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

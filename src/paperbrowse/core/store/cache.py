@@ -31,9 +31,10 @@ from paperbrowse.core.records.catalog import Catalog, build_catalog
 from paperbrowse.core.records.loader import FileRecords, parse_file
 from paperbrowse.core.records.pieces import let_go
 from paperbrowse.core.records.problems import Problem
-from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rebuilt, rescan
+from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import forked_stamp, kept_load, small_files, snapshot, trust
+from paperbrowse.core.store.forked_stamp import FilesCheck
 from paperbrowse.core.store.kept_load import KeptLoad
 from paperbrowse.core.store.packing import pack, unpack
 
@@ -326,57 +327,10 @@ def _load(
     return catalog
 
 
-class FilesCheck:
-    """A forked child taking the data files' key while this process reads the snapshot (see
-    `forked_stamp`); started by `check_files`, ended by the load handed it."""
-
-    def __init__(self, where: Path, stored: snapshot.SnapshotKey, pending: forked_stamp.PendingKey) -> None:
-        self.where = where
-        self.stored = stored
-        self._pending = pending
-        self.scanned: Scan | None = None  # after a miss: the files as the child found them
-
-    def catalog(self, meanwhile: Callable[[Catalog], None] | None = None) -> Catalog | None:
-        """The snapshot, read meanwhile, if the child's key is its key; else None. `meanwhile`
-        is handed the snapshot's catalog before the wait for the key."""
-        try:
-            found = snapshot.load_snapshot(self.where, self.stored)
-            if found is not None and meanwhile is not None:
-                meanwhile(found)
-        except BaseException:
-            self._pending.abandon()
-            raise
-        checked = self._pending.result()
-        if found is not None and checked is not None and checked.key == self.stored:
-            found.derived["snapshot"] = (self.where, self.stored)
-            return found
-        if checked is not None and checked.kept is not None:  # a miss: the files are read from it
-            self.scanned = rebuilt(checked.kept)
-        return None
-
-    def abandon(self) -> None:
-        self._pending.abandon()
-
-
 def check_files(sources: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> FilesCheck | None:
-    """A child started now on the files' key, for `load_catalog_cached` to take (as `check`):
-    the sooner it starts, the more of this process's own work it runs beside. None when the
-    snapshot holds too few files for a child to pay (FORK_FROM) or none can be forked here
-    (`forked_stamp.can_fork`)."""
-    folder = trust.usable_folder(cache_folder() if folder is None else folder)
-    if folder is None or not forked_stamp.can_fork():
-        return None
-    where = snapshot.snapshot_path(folder, [str(source) for source in sources])
-    stored = snapshot.stored_key(where)
-    if stored is None or stored[snapshot.FILES] < FORK_FROM:
-        return None
-    pending = forked_stamp.start([str(source) for source in sources], stored)
-    return None if pending is None else FilesCheck(where, stored, pending)
-
-
-# Files: below this, the stats take less than a fork and a wait for a child (about 2 ms for
-# 5,000 files against a process of 100 MB, whose page tables the fork copies).
-FORK_FROM = 5000
+    """A child started now on the data files' key, for `load_catalog_cached` to take (as
+    `check`; see `forked_stamp.check`); `folder` defaults to cache_folder()."""
+    return forked_stamp.check(sources, cache_folder() if folder is None else folder)
 
 
 def folder_records(folder: Path) -> list[FileRecords]:

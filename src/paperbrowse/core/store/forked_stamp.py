@@ -26,12 +26,14 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
-from paperbrowse.core.records.rescan import KeptScan, keep
-from paperbrowse.core.records.scan import scan
-from paperbrowse.core.store import snapshot
+from paperbrowse.core.records.catalog import Catalog
+from paperbrowse.core.records.rescan import KeptScan, keep, rebuilt
+from paperbrowse.core.records.scan import Scan, scan
+from paperbrowse.core.store import snapshot, trust
 
 
 class Checked(NamedTuple):
@@ -120,3 +122,56 @@ def start(sources: Sequence[str], expected: snapshot.SnapshotKey | None = None) 
             os._exit(code)
     os.close(writing)
     return PendingKey(pid, reading)
+
+
+class FilesCheck:
+    """A child taking the data files' key while this process reads the snapshot; started by
+    `check`, ended by the load handed it."""
+
+    def __init__(self, where: Path, stored: snapshot.SnapshotKey, pending: PendingKey) -> None:
+        self.where = where
+        self.stored = stored
+        self._pending = pending
+        self.scanned: Scan | None = None  # after a miss: the files as the child found them
+
+    def catalog(self, meanwhile: Callable[[Catalog], None] | None = None) -> Catalog | None:
+        """The snapshot, read meanwhile, if the child's key is its key; else None. `meanwhile`
+        is handed the snapshot's catalog before the wait for the key."""
+        try:
+            found = snapshot.load_snapshot(self.where, self.stored)
+            if found is not None and meanwhile is not None:
+                meanwhile(found)
+        except BaseException:
+            self._pending.abandon()
+            raise
+        checked = self._pending.result()
+        if found is not None and checked is not None and checked.key == self.stored:
+            found.derived["snapshot"] = (self.where, self.stored)
+            return found
+        if checked is not None and checked.kept is not None:  # a miss: the files are read from it
+            self.scanned = rebuilt(checked.kept)
+        return None
+
+    def abandon(self) -> None:
+        self._pending.abandon()
+
+
+def check(sources: Iterable[str | os.PathLike[str]], folder: Path | None) -> FilesCheck | None:
+    """A child started now on the files' key, for `store.cache`'s load to take (as `check`):
+    the sooner it starts, the more of this process's own work it runs beside. `folder`: the
+    cache folder (None: no cache). None when the snapshot holds too few files for a child to
+    pay (FORK_FROM) or none can be forked here (`can_fork`)."""
+    usable = trust.usable_folder(folder)
+    if usable is None or not can_fork():
+        return None
+    where = snapshot.snapshot_path(usable, [str(source) for source in sources])
+    stored = snapshot.stored_key(where)
+    if stored is None or stored[snapshot.FILES] < FORK_FROM:
+        return None
+    pending = start([str(source) for source in sources], stored)
+    return None if pending is None else FilesCheck(where, stored, pending)
+
+
+# Files: below this, the stats take less than a fork and a wait for a child (about 2 ms for
+# 5,000 files against a process of 100 MB, whose page tables the fork copies).
+FORK_FROM = 5000
