@@ -148,7 +148,6 @@ def main(argv: Sequence[str] | None = None, check: FilesCheck | None = None) -> 
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     data = [*(args.data or []), *getattr(args, "sub_data", [])] or None
     context = Context(data=data, library=getattr(args, "sub_library", None) or args.library, check=check)
-    check = None  # the context's now
     handlers: dict[str, Callable[[Context, argparse.Namespace], int]] = {
         **commands.HANDLERS,
         **library_commands.HANDLERS,

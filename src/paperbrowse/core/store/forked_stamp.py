@@ -9,14 +9,14 @@ work: each stat takes the interpreter back to build its result. A forked child t
 stats on another core, and hands back only the key (a digest, a few hundred bytes): when it
 is the snapshot's, the catalog read meanwhile is the answer. When it is not (the files
 changed), the child sends its scan too, in the kept form a reload starts from (names and a
-few arrays, 8 MB at 100,000 files, read back in a few tens of milliseconds): the load reads
-the files from it instead of scanning them again.
+few arrays: 7 MB at 100,000 files, read back and rebuilt in about 0.1 s against 0.5 s for a
+scan): the load reads the files from it instead of scanning them again.
 
 Forked only with a second processor to run on (on one, the two would only take turns), and
-only from a process running one thread: a fork copies only the thread that calls
-it, and a lock another thread holds stays held in the child for good. The child touches no
-lock of the parent's anyway (it scans, hashes and writes to a pipe), and leaves by
-`os._exit`: no buffered output written twice, no exit handler of the parent's run.
+only from a process running one thread: a fork copies only the thread that calls it, and a
+lock another thread holds stays held in the child for good. The child touches no lock of the
+parent's anyway (it scans, hashes and writes to a pipe), and leaves by `os._exit`: no
+buffered output written twice, no exit handler of the parent's run.
 """
 
 from __future__ import annotations
