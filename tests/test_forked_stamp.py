@@ -3,6 +3,7 @@ here, a stale snapshot never returned, no child left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -241,3 +242,21 @@ def spy(method, calls):
         return method(self, meanwhile)
 
     return called
+
+
+def test_the_stored_key_is_read_without_the_rest_of_the_head(collection, tmp_path, monkeypatch):
+    """Read at every start before the snapshot: only the key's own pickle is unpickled."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    where = snapshot.snapshot_path(store, [str(collection)])
+    loads = []
+    real = snapshot.trust.reader
+
+    @contextlib.contextmanager
+    def counted(path):
+        with real(path) as load:
+            yield lambda: loads.append(load()) or loads[-1]
+
+    monkeypatch.setattr(snapshot.trust, "reader", counted)
+    assert snapshot.stored_key(where) == here_key([collection])
+    assert loads == [here_key([collection])]
