@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import threading
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.rescan import rebuilt
 from paperbrowse.core.records.scan import scan
-from paperbrowse.core.store import cache, forked_stamp, snapshot
+from paperbrowse.core.store import cache, forked_stamp, small_files, snapshot
 from paperbrowse.core.store.cache import check_files, load_catalog_cached
 from test_cache import age as age_top
 from test_cache import paper
@@ -260,3 +261,60 @@ def test_the_stored_key_is_read_without_the_rest_of_the_head(collection, tmp_pat
     monkeypatch.setattr(snapshot.trust, "reader", counted)
     assert snapshot.stored_key(where) == here_key([collection])
     assert loads == [here_key([collection])]
+
+
+def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again(
+    collection, tmp_path, monkeypatch, fork_always
+):
+    """The child is held until every bucket was read ahead; the load after its miss reads
+    none again, takes the child's key (no stamp here) and is the files' catalog."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "p0.toml").write_text(paper("p0", "Title X"))
+    age(collection)
+    held, release = os.pipe()
+    real_scan = forked_stamp.scan
+
+    def held_scan(sources):  # in the child: until the parent read every bucket (or 10 s)
+        select.select([held], [], [], 10)
+        return real_scan(sources)
+
+    read = []
+    real_read = small_files.read_bucket
+
+    def counted_read(path):
+        read.append(path)
+        if len(read) == small_files.BUCKETS:
+            os.write(release, b"x")
+        return real_read(path)
+
+    parent = os.getpid()
+    stamped = []
+    real_stamp = snapshot.stamp
+
+    def counted_stamp(found):
+        if os.getpid() == parent:
+            stamped.append(found)
+        return real_stamp(found)
+
+    monkeypatch.setattr(forked_stamp, "scan", held_scan)
+    monkeypatch.setattr(small_files, "read_bucket", counted_read)
+    monkeypatch.setattr(snapshot, "stamp", counted_stamp)
+    reloaded = load_catalog_cached([collection], store)
+    assert summary(reloaded) == summary(load_catalog([collection]))
+    assert len(read) == small_files.BUCKETS == len(set(read))  # each once: ahead, none again
+    assert any(path.exists() for path in read)  # the small files' own buckets among them
+    assert stamped == []
+    assert reloaded.derived["snapshot"][1] == here_key([collection])
+
+
+def test_a_hit_whose_key_is_in_reads_no_bucket(collection, tmp_path, monkeypatch, fork_always):
+    store = tmp_path / "cache"
+    first = load_catalog_cached([collection], store)
+    check = check_files([collection], store)
+    assert check is not None
+    select.select([check._pending._pipe], [], [], 10)  # the child has answered
+    monkeypatch.setattr(small_files, "read_bucket", lambda path: pytest.fail(f"read {path} ahead"))
+    found = check.catalog()
+    assert found is not None and summary(found) == summary(first)
+    assert check.read_ahead == {}

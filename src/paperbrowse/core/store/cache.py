@@ -115,8 +115,10 @@ def _read_files(
     progress: Progress | None = None,
     so_far: Callable[[list[FileRecords | None]], None] | None = None,
     keep_load: bool = False,
+    read_ahead: dict[Path, small_files.Stored] | None = None,
 ) -> tuple[list[FileRecords], KeptLoad | None]:
-    """`load_files`, and with `keep_load` the load kept for a reload that patches it."""
+    """`load_files`, and with `keep_load` the load kept for a reload that patches it;
+    `read_ahead`: buckets already read (see `FilesCheck.catalog`), by path."""
 
     def tell(done: int, total: int) -> None:
         if progress is not None:
@@ -149,7 +151,9 @@ def _read_files(
         else:
             assert folder is not None
             bucket, runs = step
-            small_files.load_bucket(small_files.bucket_path(folder, group, bucket), runs, files, records, merged)
+            path = small_files.bucket_path(folder, group, bucket)
+            stored = read_ahead.pop(path, None) if read_ahead else None  # let go as used
+            small_files.load_bucket(path, runs, files, records, merged, stored)
             done += sum(map(len, runs))
         tell(done, len(files))
     load = None
@@ -282,10 +286,13 @@ def _load(
     keep_load: bool = False,
     check: FilesCheck | None = None,
     meanwhile: Callable[[Catalog], None] | None = None,
+    read: tuple[snapshot.SnapshotKey | None, dict[Path, small_files.Stored]] = (None, {}),
 ) -> Catalog:
     """`scanned`: the files as the caller found them; None: scan them now. `keep_load`: keep
     the load in the catalog, for a reload to patch (when it read the files). `check`: a
-    child already taking the files' key (see `check_files`); else one is started when it pays."""
+    child already taking the files' key (see `check_files`); else one is started when it pays.
+    `read`: what that child found of `scanned`: their key, if it took it, and the buckets of
+    small files read while it did (see `FilesCheck.catalog`)."""
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     if scanned is None and check is None and folder is not None:
@@ -298,25 +305,31 @@ def _load(
         else:
             check.abandon()
     if scanned is None:
-        scanned = check.scanned if check is not None and check.scanned is not None else scan(names)
+        if check is not None and check.scanned is not None:  # the child's scan, after a miss
+            scanned, key, read_ahead = check.scanned, check.key, check.read_ahead
+        else:
+            scanned, key, read_ahead = scan(names), None, {}
         try:
-            return _load(names, folder, progress, early, scanned, keep_load)
+            return _load(names, folder, progress, early, scanned, keep_load, read=(key, read_ahead))
         finally:
             scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
     problems = scanned.problems
-    files_now = snapshot.stamp(scanned) if folder is not None else None
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
-    key: snapshot.SnapshotKey | None = None
-    if files_now is not None and where is not None:
-        key = (*files_now, tuple((p.file, p.message) for p in problems))
+    key, read_ahead = read if read is not None else (None, None)
+    if key is None and where is not None:
+        files_now = snapshot.stamp(scanned)
+        key = None if files_now is None else (*files_now, tuple((p.file, p.message) for p in problems))
+    if key is not None and where is not None:
         found = snapshot.load_snapshot(where, key)
         if found is not None:
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
     files = scanned.files()
-    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load)
+    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, read_ahead)
     let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
+    if read_ahead:
+        read_ahead.clear()  # buckets no run of these files is in
     catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):

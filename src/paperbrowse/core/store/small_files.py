@@ -99,6 +99,10 @@ def bucket_path(folder: Path, group: str, bucket: int) -> Path:
     return folder / f"files-{group}-{bucket:02d}.pickle"
 
 
+# A bucket as read back: each run's entry by its first file's absolute path.
+Stored = dict[str, _Entry]
+
+
 def _name(files: Sequence[DataFile], run: range) -> str:
     return _absolute(files[run.start].path)
 
@@ -108,11 +112,17 @@ def _absolute(path: str) -> str:
 
 
 def load_bucket(
-    bucket: Path, runs: list[range], files: Sequence[DataFile], records: list[FileRecords | None], merged: FileRecords
+    bucket: Path,
+    runs: list[range],
+    files: Sequence[DataFile],
+    records: list[FileRecords | None],
+    merged: FileRecords,
+    stored: Stored | None = None,
 ) -> None:
     """Fill `records` for the runs of one bucket: a run's records at its first file's number,
-    `merged` at the others'; the bucket written again when what it should hold changed."""
-    stored = _stored(bucket)
+    `merged` at the others'; the bucket written again when what it should hold changed.
+    `stored`: the bucket as `read_bucket` read it a moment ago (None: read it now)."""
+    stored = read_bucket(bucket) if stored is None else stored
     kept: dict[str, _Entry] = {}
     changed = False
     for run in runs:
@@ -136,7 +146,7 @@ def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRe
     """The records of a few runs of one bucket, each given as its files (stats and all), as
     `load_bucket` reads them; the bucket's other runs are left as they are (a reload that was
     told which files changed reads only their runs)."""
-    stored = _stored(bucket)
+    stored = read_bucket(bucket)
     kept = dict(stored)
     found: list[FileRecords] = []
     changed = False
@@ -158,7 +168,8 @@ def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRe
     return found
 
 
-def _stored(bucket: Path) -> dict[str, _Entry]:
+def read_bucket(bucket: Path) -> Stored:
+    """What a bucket holds; empty when it holds nothing usable."""
     with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
         found = trust.load(bucket)
         if isinstance(found, tuple) and found[:2] == (FORMAT, __version__) and isinstance(found[2], dict):
