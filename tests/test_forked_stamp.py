@@ -67,25 +67,37 @@ def gone(pid: int) -> bool:
     return False
 
 
+def messages(pending) -> list:
+    """Every message the child sends, in order."""
+    found = []
+    while (message := pending.message()) is not forked_stamp.END:
+        found.append(message)
+    pending.finish()
+    return found
+
+
 def test_the_child_finds_the_key_found_here(collection, tmp_path):
     sources = [str(collection), str(tmp_path / "missing")]  # a problem finding the files is in the key
     pending = forked_stamp.start(sources)
     assert pending is not None
-    checked = pending.result()
-    assert checked is not None and checked.key is not None and checked.key == here_key(sources)
-    assert checked.key[snapshot.FILES] == 8
-    assert checked.key[-1] == ((str(tmp_path / "missing"), "no such file or folder"),)
-    # not the key expected (none was): the scan comes too, and stamps as the files do
-    assert checked.kept is not None and snapshot.stamp(rebuilt(checked.kept)) == checked.key[:-1]
-    expected = forked_stamp.start(sources, checked.key)
-    assert expected is not None and expected.result() == (checked.key, None)
+    key, kept, planned = messages(pending)
+    assert key is not None and key == here_key(sources)
+    assert key[snapshot.FILES] == 8
+    assert key[-1] == ((str(tmp_path / "missing"), "no such file or folder"),)
+    # not the key expected (none was): the scan comes too, and stamps as the files do, and
+    # the small files' plan and digests are those worked out here
+    assert kept is not None and snapshot.stamp(rebuilt(kept)) == key[:-1]
+    assert planned == small_files.planned(rebuilt(kept).files()) == small_files.planned(scan(sources).files())
+    assert planned.digests and None not in planned.digests.values()
+    expected = forked_stamp.start(sources, key)
+    assert expected is not None and messages(expected) == [key]
 
 
 def test_a_file_that_cannot_be_looked_at_gives_no_key(collection):
     os.symlink(collection / "nowhere.toml", collection / "dangling.toml")
-    pending = forked_stamp.start([str(collection)])
+    pending = forked_stamp.start([str(collection)], here_key([str(collection)]) or ("another key",))
     assert pending is not None
-    assert pending.result() == (None, None) and here_key([str(collection)]) is None
+    assert messages(pending) == [None, None] and here_key([str(collection)]) is None  # no key, no kept scan
 
 
 def test_no_fork_while_another_thread_runs(collection, tmp_path, fork_always):
@@ -266,21 +278,20 @@ def test_the_stored_key_is_read_without_the_rest_of_the_head(collection, tmp_pat
 def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again(
     collection, tmp_path, monkeypatch, fork_always
 ):
-    """The child is held until every bucket was read ahead; the load after its miss reads
-    none again, takes the child's key (no stamp here) and is the files' catalog."""
+    """The child, its key sent, is held until every bucket was read ahead; the load after the
+    miss reads none again, and takes the child's key, plan and digests (none worked out here)."""
     store = tmp_path / "cache"
     load_catalog_cached([collection], store)
     (collection / "p0.toml").write_text(paper("p0", "Title X"))
     age(collection)
     held, release = os.pipe()
-    real_scan = forked_stamp.scan
+    parent = os.getpid()
+    read, here = [], []
+    real_keep, real_read = forked_stamp.keep, small_files.read_bucket
 
-    def held_scan(sources):  # in the child: until the parent read every bucket (or 10 s)
+    def held_keep(found):  # in the child, its key sent: until the parent read every bucket (or 10 s)
         select.select([held], [], [], 10)
-        return real_scan(sources)
-
-    read = []
-    real_read = small_files.read_bucket
+        return real_keep(found)
 
     def counted_read(path):
         read.append(path)
@@ -288,33 +299,62 @@ def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again
             os.write(release, b"x")
         return real_read(path)
 
-    parent = os.getpid()
-    stamped = []
-    real_stamp = snapshot.stamp
+    def counted(name, real):
+        def called(*given):
+            if os.getpid() == parent:
+                here.append(name)
+            return real(*given)
 
-    def counted_stamp(found):
-        if os.getpid() == parent:
-            stamped.append(found)
-        return real_stamp(found)
+        monkeypatch.setattr(real.__module__ == snapshot.__name__ and snapshot or small_files, name, called)
 
-    monkeypatch.setattr(forked_stamp, "scan", held_scan)
+    monkeypatch.setattr(forked_stamp, "keep", held_keep)
     monkeypatch.setattr(small_files, "read_bucket", counted_read)
-    monkeypatch.setattr(snapshot, "stamp", counted_stamp)
+    counted("stamp", snapshot.stamp)
+    counted("plan", small_files.plan)
+    counted("_digest", small_files._digest)
     reloaded = load_catalog_cached([collection], store)
     assert summary(reloaded) == summary(load_catalog([collection]))
     assert len(read) == small_files.BUCKETS == len(set(read))  # each once: ahead, none again
     assert any(path.exists() for path in read)  # the small files' own buckets among them
-    assert stamped == []
+    assert here == []
     assert reloaded.derived["snapshot"][1] == here_key([collection])
 
 
-def test_a_hit_whose_key_is_in_reads_no_bucket(collection, tmp_path, monkeypatch, fork_always):
+def test_a_hit_reads_no_bucket_and_leaves_no_child(collection, tmp_path, monkeypatch, fork_always):
+    """Buckets are read ahead only once the key told a miss: a start whose snapshot holds
+    does no work for a miss."""
     store = tmp_path / "cache"
     first = load_catalog_cached([collection], store)
     check = check_files([collection], store)
     assert check is not None
-    select.select([check._pending._pipe], [], [], 10)  # the child has answered
     monkeypatch.setattr(small_files, "read_bucket", lambda path: pytest.fail(f"read {path} ahead"))
     found = check.catalog()
     assert found is not None and summary(found) == summary(first)
-    assert check.read_ahead == {}
+    assert check.missed is None and gone(check._pending._pid)
+
+
+@pytest.mark.parametrize("dies_in", ["keep", "planned"])
+def test_a_child_that_dies_after_its_key_leaves_a_right_load(collection, tmp_path, monkeypatch, fork_always, dies_in):
+    """Dead before its scan was sent, the files are scanned here; before its plan, they are
+    planned here."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "sub" / "p1.toml").write_text(paper("p1", "Title Z"))
+    age(collection)
+    parent = os.getpid()
+
+    def dies(*given):
+        if os.getpid() != parent:
+            os._exit(1)
+
+    if dies_in == "keep":
+        monkeypatch.setattr(forked_stamp, "keep", dies)
+    else:
+        monkeypatch.setattr(small_files, "planned", dies)
+    check = check_files([collection], store)
+    assert check is not None
+    assert check.catalog() is None and gone(check._pending._pid)
+    assert (check.missed is None) == (dies_in == "keep")
+    assert check.missed is None or check.missed.planned is None
+    loaded = load_catalog_cached([collection], store, check=check)
+    assert summary(loaded) == summary(load_catalog([collection]))

@@ -34,7 +34,7 @@ from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
 from paperbrowse.core.store import forked_stamp, kept_load, small_files, snapshot, trust
-from paperbrowse.core.store.forked_stamp import FilesCheck
+from paperbrowse.core.store.forked_stamp import FilesCheck, Missed
 from paperbrowse.core.store.kept_load import KeptLoad
 from paperbrowse.core.store.packing import pack, unpack
 
@@ -115,10 +115,10 @@ def _read_files(
     progress: Progress | None = None,
     so_far: Callable[[list[FileRecords | None]], None] | None = None,
     keep_load: bool = False,
-    read_ahead: dict[Path, small_files.Stored] | None = None,
+    missed: Missed | None = None,
 ) -> tuple[list[FileRecords], KeptLoad | None]:
     """`load_files`, and with `keep_load` the load kept for a reload that patches it;
-    `read_ahead`: buckets already read (see `FilesCheck.catalog`), by path."""
+    `missed`: the plan and buckets a forked check worked out and read (see `FilesCheck`)."""
 
     def tell(done: int, total: int) -> None:
         if progress is not None:
@@ -129,12 +129,15 @@ def _read_files(
     done = 0
     records: list[FileRecords | None] = [None] * len(files)
     merged = FileRecords("")  # stands for a file whose records are in its run's first file's
+    planned = missed.planned if missed is not None else None
     if folder is None:
         buckets: dict[int, list[range]] = {}
         large = list(range(len(files)))
+    elif planned is not None:
+        buckets, large = {bucket: list(runs) for bucket, runs in planned.buckets.items()}, list(planned.others)
     else:
         buckets, large = small_files.plan(files)
-    planned = ({bucket: list(runs) for bucket, runs in buckets.items()}, list(large)) if keep_load else None
+    kept_plan = ({bucket: list(runs) for bucket, runs in buckets.items()}, list(large)) if keep_load else None
     # The categories first (in the file the papers folder and the shipped data keep them in),
     # so that the first part of a long load (see `early`) holds the categories of its papers.
     ends = map(_ENDS_IN_CATEGORIES, map(itemgetter(0), files))  # a C-level pass, then the few
@@ -152,13 +155,14 @@ def _read_files(
             assert folder is not None
             bucket, runs = step
             path = small_files.bucket_path(folder, group, bucket)
-            stored = read_ahead.pop(path, None) if read_ahead else None  # let go as used
-            small_files.load_bucket(path, runs, files, records, merged, stored)
+            stored = missed.read_ahead.pop(path, None) if missed is not None else None  # let go as used
+            digests = planned.digests if planned is not None else None
+            small_files.load_bucket(path, runs, files, records, merged, stored, digests)
             done += sum(map(len, runs))
         tell(done, len(files))
     load = None
-    if planned is not None and folder is not None:
-        load = kept_load.kept((folder, group), files, *planned, records)
+    if kept_plan is not None and folder is not None:
+        load = kept_load.kept((folder, group), files, *kept_plan, records)
     return [found for found in records if found is not None and found is not merged], load
 
 
@@ -286,13 +290,12 @@ def _load(
     keep_load: bool = False,
     check: FilesCheck | None = None,
     meanwhile: Callable[[Catalog], None] | None = None,
-    read: tuple[snapshot.SnapshotKey | None, dict[Path, small_files.Stored]] = (None, {}),
+    missed: Missed | None = None,
 ) -> Catalog:
     """`scanned`: the files as the caller found them; None: scan them now. `keep_load`: keep
     the load in the catalog, for a reload to patch (when it read the files). `check`: a
     child already taking the files' key (see `check_files`); else one is started when it pays.
-    `read`: what that child found of `scanned`: their key, if it took it, and the buckets of
-    small files read while it did (see `FilesCheck.catalog`)."""
+    `missed`: what that child found after a miss, `scanned` among it (see `FilesCheck.catalog`)."""
     folder = trust.usable_folder(folder)
     names = [str(source) for source in sources]
     if scanned is None and check is None and folder is not None:
@@ -305,17 +308,15 @@ def _load(
         else:
             check.abandon()
     if scanned is None:
-        if check is not None and check.scanned is not None:  # the child's scan, after a miss
-            scanned, key, read_ahead = check.scanned, check.key, check.read_ahead
-        else:
-            scanned, key, read_ahead = scan(names), None, {}
+        missed = check.missed if check is not None else None
+        scanned = missed.scanned if missed is not None else scan(names)
         try:
-            return _load(names, folder, progress, early, scanned, keep_load, read=(key, read_ahead))
+            return _load(names, folder, progress, early, scanned, keep_load, missed=missed)
         finally:
             scanned.let_go()  # a stat per file, freed a piece at a time (see `Scan.let_go`)
     problems = scanned.problems
     where = snapshot.snapshot_path(folder, names) if folder is not None else None
-    key, read_ahead = read if read is not None else (None, None)
+    key = missed.key if missed is not None else None
     if key is None and where is not None:
         files_now = snapshot.stamp(scanned)
         key = None if files_now is None else (*files_now, tuple((p.file, p.message) for p in problems))
@@ -326,10 +327,10 @@ def _load(
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
     files = scanned.files()
-    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, read_ahead)
+    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, missed)
     let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
-    if read_ahead:
-        read_ahead.clear()  # buckets no run of these files is in
+    if missed is not None:
+        missed.read_ahead.clear()  # buckets no run of these files is in
     catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):

@@ -20,11 +20,11 @@ import os
 import time
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain, compress, repeat
 from operator import ge, itemgetter, methodcaller, mod, not_
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from paperbrowse import __version__
 from paperbrowse.core.records import pieces
@@ -90,6 +90,21 @@ def plan(files: Sequence[DataFile]) -> tuple[dict[int, list[range]], list[int]]:
     return buckets, others
 
 
+class Planned(NamedTuple):
+    """`plan`'s runs and other files, and each run's digest (`_digest`) by its first file's
+    number: what a load works out from the files' stats before it reads a bucket."""
+
+    buckets: dict[int, list[range]]
+    others: list[int]
+    digests: dict[int, bytes | None]
+
+
+def planned(files: Sequence[DataFile]) -> Planned:
+    buckets, others = plan(files)
+    digests = {run.start: _digest(files[run.start : run.stop]) for runs in buckets.values() for run in runs}
+    return Planned(buckets, others, digests)
+
+
 def ends_run(path: str) -> bool:
     """Whether a run ends after the small file at `path` (`plan`'s cut, for one file)."""
     return not zlib.crc32(_ENCODE(path)) % RUN
@@ -118,17 +133,20 @@ def load_bucket(
     records: list[FileRecords | None],
     merged: FileRecords,
     stored: Stored | None = None,
+    digests: Mapping[int, bytes | None] | None = None,
 ) -> None:
     """Fill `records` for the runs of one bucket: a run's records at its first file's number,
     `merged` at the others'; the bucket written again when what it should hold changed.
-    `stored`: the bucket as `read_bucket` read it a moment ago (None: read it now)."""
+    `stored`: the bucket as `read_bucket` read it a moment ago (None: read it now);
+    `digests`: the runs' digests as `planned` gives them (None: work them out now)."""
     stored = read_bucket(bucket) if stored is None else stored
     kept: dict[str, _Entry] = {}
     changed = False
     for run in runs:
         members = files[run.start : run.stop]
         name = _name(files, run)
-        result, entry, same = _load_run(members, stored.get(name))
+        digest = _digest(members) if digests is None else digests[run.start]
+        result, entry, same = _load_run(members, stored.get(name), digest)
         changed |= not same
         if entry is not None:
             kept[name] = entry
@@ -152,7 +170,7 @@ def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRe
     changed = False
     for members in runs:
         name = _absolute(members[0].path)
-        result, entry, same = _load_run(members, stored.get(name))
+        result, entry, same = _load_run(members, stored.get(name), _digest(members))
         changed |= not same
         if entry is None:
             kept.pop(name, None)
@@ -177,9 +195,11 @@ def read_bucket(bucket: Path) -> Stored:
     return {}
 
 
-def _load_run(members: Sequence[DataFile], entry: _Entry | None) -> tuple[FileRecords, _Entry | None, bool]:
-    """A run's records, the entry to keep for it (None: none), and whether that is `entry`."""
-    digest = _digest(members)
+def _load_run(
+    members: Sequence[DataFile], entry: _Entry | None, digest: bytes | None
+) -> tuple[FileRecords, _Entry | None, bool]:
+    """A run's records, the entry to keep for it (None: none), and whether that is `entry`;
+    `digest`: the run's files' (`_digest`)."""
     if entry is not None and digest is not None and entry[0] == digest:
         with contextlib.suppress(Exception):  # an entry of the wrong shape is a miss
             return _read(entry, members[0].path), entry, True
