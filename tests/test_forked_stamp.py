@@ -299,19 +299,21 @@ def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again
             os.write(release, b"x")
         return real_read(path)
 
-    def counted(name, real):
+    def counted(module, name):
+        real = getattr(module, name)
+
         def called(*given):
             if os.getpid() == parent:
                 here.append(name)
             return real(*given)
 
-        monkeypatch.setattr(real.__module__ == snapshot.__name__ and snapshot or small_files, name, called)
+        monkeypatch.setattr(module, name, called)
 
     monkeypatch.setattr(forked_stamp, "keep", held_keep)
     monkeypatch.setattr(small_files, "read_bucket", counted_read)
-    counted("stamp", snapshot.stamp)
-    counted("plan", small_files.plan)
-    counted("_digest", small_files._digest)
+    counted(snapshot, "stamp")
+    counted(small_files, "plan")
+    counted(small_files, "_digest")
     reloaded = load_catalog_cached([collection], store)
     assert summary(reloaded) == summary(load_catalog([collection]))
     assert len(read) == small_files.BUCKETS == len(set(read))  # each once: ahead, none again
