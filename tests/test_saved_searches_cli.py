@@ -94,3 +94,21 @@ def test_completion_offers_the_saved_names() -> None:
         "--rename",
         "--replace",
     ]
+
+
+def test_export_saved_exports_what_search_saved_finds(capsys, collection: Path) -> None:
+    data = ("--data", str(collection))
+    found = ids_of(capsys, collection, "cat:llm", "--save", "LLMs")
+    code, out, err = run(capsys, *data, "export", "--saved", "LLMs", "--format", "json")
+    assert code == 0, err
+    assert [paper["id"] for paper in json.loads(out)] == found  # in rank order, as search gives them
+    narrowed = ids_of(capsys, collection, "--saved", "LLMs", "llama")
+    code, out, err = run(capsys, *data, "export", "--saved", "LLMs", "llama", "-f", "json")
+    assert code == 0, err
+    assert [paper["id"] for paper in json.loads(out)] == narrowed != found
+    code, out, err = run(capsys, *data, "export", "--saved", "nope")
+    assert (code, out) == (1, "") and "no saved search named 'nope' (saved: LLMs)" in err
+    code, out, err = run(capsys, *data, "export", "--saved", "LLMs", "--starred")
+    assert (code, out) == (2, "") and "not two of them" in err
+    values = Values(ids=list, categories=list, tags=list, paper_tags=lambda _: [], saved=lambda: ["LLMs"])
+    assert candidates(build_parser(), ["export", "--saved", "L"], values) == ["LLMs"]

@@ -1,5 +1,5 @@
-"""`paperbrowse export`: the starred list, a query's results or some papers by id, as Markdown,
-BibTeX, CSV or JSON."""
+"""`paperbrowse export`: the starred list, a query's or a saved search's results or some papers
+by id, as Markdown, BibTeX, CSV or JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from paperbrowse.cli.context import AddCommand, CliError, Context
 from paperbrowse.cli.lookup import find_paper
+from paperbrowse.cli.saved_command import saved_query
 from paperbrowse.core.export import FORMATS, export
 from paperbrowse.core.export.reading_list import SORTS, export_items, select_papers
 from paperbrowse.core.files.exports import ExportExists, write_export
@@ -17,9 +18,11 @@ from paperbrowse.core.records.safe_text import one_line, visible
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
     context.warn_problems()
-    query = " ".join(args.query)
-    if sum(map(bool, (query, args.starred, args.ids))) > 1:
-        raise CliError("give either --starred, --ids or a query, not two of them", 2)
+    query = " ".join(args.query).strip()
+    if sum(map(bool, (query or args.saved is not None, args.starred, args.ids))) > 1:
+        raise CliError("give either --starred, --ids, --saved or a query, not two of them", 2)
+    if args.saved is not None:
+        query = saved_query(context, args.saved, query)
     library = context.library
     ids = [find_paper(context, paper_id).id for paper_id in args.ids] if args.ids else None
     papers, hints = select_papers(
@@ -59,6 +62,9 @@ def add_parser(command: AddCommand) -> None:
     p.add_argument("--starred", action="store_true", help="the starred list, in the order starred (default)")
     p.add_argument(
         "--ids", nargs="+", metavar="ID", help="these papers, in this order (ids, citation keys or arXiv ids)"
+    )
+    p.add_argument(
+        "--saved", metavar="NAME", help="the results of the saved search NAME (a query's words after it narrow it)"
     )
     p.add_argument("--format", "-f", choices=FORMATS, help="default: config.toml's export.format, else markdown")
     p.add_argument("--sort", choices=SORTS, help="order (default: starred order, or rank for a query)")

@@ -37,10 +37,7 @@ def search_query(context: Context, args: argparse.Namespace) -> str:
     --save's name first, so that a name already taken stops before anything is printed."""
     words = " ".join(args.query).strip()
     if args.saved is not None:
-        saved = context.library.saved_search(args.saved)
-        if saved is None:
-            raise CliError(_unknown(args.saved, context.library.saved_searches()))
-        words = f"{saved} {words}".strip()
+        words = saved_query(context, args.saved, words)
     if not words:
         raise CliError("give a query, or --saved NAME (`paperbrowse saved` lists them)", 2)
     if args.save is not None:
@@ -55,6 +52,14 @@ def search_query(context: Context, args: argparse.Namespace) -> str:
     elif args.replace:
         raise CliError("--replace goes with --save NAME", 2)
     return words
+
+
+def saved_query(context: Context, name: str, words: str) -> str:
+    """The saved search `name`'s query, narrowed by `words` (`search` and `export --saved`)."""
+    saved = context.library.saved_search(name)
+    if saved is None:
+        raise CliError(_unknown(name, context.library.saved_searches()))
+    return f"{saved} {words}".strip()
 
 
 def cmd_saved(context: Context, args: argparse.Namespace) -> int:
