@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import threading
 
 import pytest
@@ -275,29 +274,15 @@ def test_the_stored_key_is_read_without_the_rest_of_the_head(collection, tmp_pat
     assert loads == [here_key([collection])]
 
 
-def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again(
-    collection, tmp_path, monkeypatch, fork_always
-):
-    """The child, its key sent, is held until every bucket was read ahead; the load after the
-    miss reads none again, and takes the child's key, plan and digests (none worked out here)."""
+def test_after_a_miss_the_load_takes_the_child_s_key_plan_and_digests(collection, tmp_path, monkeypatch, fork_always):
+    """No stamp, plan or digest of the files is worked out here: the child sent them, and
+    the catalog is the files'."""
     store = tmp_path / "cache"
     load_catalog_cached([collection], store)
     (collection / "p0.toml").write_text(paper("p0", "Title X"))
     age(collection)
-    held, release = os.pipe()
     parent = os.getpid()
-    read, here = [], []
-    real_keep, real_read = forked_stamp.keep, small_files.read_bucket
-
-    def held_keep(found):  # in the child, its key sent: until the parent read every bucket (or 10 s)
-        select.select([held], [], [], 10)
-        return real_keep(found)
-
-    def counted_read(path):
-        read.append(path)
-        if len(read) == small_files.BUCKETS:
-            os.write(release, b"x")
-        return real_read(path)
+    here = []
 
     def counted(module, name):
         real = getattr(module, name)
@@ -309,27 +294,22 @@ def test_after_a_miss_the_buckets_read_while_the_child_worked_are_not_read_again
 
         monkeypatch.setattr(module, name, called)
 
-    monkeypatch.setattr(forked_stamp, "keep", held_keep)
-    monkeypatch.setattr(small_files, "read_bucket", counted_read)
     counted(snapshot, "stamp")
     counted(small_files, "plan")
     counted(small_files, "_digest")
     reloaded = load_catalog_cached([collection], store)
     assert summary(reloaded) == summary(load_catalog([collection]))
-    assert len(read) == small_files.BUCKETS == len(set(read))  # each once: ahead, none again
-    assert any(path.exists() for path in read)  # the small files' own buckets among them
     assert here == []
     assert reloaded.derived["snapshot"][1] == here_key([collection])
 
 
 def test_a_hit_reads_no_bucket_and_leaves_no_child(collection, tmp_path, monkeypatch, fork_always):
-    """Buckets are read ahead only once the key told a miss: a start whose snapshot holds
-    does no work for a miss."""
+    """A start whose snapshot holds does no work for a miss."""
     store = tmp_path / "cache"
     first = load_catalog_cached([collection], store)
     check = check_files([collection], store)
     assert check is not None
-    monkeypatch.setattr(small_files, "read_bucket", lambda path: pytest.fail(f"read {path} ahead"))
+    monkeypatch.setattr(small_files, "_stored", lambda path: pytest.fail(f"read {path}"))
     found = check.catalog()
     assert found is not None and summary(found) == summary(first)
     assert check.missed is None and gone(check._pending._pid)

@@ -118,7 +118,7 @@ def _read_files(
     missed: Missed | None = None,
 ) -> tuple[list[FileRecords], KeptLoad | None]:
     """`load_files`, and with `keep_load` the load kept for a reload that patches it;
-    `missed`: the plan and buckets a forked check worked out and read (see `FilesCheck`)."""
+    `missed`: the plan and digests a forked check worked out (see `FilesCheck`)."""
 
     def tell(done: int, total: int) -> None:
         if progress is not None:
@@ -155,9 +155,8 @@ def _read_files(
             assert folder is not None
             bucket, runs = step
             path = small_files.bucket_path(folder, group, bucket)
-            stored = missed.read_ahead.pop(path, None) if missed is not None else None  # let go as used
             digests = planned.digests if planned is not None else None
-            small_files.load_bucket(path, runs, files, records, merged, stored, digests)
+            small_files.load_bucket(path, runs, files, records, merged, digests)
             done += sum(map(len, runs))
         tell(done, len(files))
     load = None
@@ -329,8 +328,6 @@ def _load(
     files = scanned.files()
     records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, missed)
     let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
-    if missed is not None:
-        missed.read_ahead.clear()  # buckets no run of these files is in
     catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
     if key is not None and where is not None and not _racy(key):

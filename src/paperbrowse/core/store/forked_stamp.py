@@ -10,11 +10,13 @@ stats on another core, and hands back only the key (a digest, a few hundred byte
 is the snapshot's, the catalog read meanwhile is the answer. When it is not (the files
 changed), the child sends its scan too, in the kept form a reload starts from (names and a
 few arrays: 7 MB at 100,000 files, read back and rebuilt in about 0.1 s against 0.5 s for a
-scan), then the small files' plan and runs' digests (0.35 s of passes over every file); this
-process reads the small files' buckets meanwhile, and its load reads the files from what the
-child sent, with no scan, stamp, plan or digest of its own. The key comes alone first, so a
-start whose snapshot holds reads no bucket: read ahead before the key came, they cost such a
-start 0.12 s.
+scan), then the small files' plan and runs' digests (0.35 s of passes over every file, while
+this process rebuilds the scan): the load reads the files from what the child sent, with no
+scan, stamp, plan or digest of its own. The key comes alone first: a miss is known as soon
+as the stats are. (Tried: unpickling the small files' buckets while the child plans. The load
+was 0.4 s shorter, but the papers it made lay scattered among the freed rows, and the word
+indexes built from them next took a second longer; and before the key came, a start whose
+snapshot holds read buckets for nothing, 0.12 s.)
 
 Forked only with a second processor to run on (on one, the two would only take turns), and
 only from a process running one thread: a fork copies only the thread that calls it, and a
@@ -28,11 +30,10 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import select
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -47,7 +48,7 @@ class PendingKey:
     could not be looked at), and when that is not the key expected, the scan in its kept form
     (None when it has none: see `records.rescan.keep`), then the small files' plan and runs'
     digests (`small_files.Planned`). The key comes first and alone: a miss is known the moment
-    the stats are, and this process reads the buckets while the child works out the rest."""
+    the stats are."""
 
     def __init__(self, pid: int, pipe: int) -> None:
         self._pid = pid
@@ -66,10 +67,6 @@ class PendingKey:
             return pickle.loads(data)
         except Exception:
             return END
-
-    def ready(self) -> bool:
-        """Whether `message` would not wait: the child has begun its next message (or ended)."""
-        return bool(select.select([self._pipe], [], [], 0)[0])
 
     def finish(self) -> None:
         """Let the child go, its messages read or no longer wanted; it ends at once."""
@@ -162,13 +159,11 @@ def start(sources: Sequence[str], expected: snapshot.SnapshotKey | None = None) 
 @dataclass
 class Missed:
     """What the child found when the snapshot no longer held: the files' scan (rebuilt from
-    its kept form) and key, the small files' plan and runs' digests (None: it sent none), and
-    the buckets read while it worked them out, by path."""
+    its kept form) and key, and the small files' plan and runs' digests (None: it sent none)."""
 
     scanned: Scan
     key: snapshot.SnapshotKey | None
     planned: small_files.Planned | None = None
-    read_ahead: dict[Path, small_files.Stored] = field(default_factory=dict)
 
 
 class FilesCheck:
@@ -200,30 +195,14 @@ class FilesCheck:
             self._pending.finish()
 
     def _missed(self, key: snapshot.SnapshotKey | None) -> None:
-        """After a miss: the buckets read while the child keeps its scan and plans the small
-        files (at 100,000 one-paper files, 0.15 s and 0.35 s of its time against 0.5 s of
-        unpickling here), then what it sent."""
-        read_ahead: dict[Path, small_files.Stored] = {}
-        buckets = iter(range(small_files.BUCKETS))
-        self._read_ahead(buckets, read_ahead)
+        """After a miss: the child's scan, rebuilt here while it plans the small files, then
+        its plan and digests."""
         kept = self._pending.message()
         if not isinstance(kept, KeptScan):
             return  # none sent: the load scans the files itself
-        self._read_ahead(buckets, read_ahead)
+        scanned = rebuilt(kept)
         planned = self._pending.message()
-        self.missed = Missed(
-            rebuilt(kept), key, planned if isinstance(planned, small_files.Planned) else None, read_ahead
-        )
-
-    def _read_ahead(self, buckets: Iterator[int], read: dict[Path, small_files.Stored]) -> None:
-        """Read buckets into `read` until the child's next message begins."""
-        folder, group = self.where.parent, self.where.stem.removeprefix("snapshot-")
-        while not self._pending.ready():
-            bucket = next(buckets, None)
-            if bucket is None:
-                return
-            path = small_files.bucket_path(folder, group, bucket)
-            read[path] = small_files.read_bucket(path)
+        self.missed = Missed(scanned, key, planned if isinstance(planned, small_files.Planned) else None)
 
     def abandon(self) -> None:
         self._pending.abandon()

@@ -114,10 +114,6 @@ def bucket_path(folder: Path, group: str, bucket: int) -> Path:
     return folder / f"files-{group}-{bucket:02d}.pickle"
 
 
-# A bucket as read back: each run's entry by its first file's absolute path.
-Stored = dict[str, _Entry]
-
-
 def _name(files: Sequence[DataFile], run: range) -> str:
     return _absolute(files[run.start].path)
 
@@ -132,14 +128,12 @@ def load_bucket(
     files: Sequence[DataFile],
     records: list[FileRecords | None],
     merged: FileRecords,
-    stored: Stored | None = None,
     digests: Mapping[int, bytes | None] | None = None,
 ) -> None:
     """Fill `records` for the runs of one bucket: a run's records at its first file's number,
     `merged` at the others'; the bucket written again when what it should hold changed.
-    `stored`: the bucket as `read_bucket` read it a moment ago (None: read it now);
     `digests`: the runs' digests as `planned` gives them (None: work them out now)."""
-    stored = read_bucket(bucket) if stored is None else stored
+    stored = _stored(bucket)
     kept: dict[str, _Entry] = {}
     changed = False
     for run in runs:
@@ -164,7 +158,7 @@ def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRe
     """The records of a few runs of one bucket, each given as its files (stats and all), as
     `load_bucket` reads them; the bucket's other runs are left as they are (a reload that was
     told which files changed reads only their runs)."""
-    stored = read_bucket(bucket)
+    stored = _stored(bucket)
     kept = dict(stored)
     found: list[FileRecords] = []
     changed = False
@@ -186,8 +180,7 @@ def reload_runs(bucket: Path, runs: Sequence[Sequence[DataFile]]) -> list[FileRe
     return found
 
 
-def read_bucket(bucket: Path) -> Stored:
-    """What a bucket holds; empty when it holds nothing usable."""
+def _stored(bucket: Path) -> dict[str, _Entry]:
     with contextlib.suppress(Exception):  # a damaged, foreign or untrusted bucket is only a miss
         found = trust.load(bucket)
         if isinstance(found, tuple) and found[:2] == (FORMAT, __version__) and isinstance(found[2], dict):
