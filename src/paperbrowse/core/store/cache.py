@@ -115,10 +115,10 @@ def _read_files(
     progress: Progress | None = None,
     so_far: Callable[[list[FileRecords | None]], None] | None = None,
     keep_load: bool = False,
-    missed: Missed | None = None,
+    planned: small_files.Planned | None = None,
 ) -> tuple[list[FileRecords], KeptLoad | None]:
     """`load_files`, and with `keep_load` the load kept for a reload that patches it;
-    `missed`: the plan and digests a forked check worked out (see `FilesCheck`)."""
+    `planned`: the small files' plan and digests, when a forked check sent them (see `FilesCheck`)."""
 
     def tell(done: int, total: int) -> None:
         if progress is not None:
@@ -129,7 +129,6 @@ def _read_files(
     done = 0
     records: list[FileRecords | None] = [None] * len(files)
     merged = FileRecords("")  # stands for a file whose records are in its run's first file's
-    planned = missed.planned if missed is not None else None
     if folder is None:
         buckets: dict[int, list[range]] = {}
         large = list(range(len(files)))
@@ -326,7 +325,8 @@ def _load(
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
     files = scanned.files()
-    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, missed)
+    planned = missed.planned if missed is not None else None
+    records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, planned)
     let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
     catalog = build_catalog(records, problems)
     catalog.sources = tuple(names)
