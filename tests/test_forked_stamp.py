@@ -71,7 +71,7 @@ def messages(pending) -> list:
     found = []
     while (message := pending.message()) is not forked_stamp.END:
         found.append(message)
-    pending.finish()
+    pending.abandon()
     return found
 
 

@@ -137,6 +137,7 @@ def _read_files(
     else:
         buckets, large = small_files.plan(files)
     kept_plan = ({bucket: list(runs) for bucket, runs in buckets.items()}, list(large)) if keep_load else None
+    digests = planned.digests if planned is not None else None
     # The categories first (in the file the papers folder and the shipped data keep them in),
     # so that the first part of a long load (see `early`) holds the categories of its papers.
     ends = map(_ENDS_IN_CATEGORIES, map(itemgetter(0), files))  # a C-level pass, then the few
@@ -154,7 +155,6 @@ def _read_files(
             assert folder is not None
             bucket, runs = step
             path = small_files.bucket_path(folder, group, bucket)
-            digests = planned.digests if planned is not None else None
             small_files.load_bucket(path, runs, files, records, merged, digests)
             done += sum(map(len, runs))
         tell(done, len(files))

@@ -68,13 +68,9 @@ class PendingKey:
         except Exception:
             return END
 
-    def finish(self) -> None:
-        """Let the child go, its messages read or no longer wanted; it ends at once."""
-        self.abandon()
-
     def abandon(self) -> None:
-        """Stop the child, when its key is no longer wanted (the caller failed meanwhile, or
-        did not load the papers); nothing once it was reaped."""
+        """Stop and reap the child: its messages are read, or no longer wanted (the caller
+        failed meanwhile, or did not load the papers); nothing once it was reaped."""
         if self._reaped:
             return
         self._reaped = True
@@ -192,7 +188,7 @@ class FilesCheck:
                 self._missed(key)
             return None
         finally:
-            self._pending.finish()
+            self._pending.abandon()
 
     def _missed(self, key: snapshot.SnapshotKey | None) -> None:
         """After a miss: the child's scan, rebuilt here while it plans the small files, then
