@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 
 import pytest
 
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.rescan import rebuilt
-from paperbrowse.core.records.scan import scan
+from paperbrowse.core.records.scan import Scan, scan
 from paperbrowse.core.store import cache, forked_stamp, small_files, snapshot
 from paperbrowse.core.store.cache import check_files, load_catalog_cached
 from test_cache import age as age_top
@@ -301,6 +302,46 @@ def test_after_a_miss_the_load_takes_the_child_s_key_plan_and_digests(collection
     assert summary(reloaded) == summary(load_catalog([collection]))
     assert here == []
     assert reloaded.derived["snapshot"][1] == here_key([collection])
+
+
+def test_after_a_miss_the_files_are_put_in_order_while_the_child_plans(collection, tmp_path, monkeypatch, fork_always):
+    """The stale catalog is let go and the files' list made before the plan is waited for:
+    the load that follows makes neither."""
+    store = tmp_path / "cache"
+    load_catalog_cached([collection], store)
+    (collection / "p0.toml").write_text(paper("p0", "Title Y"))
+    age(collection)
+
+    class Marker:
+        pass
+
+    stale: list[weakref.ref] = []
+
+    def meanwhile(catalog):
+        marker = Marker()
+        catalog.derived["test marker"] = marker
+        stale.append(weakref.ref(marker))
+
+    real_message = forked_stamp.PendingKey.message
+    alive_at_plan: list[bool] = []
+
+    def message(pending):
+        found = real_message(pending)
+        if isinstance(found, small_files.Planned):
+            alive_at_plan.append(stale[0]() is not None)
+        return found
+
+    monkeypatch.setattr(forked_stamp.PendingKey, "message", message)
+    check = check_files([collection], store)
+    assert check is not None
+    assert check.catalog(meanwhile) is None
+    assert alive_at_plan == [False]
+    assert check.missed is not None
+    assert check.missed.files == check.missed.scanned.files()
+    monkeypatch.setattr(Scan, "files", lambda found: pytest.fail("files listed again"))
+    loaded = load_catalog_cached([collection], store, check=check)
+    monkeypatch.undo()
+    assert summary(loaded) == summary(load_catalog([collection]))
 
 
 def test_a_hit_reads_no_bucket_and_leaves_no_child(collection, tmp_path, monkeypatch, fork_always):

@@ -324,7 +324,7 @@ def _load(
             found.derived["snapshot"] = (where, key)
             return found
     group = where.stem.removeprefix("snapshot-") if where is not None else "all"
-    files = scanned.files()
+    files = missed.files if missed is not None else scanned.files()
     planned = missed.planned if missed is not None else None
     records, load = _read_files(files, folder, group, progress, _early(early, problems), keep_load, planned)
     let_go(files)  # a tuple and a path per file (see `pieces.let_go`)
