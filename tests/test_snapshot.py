@@ -12,7 +12,7 @@ from paperbrowse.core.records import loader
 from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.scan import scan
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.store import cache, snapshot
+from paperbrowse.core.store import cache, snapshot, words_files
 from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
 from test_cache import age, paper
 from test_cache import snapshot as summary
@@ -125,16 +125,16 @@ def test_kept_word_indexes_are_read_a_piece_at_a_time_and_a_cut_file_is_a_miss(c
     index = SearchIndex(load_catalog_cached([collection], store))
     prepare_search(index)
     where, key = index.catalog.derived["snapshot"]
-    path = snapshot.words_path(where)
+    path = words_files.words_path(where)
     pauses: list[int] = []
-    state = snapshot.load_words(path, key, lambda: pauses.append(1))
+    state = words_files.load_words(path, key, lambda: pauses.append(1))
     assert state is not None and set(state) == set(index.word_state())
     # Between fields and between a field's pieces (its head, runs of words, its end).
     assert len(pauses) >= 2 * len(state)
     assert state["title"].words == index.word_state()["title"].words
     whole = path.read_bytes()
     path.write_bytes(whole[: len(whole) * 2 // 3])
-    assert snapshot.load_words(path, key) is None
+    assert words_files.load_words(path, key) is None
 
 
 def test_kept_word_indexes_keep_the_vocabulary_only_where_typos_are_looked_for(tmp_path):
@@ -145,8 +145,8 @@ def test_kept_word_indexes_keep_the_vocabulary_only_where_typos_are_looked_for(t
     built = WordIndex(texts, len(texts))
     state = {"id": built, "title": WordIndex(texts, len(texts))}
     key = (snapshot.FORMAT, "v", b"digest", 0, ())
-    snapshot.save_words(tmp_path / "words.pickle", key, state)
-    back = snapshot.load_words(tmp_path / "words.pickle", key)
+    words_files.save_words(tmp_path / "words.pickle", key, state, bytes(16 * len(texts)))
+    back = words_files.load_words(tmp_path / "words.pickle", key)
     assert back is not None and "id" not in TYPO_FIELDS and "title" in TYPO_FIELDS
     assert back["id"]._words is None and back["title"]._words == built.words  # only the title's stored
     assert back["id"].words == built.words  # split out of the vocabulary lines, MARK and all

@@ -13,6 +13,10 @@ Carried again at the next reload, the words keep their first base and the moves 
 so no chain of layers grows. When the new or changed papers pass a share of the collection,
 or the moves break into too many runs, nothing is carried: the words are built again, as at a
 start, and the next reload carries from those.
+
+A later process carries the same way from the word indexes kept on disk for an earlier state
+of the data (`carry_printed`): their papers are gone by then, and a digest of each one's
+searched texts (`fingerprints`) tells which papers of the new collection have their words.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ from operator import attrgetter, is_not, itemgetter, lt, ne, sub
 
 from paperbrowse.core.records.pieces import pieces
 from paperbrowse.core.records.schema import Paper
-from paperbrowse.core.search import paper_sets
+from paperbrowse.core.search import fingerprints, paper_sets
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.search.matching import FIELDS
+from paperbrowse.core.search.matching import FIELDS, WEIGHTS
 from paperbrowse.core.search.word_index import WordIndex, Words
 
 # Carried only while at most one paper in this many is new or changed (their words are built on
@@ -130,7 +134,12 @@ def worth_carrying(previous: SearchIndex, index: SearchIndex) -> bool:
     """Whether carrying can pay, told from the sizes alone: a cold start's full collection
     replacing its first part is mostly new papers (their words are built instead, without
     waiting for the first part's)."""
-    return abs(index.count - previous.count) * MOST_CHANGED <= max(index.count, 1)
+    return worth(previous.count, index.count)
+
+
+def worth(before: int, after: int) -> bool:
+    """`worth_carrying`, from the papers' counts."""
+    return abs(after - before) * MOST_CHANGED <= max(after, 1)
 
 
 def carry_words(previous: SearchIndex, index: SearchIndex, pause: Callable[[], None] | None = None) -> bool:
@@ -140,7 +149,28 @@ def carry_words(previous: SearchIndex, index: SearchIndex, pause: Callable[[], N
     state = previous.word_state()
     if len(state) != len(FIELDS):
         return False
-    kept = kept_places(previous.papers, index.papers, pause, previous.catalog.by_id)
+    return _carry(state, kept_places(previous.papers, index.papers, pause, previous.catalog.by_id), index, pause)
+
+
+def carry_printed(
+    base: Mapping[str, WordIndex], base_prints: bytes, index: SearchIndex, pause: Callable[[], None] | None = None
+) -> bool:
+    """Give `index` word indexes carried from `base`, kept for an earlier state of the data
+    whose papers' fingerprints are `base_prints` (see `fingerprints`): a paper whose searched
+    texts are the same is read there. False, with nothing given, where building them again is
+    the better way."""
+    pause = pause or _no_pause
+    count = len(base_prints) // fingerprints.WIDTH
+    if set(base) != set(WEIGHTS) or len(base_prints) % fingerprints.WIDTH:
+        return False
+    if any(words.count != count for words in base.values()) or not worth(count, index.count):
+        return False
+    return _carry(base, fingerprints.places(base_prints, fingerprints.fingerprints(index, pause)), index, pause)
+
+
+def _carry(state: Mapping[str, Words], kept: array[int], index: SearchIndex, pause: Callable[[], None]) -> bool:
+    """Give `index` the words of `state` through `kept` (its papers' places in `state`'s
+    papers, -1 for none): each field's base read through the moves, the others' words built."""
     moved: dict[int, Moves] = {}  # by the previous moves' base_of (fields carried together share it)
     carried: dict[str, Words] = {}
     for field, words in state.items():

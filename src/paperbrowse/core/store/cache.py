@@ -33,7 +33,7 @@ from paperbrowse.core.records.pieces import let_go
 from paperbrowse.core.records.problems import Problem
 from paperbrowse.core.records.rescan import KeptScan, Rescanned, keep, rescan
 from paperbrowse.core.records.scan import DataFile, Scan, scan
-from paperbrowse.core.store import forked_stamp, kept_load, small_files, snapshot, trust
+from paperbrowse.core.store import forked_stamp, kept_load, small_files, snapshot, trust, words_files
 from paperbrowse.core.store.forked_stamp import FilesCheck, Missed
 from paperbrowse.core.store.kept_load import KeptLoad
 from paperbrowse.core.store.packing import pack, unpack
@@ -391,7 +391,12 @@ def _carried(previous: SearchIndex, index: SearchIndex, pause: Callable[[], None
     index.words_from = "read" if previous.ready() else "build"
     with previous.preparing:  # released at once unless its words are on their way
         pass
-    return previous.ready() and carry_words(previous, index, pause)
+    if not (previous.ready() and carry_words(previous, index, pause)):
+        return False
+    place: tuple[Path, snapshot.SnapshotKey] | None = index.catalog.derived.get("snapshot")
+    if place is not None:  # kept for the next start, as a reload's snapshot is
+        _keep_carried(index, *place)
+    return True
 
 
 def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> None:
@@ -402,18 +407,45 @@ def _prepare_search(index: SearchIndex, pause: Callable[[], None] | None) -> Non
         return
     where, key = place
     index.words_from = "read"
-    state = snapshot.load_words(snapshot.words_path(where), key)
+    words = words_files.words_path(where)
+    state = words_files.load_words(words, key) or words_files.load_carried(words_files.carried_path(where), words, key)
     if state is not None:
         index.adopt_words(state)
-    missing = not index.ready()
-    if missing:
-        index.words_from = "build"
+    if index.ready():
+        return
+    index.words_from = "build"  # a search meanwhile answers from the texts, as during a build
+    if _carried_from_kept(index, where, key, pause):
+        return
     index.prepare(pause)
+    from paperbrowse.core.search.fingerprints import fingerprints
     from paperbrowse.core.search.word_index import WordIndex
 
     built = {field: words for field, words in index.word_state().items() if isinstance(words, WordIndex)}
-    if missing and not _racy(key) and len(built) == len(index.word_state()):
-        snapshot.save_words(snapshot.words_path(where), key, built)
+    if not _racy(key) and len(built) == len(index.word_state()):
+        words_files.save_words(words, key, built, fingerprints(index, pause))
+
+
+def _carried_from_kept(
+    index: SearchIndex, where: Path, key: snapshot.SnapshotKey, pause: Callable[[], None] | None
+) -> bool:
+    """Carry the word indexes kept for an earlier state of the data (the files before an edit
+    made since), through their papers' fingerprints, and keep the carry: a fraction of a
+    second where a build takes seconds (see `search.fingerprints`). False where the words file
+    holds nothing to carry from, or building pays more."""
+    from paperbrowse.core.search.carried_words import carry_printed  # needed only here
+
+    kept = words_files.load_base(words_files.words_path(where), pause or snapshot.let_others_run)
+    if kept is None or kept[0] == key or not carry_printed(kept[1], kept[2], index, pause):
+        return False
+    _keep_carried(index, where, key)
+    return True
+
+
+def _keep_carried(index: SearchIndex, where: Path, key: snapshot.SnapshotKey) -> None:
+    if not _racy(key):
+        words_files.save_carried(
+            words_files.carried_path(where), words_files.words_path(where), key, index.word_state()
+        )
 
 
 def expect_layout(index: SearchIndex) -> None:

@@ -44,7 +44,6 @@ from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextsKey, o
 
 if TYPE_CHECKING:
     from paperbrowse.core.search.subsequence import SubsequencePlanes
-    from paperbrowse.core.search.word_index import WordIndex
 
 # 5: catalogs hold categories cut at MAX_CATEGORY_DEPTH, which a snapshot of format 4 may not.
 # 6: papers have a `bib` slot (records.bibliography), undated ones (year 0), and sources,
@@ -242,52 +241,11 @@ def _unpack(packed: _Packed, texts: Path) -> Catalog | None:
     return catalog
 
 
-def words_path(snapshot: Path) -> Path:
-    return snapshot.with_name(snapshot.name.replace("snapshot-", "words-", 1))
-
-
-# 2: a field's index in pieces (WordIndex.parts). 3: the vocabulary only of fields where a typo
-# is looked for (the others' is split out of their vocabulary lines if ever needed).
-_WORDS_FORMAT = ("paperbrowse words", 3)
-
-
-def _let_others_run() -> None:
+def let_others_run() -> None:
     time.sleep(0)  # releases the interpreter: a thread waiting for it (the UI's) takes it
 
 
-def load_words(
-    path: Path, key: SnapshotKey, pause: Callable[[], None] = _let_others_run
-) -> dict[str, WordIndex] | None:
-    """Word indexes kept for files that still match `key` (see SearchIndex.word_state), read a
-    piece at a time with `pause` between pieces: at 1,000,000 papers the whole read takes half
-    a second, which one unpickling held the interpreter for (a stall of the browser's frames)."""
-    from paperbrowse.core.search.word_index import WordIndex  # the search's type, read only here
-
-    with contextlib.suppress(Exception):
-        pieces = trust.load_pieces(path)
-        head = next(pieces)
-        if not isinstance(head, tuple) or len(head) != 3 or head[0] != _WORDS_FORMAT or head[1] != key:
-            return None
-        state = {}
-        for field in head[2]:
-            pause()
-            state[field] = WordIndex.from_parts(_paused(pieces, pause))
-        return state
-    return None
-
-
-def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex]) -> None:
-    from paperbrowse.core.search.engine import TYPO_FIELDS  # where `WordIndex.similar` reads the words
-
-    with contextlib.suppress(OSError, RecursionError, pickle.PicklingError, MemoryError):
-        head = (_WORDS_FORMAT, key, list(state))
-        parts = chain.from_iterable(words.parts(field in TYPO_FIELDS) for field, words in state.items())
-        data = [pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in chain([head], parts)]
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        trust.write(path, data)
-
-
-def _paused(pieces: Iterator[Any], pause: Callable[[], None]) -> Iterator[Any]:
+def paused(pieces: Iterator[Any], pause: Callable[[], None]) -> Iterator[Any]:
     for piece in pieces:
         yield piece
         pause()
@@ -302,7 +260,7 @@ _LAYOUT_FORMAT = ("paperbrowse title layout", 1)
 
 
 def load_layout(
-    path: Path, key: SnapshotKey, pause: Callable[[], None] = _let_others_run
+    path: Path, key: SnapshotKey, pause: Callable[[], None] = let_others_run
 ) -> tuple[SubsequencePlanes, Sequence[int]] | None:
     """The titles' layout for the word-start test and their lengths (see
     SearchIndex.layout), kept for files that still match `key`; read a piece at a time, with
@@ -314,7 +272,7 @@ def load_layout(
         head = next(pieces)
         if not isinstance(head, tuple) or len(head) != 2 or head[0] != _LAYOUT_FORMAT or head[1] != key:
             return None
-        planes = SubsequencePlanes.from_parts(_paused(pieces, pause), pause)
+        planes = SubsequencePlanes.from_parts(paused(pieces, pause), pause)
         crc, blob = next(pieces)
         if not isinstance(blob, bytes) or len(blob) != array("I").itemsize * planes.count or zlib.crc32(blob) != crc:
             return None
