@@ -167,8 +167,10 @@ class SearchIndex:
         """`papers`: a part of the catalog's, newest first already when `ordered`."""
         self.catalog = catalog
         store: StoredColumns | None = None
+        # The catalog's row of each paper here (None: the index holds a part of the catalog).
+        self.rows: Sequence[int] | None = None
         if papers is None:  # the catalog's order, which a snapshot brings along
-            places = catalog.newest_first()
+            places = self.rows = catalog.newest_first()
             self.papers: tuple[Paper, ...] = _mapped(catalog.papers.__getitem__, places)  # in pieces: see _PIECE
             store = catalog.derived.get("texts")
         else:
@@ -409,6 +411,17 @@ class SearchIndex:
             return map(self.text[field].__getitem__, where)
         values = map(attrgetter(field), map(self.papers.__getitem__, where))
         return map(SEP.join, values) if field in _LIST_FIELDS else values
+
+    def row_texts(self, field: str, start: int, stop: int) -> list[str]:
+        """The field's text of the catalog's papers `start` to `stop` (rows: the catalog's
+        order, see `rows`), read in bulk and not kept: a snapshot's summaries from its texts
+        file at once, not a read per paper."""
+        store: StoredColumns | None = self.catalog.derived.get("texts")
+        if store is not None and field in store.fields:
+            values: list[Any] = store.column(field, start, stop)
+        else:
+            values = list(map(attrgetter(field), self.catalog.papers[start:stop]))
+        return list(map(SEP.join, values)) if field in _LIST_FIELDS else values
 
     def _exact(self, kind: str, needle: str, case: bool) -> tuple[int, int]:
         return _best_first(
