@@ -185,7 +185,7 @@ async def bare_latencies() -> list[float]:
 
 def core_latencies(data: Path) -> list[float]:
     from paperbrowse.cli.context import Context
-    from paperbrowse.core.store.cache import prepare_search
+    from paperbrowse.core.store.kept_search import prepare_search
 
     index = Context(data=[str(data)], library=None).index
     prepare_search(index)  # what the browser does in the background after its first screen

@@ -189,7 +189,7 @@ def test_moves_read_a_set_through_runs_and_gaps():
 def test_a_cold_starts_full_collection_does_not_wait_for_its_first_parts_words():
     import threading
 
-    from paperbrowse.core.store.cache import prepare_search
+    from paperbrowse.core.store.kept_search import prepare_search
 
     rng = random.Random(6)
     papers = [random_paper(rng, n) for n in range(200)]

@@ -847,7 +847,8 @@ def test_a_cache_file_another_user_owns_or_can_write_is_a_miss(collection, tmp_p
 @pytest.mark.parametrize("umask", [0o002, 0o022, 0o077])
 def test_cache_files_are_private_whatever_the_umask_and_are_read_back(collection, tmp_path, umask):
     from paperbrowse.core.search.engine import SearchIndex
-    from paperbrowse.core.store.cache import load_catalog_cached, prepare_layout, prepare_search
+    from paperbrowse.core.store.cache import load_catalog_cached
+    from paperbrowse.core.store.kept_search import prepare_layout, prepare_search
 
     stale_data(collection)
     cache = tmp_path / "cache"

@@ -13,7 +13,8 @@ from paperbrowse.core.records.catalog import load_catalog
 from paperbrowse.core.records.scan import scan
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store import cache, snapshot, words_files
-from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
+from paperbrowse.core.store.cache import load_catalog_cached
+from paperbrowse.core.store.kept_search import prepare_search
 from test_cache import age, paper
 from test_cache import snapshot as summary
 

@@ -19,7 +19,8 @@ from paperbrowse.core.records.dates import PaperDate
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.store import cache, snapshot
-from paperbrowse.core.store.cache import load_catalog_cached, prepare_search
+from paperbrowse.core.store.cache import load_catalog_cached
+from paperbrowse.core.store.kept_search import prepare_search
 from paperbrowse.core.store.texts import STORED_FIELDS, StoredPaper, TextStore, open_texts, write_texts
 from test_cache import snapshot as summary
 

@@ -19,7 +19,8 @@ from paperbrowse.core.search import engine, subsequence
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.subsequence import SubsequencePlanes
 from paperbrowse.core.store import snapshot
-from paperbrowse.core.store.cache import expect_layout, load_catalog_cached, prepare_layout, prepare_search
+from paperbrowse.core.store.cache import load_catalog_cached
+from paperbrowse.core.store.kept_search import expect_layout, prepare_layout, prepare_search
 from test_cache import age
 
 NEEDLES = ["fa2", "FA2", "dpo", "llm", "ra", "gpt", "zzqx", "é", "Ll", "attn"]

@@ -17,7 +17,7 @@ from paperbrowse.core.records.loader import parse_text
 from paperbrowse.core.search import word_index
 from paperbrowse.core.search.carried_words import CarriedWords
 from paperbrowse.core.search.engine import SearchIndex
-from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.core.store.kept_search import prepare_search
 from paperbrowse.tui import retire
 from paperbrowse.tui.foreground import froze_of
 from paperbrowse.tui.parcel import Parcel

@@ -16,8 +16,9 @@ from paperbrowse.core.search import fingerprints as fingerprints_module
 from paperbrowse.core.search.carried_words import CarriedWords
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.word_index import WordIndex
-from paperbrowse.core.store import cache, words_files
-from paperbrowse.core.store.cache import load_catalog_cached, prepare_search, reload_catalog
+from paperbrowse.core.store import snapshot, words_files
+from paperbrowse.core.store.cache import load_catalog_cached, reload_catalog
+from paperbrowse.core.store.kept_search import prepare_search
 from test_cache import CATEGORIES, age
 
 QUERIES = ["sparse", "mixture of experts", "llama", "zzqx", "new words", "agent", "lora tuning"]
@@ -189,7 +190,7 @@ def test_a_reload_keeps_its_carry_for_the_next_start(collection, store, builds, 
 def test_a_carry_of_files_changed_just_now_is_not_kept(collection, store, monkeypatch):
     edit(collection, 3, title="Brand New Words")
     index = SearchIndex(load_catalog_cached([collection], store))
-    monkeypatch.setattr(cache, "_racy", lambda key: True)  # as if a file changed within the tick
+    monkeypatch.setattr(snapshot, "racy", lambda key: True)  # as if a file changed within the tick
     prepare_search(index)
     assert all(isinstance(words, CarriedWords) for words in index.word_state().values())
     assert not words_files.carried_path(index.catalog.derived["snapshot"][0]).exists()

@@ -17,8 +17,9 @@ from paperbrowse.core.records.safe_text import one_line
 from paperbrowse.core.search.engine import SearchIndex
 from paperbrowse.core.search.query import parse
 from paperbrowse.core.settings.config_file import Problem, Settings, load_settings
-from paperbrowse.core.store.cache import check_files, load_catalog_cached, prepare_search
+from paperbrowse.core.store.cache import check_files, load_catalog_cached
 from paperbrowse.core.store.forked_stamp import FilesCheck
+from paperbrowse.core.store.kept_search import prepare_search
 
 # What `main.build_parser` hands each command module: (name, help) to the command's own parser.
 AddCommand = Callable[[str, str], argparse.ArgumentParser]

@@ -32,7 +32,7 @@ from textual.worker import get_current_worker
 from paperbrowse.core.records.schema import Paper
 from paperbrowse.core.search.engine import PaperView, SearchIndex
 from paperbrowse.core.search.scan import Scanner
-from paperbrowse.core.store.cache import prepare_search
+from paperbrowse.core.store.kept_search import prepare_search
 from paperbrowse.tui.session import Session
 
 SHOW_EVERY = 0.25  # seconds between the partial lists a long scan shows

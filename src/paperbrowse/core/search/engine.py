@@ -183,7 +183,7 @@ class SearchIndex:
         self._subsequence_found: dict[tuple[str, bool], int] = {}  # needle -> titles it may match at word starts
         self._letters: dict[tuple[str, bool], int] = {}  # letter -> titles holding it
         self._subsequence_planes: SubsequencePlanes | None = None  # see prepare_keystrokes
-        # "read" while the titles' layout is read from the cache (see `store.cache.prepare_layout`):
+        # "read" while the titles' layout is read from the cache (see `store.kept_search.prepare_layout`):
         # a first query whose letters are in most titles waits for that read (`_subsequence`),
         # until `layout_settled` (set once the read ended, whether it found the layout or not).
         self.layout_from = ""
@@ -192,7 +192,7 @@ class SearchIndex:
         self._searches = self._waiting = 0  # searches running, and of those waiting for the layout
         self._build = threading.Lock()  # a stale search still running and a new one build once
         # Held while the word indexes are loaded or built for the whole index (see
-        # `store.cache.prepare_search`): a search that needs them waits for that one load
+        # `store.kept_search.prepare_search`): a search that needs them waits for that one load
         # instead of building them all again beside it.
         self.preparing = threading.Lock()
         # How they come: "" (not yet asked for), "read" (kept from an earlier start: a fraction
@@ -327,7 +327,7 @@ class SearchIndex:
 
     def searching(self) -> bool:
         """Whether a search runs now that does not wait for the titles' layout: the layout's
-        read gives way to it (see `store.cache.prepare_layout`)."""
+        read gives way to it (see `store.kept_search.prepare_layout`)."""
         return self._searches > self._waiting
 
     def _search(

@@ -241,6 +241,15 @@ def _unpack(packed: _Packed, texts: Path) -> Catalog | None:
     return catalog
 
 
+def racy(key: SnapshotKey) -> bool:
+    """A file changed within the timestamp's resolution of now could change again unseen:
+    nothing is kept for such a key."""
+    return time.time_ns() - key[NEWEST] < RACY_NS
+
+
+RACY_NS = 2_000_000_000  # coarse file systems keep whole seconds (FAT: two)
+
+
 def let_others_run() -> None:
     time.sleep(0)  # releases the interpreter: a thread waiting for it (the UI's) takes it
 

@@ -34,7 +34,7 @@ from paperbrowse.core.search.related import AUTO_BUILD_UP_TO
 from paperbrowse.core.search.sort_orders import LABELS as SORT_LABELS
 from paperbrowse.core.search.sort_orders import next_sort
 from paperbrowse.core.sources import pdfs
-from paperbrowse.core.store.cache import expect_layout, forgo_layout, prepare_layout, prepare_search
+from paperbrowse.core.store.kept_search import expect_layout, forgo_layout, prepare_layout, prepare_search
 from paperbrowse.tui import refine as refine_search
 from paperbrowse.tui import undo
 from paperbrowse.tui.add_worker import AddRequest, AddResult, add_paper, is_doi
