@@ -147,6 +147,8 @@ def test_l_turns_every_label_of_the_main_screen_chinese(tmp_path, recording):
             assert english not in head
         body = plain(screen.query_one("#detail-body")) + plain(screen.query_one("#detail-links"))
         assert "为何重要" in body and "摘要" in body and "来源" in body and "相关论文" in body
+        # The footer composes its keys again after the change: a frame or more later.
+        await until(pilot, lambda: "? 帮助" in footer_keys(app))
         keys = footer_keys(app)
         assert "? 帮助" in keys and "q 退出" in keys and "/ 搜索" in keys
         assert not [key for key in keys if LATIN_WORD.search(key.split(" ", 1)[1].replace("PDF", ""))]
@@ -162,6 +164,7 @@ def test_l_turns_every_label_of_the_main_screen_chinese(tmp_path, recording):
         await settle(pilot)
         assert str(tree.root.children[0].label) == "All papers  26"
         assert plain(screen.query_one("#count")) == "26 of 26 papers · by date"
+        await until(pilot, lambda: "? Help" in footer_keys(app))
         assert "? Help" in footer_keys(app) and "Authors" in plain(screen.query_one("#detail-head"))
         assert not recording.missed
 

@@ -26,7 +26,9 @@ def prepare_search(
 ) -> None:
     """Give the index all its word indexes: carried from `previous` (the index a reload
     replaces: milliseconds, see `search.carried_words`), kept from an earlier run of the same
-    data, or built now (seconds at 100,000 papers) and kept for the next one.
+    data (or the carry kept for it), carried from those kept for the data before an edit (a
+    second at 100,000 papers, see `search.fingerprints`), or built now (6-9 s there) and kept
+    for the next one.
 
     Threads may call it at once (the browser's background work and a search typed before that
     finished): one loads, the others wait for it (a twentieth of a second when the indexes
