@@ -204,3 +204,17 @@ def test_prints_read_from_the_snapshot_s_texts_file_are_those_of_the_papers(coll
     from_files = SearchIndex(load_catalog([collection]))
     assert fingerprints(SearchIndex(kept)) == fingerprints(from_files)
     assert from_files.rows is not None and list(from_files.rows) != sorted(from_files.rows)  # not the files' order
+
+
+def test_a_reload_after_a_build_keeps_its_carry(collection, tmp_path):
+    """The indexes a start built and wrote are known as the words file's: a reload's carry
+    from them is kept too."""
+    folder = tmp_path / "cache"
+    old = SearchIndex(load_catalog_cached([collection], folder))
+    prepare_search(old)
+    assert old.words_from == "build"
+    edit(collection, 3, title="Brand New Words")
+    new = SearchIndex(reload_catalog(old.catalog, None, folder))
+    prepare_search(new, previous=old)
+    assert all(isinstance(words, CarriedWords) for words in new.word_state().values())
+    assert words_files.carried_path(new.catalog.derived["snapshot"][0]).exists()

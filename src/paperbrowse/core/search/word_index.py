@@ -81,10 +81,6 @@ class Words(Protocol):
 
 
 class WordIndex:
-    # Where a store keeps this index, as it names it (None: nowhere): a carry from it can then
-    # be kept as the way through it (see `store.words_files`).
-    kept_as: object = None
-
     def __init__(self, texts: Iterable[str], count: int, pause: Callable[[], None] | None = None) -> None:
         """`texts`: one field's `count` values, in the search index's order, as searched.
         `pause`: called every few thousand texts (a browser's builder gives way to keys)."""

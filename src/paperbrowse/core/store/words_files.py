@@ -22,13 +22,15 @@ from array import array
 from collections.abc import Callable, Mapping
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
+from paperbrowse.core.search.word_index import WordIndex
 from paperbrowse.core.store import trust
 from paperbrowse.core.store.snapshot import SnapshotKey, let_others_run, paused
 
 if TYPE_CHECKING:
-    from paperbrowse.core.search.word_index import WordIndex, Words
+    from paperbrowse.core.search.word_index import Words
 
 # 2: a field's index in pieces (WordIndex.parts). 3: the vocabulary only of fields where a typo
 # is looked for (the others' is split out of their vocabulary lines if ever needed). 4: the
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 _WORDS_FORMAT = ("paperbrowse words", 4)
 _CARRIED_FORMAT = ("paperbrowse carried words", 1)
 _PLACE = "i"  # an array's type for the papers' places
+# Where each word index read or written here is kept (its words file, and that file's key): a
+# carry from it can then be kept as the way through that file. Weak: it names, never holds.
+_KEPT: WeakKeyDictionary[WordIndex, tuple[Path, SnapshotKey]] = WeakKeyDictionary()
 
 
 def words_path(snapshot: Path) -> Path:
@@ -68,7 +73,6 @@ def load_base(
 def _read_words(
     path: Path, key: SnapshotKey | None, pause: Callable[[], None], with_prints: bool
 ) -> tuple[SnapshotKey, dict[str, WordIndex], bytes | None] | None:
-    from paperbrowse.core.search.word_index import WordIndex  # the search's type, read only here
 
     with contextlib.suppress(Exception):
         pieces = trust.load_pieces(path)
@@ -81,7 +85,7 @@ def _read_words(
         for field in head[2]:
             pause()
             state[field] = WordIndex.from_parts(paused(pieces, pause))
-            state[field].kept_as = (path, head[1])
+            _KEPT[state[field]] = (path, head[1])
         prints = _blob(next(pieces)) if with_prints else None
         return head[1], state, prints
     return None
@@ -100,7 +104,7 @@ def save_words(path: Path, key: SnapshotKey, state: Mapping[str, WordIndex], pri
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         trust.write(path, data)
         for words in state.values():
-            words.kept_as = (path, key)
+            _KEPT[words] = (path, key)
 
 
 def save_carried(path: Path, words: Path, key: SnapshotKey, state: Mapping[str, Words]) -> bool:
@@ -109,13 +113,12 @@ def save_carried(path: Path, words: Path, key: SnapshotKey, state: Mapping[str, 
     from paperbrowse.core.search.carried_words import CarriedWords  # the search's type, used only here
     from paperbrowse.core.search.engine import TYPO_FIELDS
 
-    kept = {
-        getattr(words.base if isinstance(words, CarriedWords) else words, "kept_as", None) for words in state.values()
-    }
+    bases = [words.base if isinstance(words, CarriedWords) else words for words in state.values()]
+    kept = {_KEPT.get(base) if isinstance(base, WordIndex) else None for base in bases}
     moves = {id(words.moves): words.moves for words in state.values() if isinstance(words, CarriedWords)}
     if len(kept) != 1 or len(moves) > 1:
         return False
-    found = cast("tuple[Path, SnapshotKey] | None", kept.pop())
+    found = kept.pop()
     if found is None or found[0] != words:
         return False
     base_key = found[1]
@@ -145,7 +148,6 @@ def load_carried(
     """The word indexes carried for files that match `key` (see `save_carried`), read through
     the words file at `words`; None when either is missing, stale or damaged."""
     from paperbrowse.core.search.carried_words import CarriedWords, Moves  # the search's types, read only here
-    from paperbrowse.core.search.word_index import WordIndex
 
     with contextlib.suppress(Exception):
         pieces = trust.load_pieces(path)
